@@ -1,0 +1,1 @@
+"""The Jira connector (Cloud REST v3 and Data Center REST v2)."""

@@ -1,0 +1,133 @@
+"""The contract between okrsync and a tool, and the registry that finds connectors.
+
+A connector type is a class registered in the ``okrsync.connectors`` entry point group
+(see pyproject.toml). It is built from the instance's settings (a dict from the config
+file, secrets already resolved) and used as an async context manager that owns its
+HTTP client. Pull yields batches so that large sites never sit in memory at once; the
+orchestrator stores each batch and moves the query's cursor only after the last one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib.metadata import entry_points
+from typing import Any, Literal, Protocol, Self, runtime_checkable
+
+from okrsync.errors import ConfigError
+from okrsync.items import Change, Item, Sprint
+
+ENTRY_POINT_GROUP = "okrsync.connectors"
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    """What to pull for one native query of one connector instance."""
+
+    query: str
+    # Extra fields the mappings read (``sum: FIELD``, ``weight_by: FIELD``), as written.
+    fields: tuple[str, ...] = ()
+    # High-water mark of the previous pull of this query; None means a full pull.
+    since: datetime | None = None
+    # Keys already stored for this query: members not in it are fetched in full.
+    known_keys: frozenset[str] = frozenset()
+
+
+@dataclass
+class PullBatch:
+    """Items with their complete change history (it replaces what was stored)."""
+
+    items: list[Item]
+    changes: list[Change]
+
+
+@dataclass
+class PullDone:
+    """The last thing a pull yields."""
+
+    members: list[str]  # every key the query matches now
+    cursor: datetime  # the next pull's ``since``
+    sprints: list[Sprint] = field(default_factory=list)
+    requests: int = 0  # HTTP requests made, for the run record
+
+
+PushWhat = Literal["create", "field", "comment", "property"]
+
+
+@dataclass(frozen=True)
+class PushTarget:
+    """One place a KR's result is written to."""
+
+    kr_id: str
+    to: str  # connector instance name
+    what: PushWhat
+    issue: str | None = None  # None until okrsync has created the KR's issue
+    field: str | None = None  # for ``field``: name or id
+    field_value: Literal["progress", "current"] = "progress"
+    create: Mapping[str, str] | None = None  # for ``create``: {project, type}
+
+    def describe(self) -> str:
+        if self.what == "field":
+            return f"field {self.field}"
+        if self.what == "create":
+            spec = self.create or {}
+            return f"create {spec.get('type', 'issue')} in {spec.get('project', '?')}"
+        return self.what
+
+
+@dataclass(frozen=True)
+class WriteReceipt:
+    """What a write produced (e.g. the created issue key, the comment id)."""
+
+    issue: str | None = None
+    ref: str | None = None  # comment id, property key...
+
+
+@runtime_checkable
+class Connector(Protocol):
+    """What every connector type implements. ``instance`` is the configured name."""
+
+    instance: str
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(self, *exc_info: object) -> None: ...
+
+    def pull(self, request: PullRequest) -> AsyncIterator[PullBatch | PullDone]:
+        """Yield batches, then exactly one ``PullDone``."""
+        ...
+
+    async def read(self, target: PushTarget) -> Any:
+        """What the tool holds now at ``target``, in the form ``write`` takes.
+
+        ``field``: a float or None; ``comment``: the okrsync-owned comment's text or
+        None; ``property``: the JSON value or None; ``create``: the key of the issue
+        okrsync created for the KR earlier, or None.
+        """
+        ...
+
+    async def write(self, target: PushTarget, value: Any) -> WriteReceipt:
+        """Make the tool hold ``value`` at ``target``. Idempotent."""
+        ...
+
+
+def connector_types() -> dict[str, Any]:
+    """Registered connector types by name (``type:`` in the config)."""
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def load_connector_type(type_name: str) -> type:
+    types = connector_types()
+    if type_name not in types:
+        known = ", ".join(sorted(types)) or "none"
+        raise ConfigError(f"unknown connector type {type_name!r}; installed types: {known}")
+    loaded: type = types[type_name].load()
+    return loaded
+
+
+def build_connector(instance: str, settings: Mapping[str, Any]) -> Connector:
+    """Instantiate the connector for one configured instance."""
+    cls = load_connector_type(str(settings.get("type", "")))
+    connector: Connector = cls(instance, settings)
+    return connector

@@ -1,0 +1,107 @@
+"""The normalized work items every connector produces and every measure reads.
+
+A connector turns its tool's issues into ``Item`` records plus the ``Change`` records of
+their history. The evaluator reconstructs any tracked field as of an instant from the
+changes alone, so the store never needs a tool again to answer "what was true at T".
+
+All datetimes are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class StatusCategory(StrEnum):
+    """The three status categories every tool can be mapped onto.
+
+    Jira's keys are ``new``, ``indeterminate`` and ``done``; status *names* are
+    localized and never used to decide whether something is done.
+    """
+
+    TODO = "todo"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+class ItemType(StrEnum):
+    """Normalized item types; an item also keeps the tool's own type name."""
+
+    EPIC = "epic"
+    STORY = "story"
+    TASK = "task"
+    BUG = "bug"
+    SUBTASK = "subtask"
+    OTHER = "other"
+
+
+class TrackedField(StrEnum):
+    """Fields whose history is kept, so their value at any instant can be rebuilt.
+
+    Values in ``Change`` records are strings: status names, category values, numbers
+    written with ``repr(float)``, sprint ids joined with ``,`` (sorted), parent keys.
+    ``None`` means empty.
+    """
+
+    STATUS = "status"
+    STATUS_CATEGORY = "status_category"
+    ESTIMATE = "estimate"
+    SPRINT = "sprint"
+    PARENT = "parent"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change of one tracked field of one item, as the tool recorded it."""
+
+    source: str
+    key: str
+    at: datetime
+    field: TrackedField
+    from_value: str | None
+    to_value: str | None
+    # The tool's id of the change group (Jira: changelog history id); with ``field`` it
+    # makes the change's natural key, so re-reading history is an idempotent upsert.
+    change_id: str = ""
+
+
+@dataclass(frozen=True)
+class Item:
+    """A work item's current state. ``source`` is the connector instance name."""
+
+    source: str
+    key: str
+    id: str
+    project: str
+    type: ItemType
+    type_name: str
+    summary: str
+    status: str
+    status_category: StatusCategory
+    created: datetime
+    updated: datetime
+    resolved: datetime | None = None
+    estimate: float | None = None
+    parent: str | None = None
+    sprints: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    # Other field values okrsync was asked for (``sum: FIELD``, ``weight_by: FIELD``),
+    # keyed by the name the mapping used.
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Sprint:
+    """A sprint of a board. ``completed`` is when it was closed."""
+
+    source: str
+    id: str
+    name: str
+    state: str  # future | active | closed
+    board_id: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    completed: datetime | None = None

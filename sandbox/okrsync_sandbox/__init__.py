@@ -1,0 +1,1 @@
+"""A local Jira-compatible server with seeded data, for the demo and the tests."""
