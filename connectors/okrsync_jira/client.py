@@ -1,0 +1,183 @@
+"""``JiraClient``: JSON over HTTP to one Jira site, failures as okrsync errors.
+
+API (stable; the push side builds on it)::
+
+    client = JiraClient(settings, source="jira")   # or JiraClient.from_mapping(...)
+    async with client:
+        data = await client.get("/rest/api/3/field", params={...})
+        data = await client.post("/rest/api/3/search/jql", {...}, query=True, idempotent=True)
+        data = await client.put("/rest/api/3/issue/OKR-1/properties/okrsync", {...})
+        await client.delete("/rest/api/3/issue/OKR-1/comment/10001")
+    client.requests      # logical requests made (retries not included)
+    client.stats         # okrsync.http.HttpStats: attempts on the wire, retries, slept
+    client.is_cloud      # Cloud (REST v3, ADF) or Data Center
+
+Every method returns the parsed JSON body, or ``None`` for an empty body (204). Errors:
+``okrsync.errors`` classes via ``okrsync_jira.errors`` (``query=True`` turns a 400 into
+``QueryError``). Retries, pacing and the concurrency bound come from ``okrsync.http``;
+``post`` retries a dropped connection only when ``idempotent=True``.
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+from collections.abc import Generator, Mapping
+from typing import Any, Self
+
+import httpx
+
+from okrsync import __version__
+from okrsync.errors import ProtocolError
+from okrsync.http import IDEMPOTENT, HttpStats, RetryPolicy, make_client
+from okrsync.secrets import MASK, redact
+from okrsync_jira.errors import error_for_response, error_for_transport
+from okrsync_jira.settings import JiraSettings
+
+__all__ = ["BearerAuth", "JiraClient"]
+
+_USER_AGENT = f"okrsync/{__version__}"
+
+
+class BearerAuth(httpx.Auth):
+    """Data Center personal access token. Kept out of reprs and default headers."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        yield request
+
+    def __repr__(self) -> str:
+        return f"BearerAuth({MASK})"
+
+
+class JiraClient:
+    """One Jira site. Use as an async context manager, or call ``aclose``."""
+
+    def __init__(
+        self,
+        settings: JiraSettings,
+        *,
+        source: str = "jira",
+        transport: httpx.AsyncBaseTransport | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.settings = settings
+        self.source = source
+        self.base_url = settings.url
+        self.requests = 0
+        self.stats = HttpStats()
+        token = settings.token.get_secret_value()
+        auth: httpx.Auth = (
+            httpx.BasicAuth(settings.email, token) if settings.email else BearerAuth(token)
+        )
+        self._http = make_client(
+            settings.url,
+            auth=auth,
+            headers={"Accept": "application/json", "User-Agent": _USER_AGENT},
+            timeout=settings.timeout,
+            max_connections=settings.concurrency,
+            policy=policy or RetryPolicy(max_attempts=settings.max_attempts),
+            stats=self.stats,
+            transport=transport,
+        )
+
+    @classmethod
+    def from_mapping(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        source: str = "jira",
+        transport: httpx.AsyncBaseTransport | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> JiraClient:
+        settings = JiraSettings.load(data, instance=source)
+        return cls(settings, source=source, transport=transport, policy=policy)
+
+    @property
+    def is_cloud(self) -> bool:
+        return self.settings.is_cloud
+
+    async def get(
+        self, path: str, params: Mapping[str, Any] | None = None, *, query: bool = False
+    ) -> Any:
+        return await self._request("GET", path, params=params, query=query)
+
+    async def post(
+        self, path: str, json: Any = None, *, query: bool = False, idempotent: bool = False
+    ) -> Any:
+        return await self._request("POST", path, json=json, query=query, idempotent=idempotent)
+
+    async def put(self, path: str, json: Any = None) -> Any:
+        return await self._request("PUT", path, json=json)
+
+    async def delete(self, path: str) -> Any:
+        return await self._request("DELETE", path)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"JiraClient({self.base_url!r}, source={self.source!r})"
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        query: bool = False,
+        idempotent: bool = False,
+    ) -> Any:
+        self.requests += 1
+        try:
+            response = await self._http.request(
+                method,
+                path,
+                params=_clean_params(params),
+                json=json,
+                extensions={IDEMPOTENT: True} if idempotent else None,
+            )
+        except httpx.TransportError as error:
+            raise error_for_transport(error, source=self.source, url=self.base_url) from None
+        if response.is_success:
+            return _parse(response, source=self.source)
+        raise error_for_response(response, source=self.source, base_url=self.base_url, query=query)
+
+
+def _clean_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if params is None:
+        return None
+    cleaned: dict[str, Any] = {}
+    for name, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            cleaned[name] = "true" if value else "false"
+        else:
+            cleaned[name] = value
+    return cleaned
+
+
+def _parse(response: httpx.Response, *, source: str) -> Any:
+    if response.status_code == 204 or not response.content.strip():
+        return None
+    try:
+        return jsonlib.loads(response.content)
+    except ValueError:
+        kind = response.headers.get("Content-Type", "unknown").split(";")[0]
+        path = redact(response.request.url.path)
+        raise ProtocolError(
+            f"Jira answered {path} with {kind} instead of JSON; check that the url points to "
+            "the Jira site itself (not a login page or a proxy)",
+            source=source,
+            status=response.status_code,
+        ) from None

@@ -1,0 +1,116 @@
+"""``JiraConnector``: the Jira implementation of ``okrsync.connector.Connector``.
+
+Built from the instance name and its settings mapping; owns one ``JiraClient``. The field
+catalog is loaded once, on first use, and shared by pulls and pushes; sprints are read
+once per project per connector lifetime. ``read``/``write`` are the push side's
+(``okrsync_jira.push``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any, Self
+
+import httpx
+
+from okrsync.connector import PullBatch, PullDone, PullRequest, PushTarget, WriteReceipt
+from okrsync.errors import AuthError, SourceConfigError
+from okrsync.http import RetryPolicy
+from okrsync.items import Sprint
+from okrsync_jira.client import JiraClient
+from okrsync_jira.fields import FieldCatalog
+from okrsync_jira.pull import fetch_sprints, pull_query
+from okrsync_jira.settings import JiraSettings
+
+__all__ = ["JiraConnector"]
+
+log = logging.getLogger(__name__)
+
+
+class JiraConnector:
+    """One configured Jira site. Use as an async context manager."""
+
+    def __init__(
+        self,
+        instance: str,
+        settings: Mapping[str, Any] | JiraSettings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.instance = instance
+        self.settings = (
+            settings
+            if isinstance(settings, JiraSettings)
+            else JiraSettings.load(settings, instance=instance)
+        )
+        self.client = JiraClient(self.settings, source=instance, transport=transport, policy=policy)
+        self._catalog: FieldCatalog | None = None
+        self._catalog_lock = asyncio.Lock()
+        self._sprints: dict[str, list[Sprint]] = {}
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.client.aclose()
+
+    def __repr__(self) -> str:
+        return f"JiraConnector({self.instance!r}, url={self.settings.url!r})"
+
+    async def catalog(self) -> FieldCatalog:
+        """The site's fields and statuses (two requests, the first time only)."""
+        async with self._catalog_lock:
+            if self._catalog is None:
+                self._catalog = await FieldCatalog.load(self.client)
+            return self._catalog
+
+    async def pull(self, request: PullRequest) -> AsyncIterator[PullBatch | PullDone]:
+        if not self.client.is_cloud:
+            raise SourceConfigError(
+                "pulling from Jira Data Center is not supported yet; set deployment: cloud "
+                "if this site is Jira Cloud",
+                source=self.instance,
+            )
+        first = self.client.requests
+        catalog = await self.catalog()
+        async for event in pull_query(
+            self.client,
+            catalog,
+            request,
+            overlap=self.settings.overlap,
+            page_size=self.settings.page_size,
+            sprints=self.fetch_sprints,
+        ):
+            if isinstance(event, PullDone):
+                # The catalog's requests belong to the first pull that needed it.
+                event.requests = self.client.requests - first
+            yield event
+
+    async def fetch_sprints(self, project_keys: Sequence[str]) -> list[Sprint]:
+        """Sprints of the projects' scrum boards, read once per project."""
+        missing = [key for key in project_keys if key not in self._sprints]
+        for key in missing:
+            try:
+                self._sprints[key] = await fetch_sprints(self.client, [key])
+            except AuthError:
+                raise
+            except SourceConfigError as error:
+                # Without Jira Software (or access to the boards) there are no sprints to
+                # read; the pull's items are still good.
+                log.warning("%s: no sprints read for project %s: %s", self.instance, key, error)
+                self._sprints[key] = []
+        unique = {s.id: s for key in project_keys for s in self._sprints.get(key, [])}
+        return list(unique.values())
+
+    async def read(self, target: PushTarget) -> Any:
+        from okrsync_jira.push import read_target
+
+        return await read_target(self.client, await self.catalog(), target)
+
+    async def write(self, target: PushTarget, value: Any) -> WriteReceipt:
+        from okrsync_jira.push import write_target
+
+        return await write_target(self.client, await self.catalog(), target, value)

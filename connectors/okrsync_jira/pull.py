@@ -1,0 +1,336 @@
+"""Pulling one JQL query from Jira Cloud with the fewest requests the API allows.
+
+1. Ids first: the query's members, 5,000 keys per search page (pages are sequential).
+   An incremental pull runs, alongside, the query restricted to ``updated > cursor -
+   overlap`` to learn which members changed.
+2. The issues to fetch (all members, or changed ∪ members not stored yet) are fetched
+   100 per ``/issue/bulkfetch`` call, concurrently, with only the fields okrsync reads.
+3. Their history comes from ``/changelog/bulkfetch`` (1,000 issues per call, token
+   paged, filtered to the tracked fields); inline ``expand=changelog`` is truncated by
+   Jira and never used.
+
+For N issues a full pull costs ceil(N/5000) + ceil(N/100) + ceil(N/1000) requests plus
+the field catalog and the sprints of the projects seen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from okrsync.connector import PullBatch, PullDone, PullRequest
+from okrsync.errors import ProtocolError, ServerError
+from okrsync.items import Change, Item, Sprint, TrackedField
+from okrsync_jira.client import JiraClient
+from okrsync_jira.fields import FieldCatalog
+from okrsync_jira.normalize import (
+    issue_fields,
+    normalize_changes,
+    normalize_issue,
+    normalize_sprint,
+    unresolved_parent_ids,
+)
+from okrsync_jira.search import (
+    IssueRef,
+    OffsetPaging,
+    TokenPaging,
+    search_refs,
+    updated_since,
+)
+
+__all__ = [
+    "ISSUES_PER_CHANGELOG",
+    "ISSUES_PER_FETCH",
+    "fetch_changelogs",
+    "fetch_issues",
+    "fetch_sprints",
+    "plan_pull",
+    "project_keys",
+    "pull_query",
+]
+
+ISSUE_BULKFETCH_PATH = "/rest/api/3/issue/bulkfetch"
+CHANGELOG_BULKFETCH_PATH = "/rest/api/3/changelog/bulkfetch"
+ISSUES_PER_FETCH = 100
+ISSUES_PER_CHANGELOG = 1000
+# The most change histories a changelog page may hold (the API's documented maximum).
+CHANGELOGS_PER_PAGE = 10000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_T = TypeVar("_T")
+
+
+SprintSource = Callable[[Sequence[str]], Awaitable[Iterable[Sprint]]]
+
+
+def project_keys(issue_keys: Iterable[str]) -> list[str]:
+    """The projects of some issues: an issue key is its project's key, a dash, a number."""
+    return sorted({key.rsplit("-", 1)[0] for key in issue_keys})
+
+
+@dataclass(frozen=True)
+class PullPlan:
+    members: list[IssueRef]
+    fetch: list[IssueRef]
+
+
+async def plan_pull(client: JiraClient, request: PullRequest, *, overlap: timedelta) -> PullPlan:
+    """Which issues the query matches, and which of them must be fetched."""
+    if request.since is None:
+        members = await search_refs(client, request.query)
+        return PullPlan(members=members, fetch=members)
+    since_ms = math.floor((request.since - overlap).timestamp() * 1000)
+    members, changed = await asyncio.gather(
+        search_refs(client, request.query),
+        search_refs(client, updated_since(request.query, max(since_ms, 0))),
+    )
+    changed_ids = {ref.id for ref in changed}
+    fetch = [ref for ref in members if ref.id in changed_ids or ref.key not in request.known_keys]
+    # An issue can join the changed search after the members search ran; it is fetched
+    # too, and counted as a member, since it matches the query.
+    member_ids = {ref.id for ref in members}
+    late = [ref for ref in changed if ref.id not in member_ids]
+    return PullPlan(members=members + late, fetch=fetch + late)
+
+
+async def pull_query(
+    client: JiraClient,
+    catalog: FieldCatalog,
+    request: PullRequest,
+    *,
+    overlap: timedelta,
+    page_size: int = ISSUES_PER_FETCH,
+    sprints: SprintSource | None = None,
+) -> AsyncIterator[PullBatch | PullDone]:
+    """The whole pull of one query; ``sprints`` gives the sprints of the projects seen."""
+    first_request = client.requests
+    extra = {name: catalog.resolve(name).id for name in request.fields}
+    wanted = issue_fields(catalog, extra.values())
+    plan = await plan_pull(client, request, overlap=overlap)
+    cursor = request.since or _EPOCH
+
+    groups = _chunks(plan.fetch, ISSUES_PER_CHANGELOG)
+    pending: asyncio.Task[list[PullBatch]] | None = None
+    try:
+        for index, group in enumerate(groups):
+            if pending is None:
+                pending = _start(client, catalog, group, wanted, extra, page_size)
+            batches = await pending
+            # Fetch the next group while the caller stores this one.
+            pending = (
+                _start(client, catalog, groups[index + 1], wanted, extra, page_size)
+                if index + 1 < len(groups)
+                else None
+            )
+            for batch in batches:
+                for item in batch.items:
+                    cursor = max(cursor, item.updated)
+                yield batch
+    finally:
+        # The caller stopped early: do not leave the prefetch running, nor its error unread.
+        if pending is not None:
+            if pending.done():
+                if not pending.cancelled():
+                    pending.exception()
+            else:
+                pending.cancel()
+
+    found: list[Sprint] = []
+    if sprints is not None and plan.members:
+        found = list(await sprints(project_keys(ref.key for ref in plan.members)))
+    yield PullDone(
+        members=[ref.key for ref in plan.members],
+        cursor=cursor,
+        sprints=found,
+        requests=client.requests - first_request,
+    )
+
+
+def _start(
+    client: JiraClient,
+    catalog: FieldCatalog,
+    group: Sequence[IssueRef],
+    wanted: list[str],
+    extra: dict[str, str],
+    page_size: int,
+) -> asyncio.Task[list[PullBatch]]:
+    return asyncio.ensure_future(_fetch_group(client, catalog, group, wanted, extra, page_size))
+
+
+async def _fetch_group(
+    client: JiraClient,
+    catalog: FieldCatalog,
+    group: Sequence[IssueRef],
+    wanted: list[str],
+    extra: dict[str, str],
+    page_size: int,
+) -> list[PullBatch]:
+    """Up to 1,000 issues: their bulk fetches and their changelog, all at once."""
+    ids = [ref.id for ref in group]
+    chunks = _chunks(ids, page_size)
+    fetched, histories = await asyncio.gather(
+        asyncio.gather(*(fetch_issues(client, chunk, wanted) for chunk in chunks)),
+        fetch_changelogs(client, ids, catalog.tracked_field_ids()),
+    )
+    keys = {ref.id: ref.key for ref in group}
+    raw_chunks: list[list[dict[str, Any]]] = list(fetched)
+    for raw in (issue for chunk in raw_chunks for issue in chunk):
+        keys[str(raw["id"])] = str(raw["key"])
+        parent = (raw.get("fields") or {}).get("parent") or {}
+        if parent.get("id") and parent.get("key"):
+            keys[str(parent["id"])] = str(parent["key"])
+
+    batches: list[PullBatch] = []
+    all_changes: list[Change] = []
+    for chunk in raw_chunks:
+        items: list[Item] = []
+        changes: list[Change] = []
+        for raw in chunk:
+            item = normalize_issue(raw, catalog, source=client.source, extra_fields=extra)
+            items.append(item)
+            changes += normalize_changes(
+                item.key,
+                histories.get(item.id, []),
+                catalog,
+                source=client.source,
+                issue_keys=keys,
+            )
+        batches.append(PullBatch(items=items, changes=changes))
+        all_changes += changes
+
+    missing = unresolved_parent_ids(all_changes) - keys.keys()
+    if missing:
+        for raw in await _fetch_keys(client, sorted(missing)):
+            keys[str(raw["id"])] = str(raw["key"])
+        for batch in batches:
+            batch.changes = [_with_parent_keys(change, keys) for change in batch.changes]
+    return batches
+
+
+async def fetch_issues(
+    client: JiraClient, ids: Sequence[str], fields: Sequence[str]
+) -> list[dict[str, Any]]:
+    """One bulk fetch (≤ 100 issues). Issues Jira could not serve this time are asked
+    for once more; issues that do not exist or are hidden are simply absent."""
+    issues, failed = await _bulkfetch(client, ids, fields)
+    if failed:
+        retried, still_failed = await _bulkfetch(client, failed, fields)
+        issues += retried
+        if still_failed:
+            raise ServerError(
+                f"Jira could not return {len(still_failed)} issue(s) "
+                f"(ids {', '.join(still_failed[:5])}); try again later",
+                source=client.source,
+            )
+    return issues
+
+
+async def _bulkfetch(
+    client: JiraClient, ids: Sequence[str], fields: Sequence[str]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    body = {"issueIdsOrKeys": list(ids), "fields": list(fields), "fieldsByKeys": False}
+    answer = await client.post(ISSUE_BULKFETCH_PATH, body, idempotent=True)
+    if not isinstance(answer, dict):
+        raise ProtocolError("Jira's bulk fetch answered no JSON object", source=client.source)
+    failed = [str(e["id"]) for e in answer.get("issueErrors") or [] if e.get("id")]
+    return list(answer.get("issues") or []), failed
+
+
+async def _fetch_keys(client: JiraClient, ids: Sequence[str]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for chunk in _chunks(list(ids), ISSUES_PER_FETCH):
+        issues, _ = await _bulkfetch(client, chunk, ["issuetype"])
+        found += issues
+    return found
+
+
+async def fetch_changelogs(
+    client: JiraClient, ids: Sequence[str], field_ids: Sequence[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Every change history of up to 1,000 issues for the given fields, by issue id."""
+    if len(ids) > ISSUES_PER_CHANGELOG:
+        raise ValueError("at most 1,000 issues per changelog fetch")
+    if not ids:
+        return {}
+
+    async def fetch(token: str | None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "issueIdsOrKeys": list(ids),
+            "fieldIds": list(field_ids)[:10],
+            "maxResults": CHANGELOGS_PER_PAGE,
+        }
+        if token:
+            body["nextPageToken"] = token
+        page: dict[str, Any] = await client.post(CHANGELOG_BULKFETCH_PATH, body, idempotent=True)
+        return page
+
+    histories: dict[str, list[dict[str, Any]]] = {}
+    async for page in TokenPaging().pages(fetch, source=client.source):
+        for log in page.get("issueChangeLogs") or []:
+            histories.setdefault(str(log.get("issueId")), []).extend(
+                log.get("changeHistories") or []
+            )
+    return histories
+
+
+def _with_parent_keys(change: Change, keys: dict[str, str]) -> Change:
+    if change.field is not TrackedField.PARENT:
+        return change
+    return Change(
+        source=change.source,
+        key=change.key,
+        at=change.at,
+        field=change.field,
+        from_value=keys.get(change.from_value, change.from_value) if change.from_value else None,
+        to_value=keys.get(change.to_value, change.to_value) if change.to_value else None,
+        change_id=change.change_id,
+    )
+
+
+def _chunks(values: Sequence[_T], size: int) -> list[Sequence[_T]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+BOARDS_PATH = "/rest/agile/1.0/board"
+
+
+async def fetch_sprints(client: JiraClient, projects: Sequence[str]) -> list[Sprint]:
+    """Every sprint of the scrum boards of some projects (a board shared by several
+    projects is read once). Kanban boards have no sprints and are skipped."""
+    boards: dict[str, dict[str, Any]] = {}
+    for project in projects:
+
+        async def board_page(start: int, size: int, project: str = project) -> dict[str, Any]:
+            params = {"projectKeyOrId": project, "startAt": start, "maxResults": size}
+            page: dict[str, Any] = await client.get(BOARDS_PATH, params)
+            return page
+
+        async for page in OffsetPaging("values", 50).pages(board_page, source=client.source):
+            for board in page.get("values") or []:
+                if board.get("type", "scrum") == "scrum" and board.get("id") is not None:
+                    boards.setdefault(str(board["id"]), board)
+
+    async def sprints_of(board_id: str) -> list[Sprint]:
+        async def sprint_page(start: int, size: int) -> dict[str, Any]:
+            params = {"startAt": start, "maxResults": size}
+            page: dict[str, Any] = await client.get(f"{BOARDS_PATH}/{board_id}/sprint", params)
+            return page
+
+        found = []
+        async for page in OffsetPaging("values", 50).pages(sprint_page, source=client.source):
+            found += [
+                normalize_sprint(raw, source=client.source, board_id=board_id)
+                for raw in page.get("values") or []
+            ]
+        return found
+
+    per_board = await asyncio.gather(*(sprints_of(board_id) for board_id in sorted(boards)))
+    unique = {sprint.id: sprint for sprints in per_board for sprint in sprints}
+    return [unique[sprint_id] for sprint_id in sorted(unique, key=_numeric_first)]
+
+
+def _numeric_first(value: str) -> tuple[int, str]:
+    return (int(value), "") if value.isdigit() else (2**63, value)

@@ -1,0 +1,136 @@
+"""The settings of one Jira connector instance (a ``connectors:`` entry of the config).
+
+``JiraSettings.load(data, instance=...)`` validates a mapping and raises
+``okrsync.errors.ConfigError`` naming every bad field. The token is a ``SecretStr`` and
+is registered with ``okrsync.secrets`` so that no message can leak it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any, Literal
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from okrsync import secrets
+from okrsync.errors import ConfigError
+
+__all__ = ["JiraSettings", "parse_duration"]
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
+_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(value: object) -> timedelta:
+    """``"5m"``, ``"90s"``, ``"2h"``, ``"1d"``, ``"1w"``, or a number of seconds."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as 5m or a number of seconds")
+    if isinstance(value, int | float):
+        return timedelta(seconds=value)
+    if isinstance(value, str) and (match := _DURATION.match(value.lower())):
+        return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+    raise ValueError("expected a duration such as 5m, 90s, 2h or a number of seconds")
+
+
+class JiraSettings(BaseModel):
+    """``type: jira``. Cloud: ``email`` + API ``token`` (HTTP Basic). Data Center: a
+    personal access ``token`` alone (Bearer)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: Literal["jira"] = "jira"
+    url: str
+    email: str | None = None
+    token: SecretStr
+    deployment: Literal["auto", "cloud", "datacenter"] = "auto"
+    # Requests in flight at once; Jira Cloud's burst limits make more than ~10 unkind.
+    concurrency: int = Field(default=8, ge=1, le=32)
+    # Issues per bulk fetch (Jira's maximum is 100).
+    page_size: int = Field(default=100, ge=1, le=100)
+    timeout: float = Field(default=30.0, gt=0)
+    max_attempts: int = Field(default=6, ge=1, le=20)
+    # Incremental pulls re-read this much before the cursor, to absorb clock skew and
+    # Jira's eventually consistent search index.
+    overlap: timedelta = timedelta(minutes=5)
+    story_points_field: str | None = None
+    sprint_field: str | None = None
+    epic_link_field: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        try:
+            url = httpx.URL(value.strip())
+        except (httpx.InvalidURL, TypeError) as error:
+            raise ValueError("not a valid URL") from error
+        if url.scheme not in ("http", "https") or not url.host:
+            raise ValueError("expected an http(s) URL such as https://acme.atlassian.net")
+        if url.userinfo:
+            raise ValueError("put credentials in email/token, not in the URL")
+        if url.query or url.fragment:
+            raise ValueError("expected the site's base URL, without ?query or #fragment")
+        return str(url).rstrip("/")
+
+    @field_validator("email")
+    @classmethod
+    def _check_email(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            return None
+        return value.strip() if value else value
+
+    @field_validator("token")
+    @classmethod
+    def _check_token(cls, value: SecretStr) -> SecretStr:
+        secret = value.get_secret_value()
+        if not secret.strip():
+            raise ValueError("must not be empty")
+        secrets.register(secret)
+        return value
+
+    @field_validator("overlap", mode="before")
+    @classmethod
+    def _check_overlap(cls, value: object) -> timedelta:
+        duration = parse_duration(value)
+        if duration < timedelta(0):
+            raise ValueError("must not be negative")
+        return duration
+
+    @classmethod
+    def load(cls, data: Mapping[str, Any], *, instance: str = "jira") -> JiraSettings:
+        try:
+            return cls.model_validate(dict(data))
+        except ValidationError as error:
+            raise ConfigError(_describe(error, instance)) from None
+
+    @property
+    def is_cloud(self) -> bool:
+        """Cloud unless told otherwise or only a token (a Data Center PAT) is given."""
+        if self.deployment != "auto":
+            return self.deployment == "cloud"
+        host = httpx.URL(self.url).host
+        return self.email is not None or host.endswith((".atlassian.net", ".jira.com"))
+
+    def __repr__(self) -> str:
+        return f"JiraSettings(url={self.url!r}, email={self.email!r}, token=SecretStr('**'))"
+
+
+def _describe(error: ValidationError, instance: str) -> str:
+    # Built from locations and messages only: pydantic's own text would echo the input,
+    # which may be the token.
+    problems = []
+    for item in error.errors():
+        field = ".".join(str(part) for part in item["loc"]) or "settings"
+        if item["type"] == "extra_forbidden":
+            valid = ", ".join(sorted(JiraSettings.model_fields))
+            problems.append(f"unknown setting {field!r} (valid settings: {valid})")
+        elif item["type"] == "missing":
+            problems.append(f"{field!r} is required")
+        else:
+            message = str(item["msg"]).removeprefix("Value error, ")
+            problems.append(f"{field!r}: {message}")
+    return f"connector {instance!r}: " + "; ".join(problems)

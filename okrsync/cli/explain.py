@@ -1,0 +1,108 @@
+"""``okrsync explain KR``: the query, the items at T, what each contributes, and the
+arithmetic from items to value to progress to status, so a reader can redo it by hand."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.table import Table
+
+from okrsync.cli.tables import status_text
+from okrsync.evaluate import Evaluation, KrResult
+from okrsync.summary import number, percent
+
+if TYPE_CHECKING:
+    from okrsync.project import Project
+
+
+def _fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
+
+
+def value_arithmetic(result: KrResult) -> list[str]:
+    """How the value follows from the items' contributions."""
+    items = result.evidence["items"]
+    contributing = [i for i in items if i["contributes"] is not None]
+    total = sum(i["contributes"] or 0.0 for i in contributing)
+    done = sum(i["contributes"] or 0.0 for i in contributing if i["done"])
+    measure = result.measure
+    if measure == "completion":
+        return [
+            f"value = done {_fmt(done)} / total {_fmt(total)} × 100 = {number(result.value, '%')}"
+        ]
+    if measure in ("count", "done", "sum", "scope_added"):
+        terms = " + ".join(_fmt(i["contributes"]) for i in contributing[:30])
+        more = " + …" if len(contributing) > 30 else ""
+        return [f"value = {terms}{more} = {_fmt(result.value)}" if terms else "value = 0"]
+    if measure == "average" and contributing:
+        return [f"value = {_fmt(total)} / {len(contributing)} items = {_fmt(result.value)}"]
+    counts = ", ".join(f"{k} {v}" for k, v in result.evidence["counts"].items())
+    return [f"value = {number(result.value, result.unit)} ({counts})"]
+
+
+def progress_arithmetic(result: KrResult) -> list[str]:
+    lines = []
+    if result.value is not None and result.target is not None:
+        span = result.target - result.baseline
+        raw = (result.value - result.baseline) / span if span else None
+        lines.append(
+            f"progress = (value {_fmt(result.value)} − baseline {_fmt(result.baseline)}) / "
+            f"(target {_fmt(result.target)} − baseline {_fmt(result.baseline)}) = "
+            f"{_fmt(None if raw is None else round(raw, 4))}"
+            + ("" if result.stretch else " → clamped to [0, 1]")
+            + f" = {percent(result.computed_progress)}"
+        )
+    if result.override is not None:
+        lines.append(
+            f"override until {result.override['until']}: progress {percent(result.progress)} "
+            f"— {result.override['reason']}"
+        )
+    lines.append(
+        f"expected = elapsed share of cycle {result.cycle} = {percent(result.expected)}; "
+        f"status {result.status} (on track if progress ≥ expected − margin)"
+    )
+    return lines
+
+
+def items_table(result: KrResult) -> Table:
+    table = Table(title=f"items behind {result.id}", title_justify="left")
+    for column in ("key", "status at T", "category", "done", "contributes", "note"):
+        table.add_column(column, overflow="fold")
+    for item in result.evidence["items"]:
+        table.add_row(
+            item["key"],
+            item["status"],
+            item["status_category"],
+            "yes" if item["done"] else "",
+            _fmt(item["contributes"]),
+            item["note"],
+        )
+    return table
+
+
+def show_explanation(out: Console, project: Project, evaluation: Evaluation, kr_id: str) -> None:
+    result = evaluation.key_result(kr_id)
+    kr = project.kr(kr_id).kr
+    out.print(f"[bold]{result.id}[/] — {result.title}  ({project.location_of_kr(kr_id)})")
+    out.print(
+        f"objective {result.objective}; measure {result.measure}; "
+        f"as of {evaluation.as_of:%Y-%m-%d %H:%M} UTC"
+    )
+    for selection in kr.selections():
+        where = selection.where.model_dump(exclude_none=True) if selection.where else {}
+        out.print(
+            f"select from {selection.source or 'default source'}: {selection.query}"
+            + (f"  where {where}" if where else ""),
+            markup=False,
+        )
+    counts: dict[str, Any] = result.evidence["counts"]
+    if counts:
+        out.print("counts: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    if result.evidence["items"]:
+        out.print(items_table(result))
+    for line in value_arithmetic(result) + progress_arithmetic(result):
+        out.print("  " + line, markup=False)
+    out.print("status: ", status_text(result.status))
+    for warning in result.warnings:
+        out.print(f"[yellow]warning:[/] {warning}")

@@ -1,0 +1,124 @@
+"""``okrsync demo``: the whole loop, offline, against the bundled Jira sandbox.
+
+The sandbox's seeded site describes a quarter that starts on ``DEMO_CYCLE_START``; its
+clock is set to run on from the last recorded activity, so the demo evaluates "now" in
+the middle of that quarter, and the results are the same on every machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+
+from okrsync import runs
+from okrsync.cli.progress import pull_progress
+from okrsync.cli.tables import results_table, writes_table
+from okrsync.errors import ConfigError
+
+if TYPE_CHECKING:
+    from okrsync_sandbox import SandboxState
+
+    from okrsync.project import Project
+    from okrsync.store import Store
+
+DEMO_CYCLE_START = date(2027, 1, 1)
+TOKEN_VARIABLE = "OKRSYNC_DEMO_JIRA_TOKEN"
+
+
+def example_mappings() -> Path:
+    """The repository's example mappings, which the demo syncs."""
+    folder = Path(__file__).resolve().parent.parent / "mappings"
+    if not folder.is_dir():
+        raise ConfigError(
+            f"the demo syncs the example mappings in {folder}, which are missing: "
+            "run it from a clone of the okrsync repository"
+        )
+    return folder
+
+
+def sandbox_present(state: SandboxState) -> datetime:
+    """Just after the seeded site's last activity: the demo's "now"."""
+    latest = max(issue.updated for issue in state.issues)
+    return latest.astimezone(UTC).replace(second=0, microsecond=0) + timedelta(hours=1)
+
+
+def start_clock_at(state: SandboxState, present: datetime) -> None:
+    """Make the sandbox's clock run on from ``present`` at wall-clock speed, so that
+    writes made during the demo are later than everything seeded."""
+    wall_start = datetime.now(UTC)
+    state.clock = lambda: present + (datetime.now(UTC) - wall_start)
+
+
+def write_demo_config(folder: Path, jira_url: str, email: str, mappings: Path) -> Path:
+    config = folder / "okrsync.yaml"
+    config.write_text(
+        f"database: sqlite:///{folder / 'okrsync.db'}\n"
+        f"mappings: [{mappings}]\n"
+        "timezone: Europe/Berlin\n"
+        "connectors:\n"
+        "  jira:\n"
+        "    type: jira\n"
+        f"    url: {jira_url}\n"
+        f"    email: {email}\n"
+        f"    token: ${{{TOKEN_VARIABLE}}}\n"
+    )
+    return config
+
+
+def run_demo(out: Console, err: Console) -> None:
+    from okrsync_sandbox import API_TOKEN, BOT_EMAIL, SandboxServer, build_dataset
+
+    from okrsync.project import load_project
+    from okrsync.store import Store
+
+    mappings = example_mappings()
+    state = build_dataset(DEMO_CYCLE_START)
+    present = sandbox_present(state)
+    start_clock_at(state, present)
+    with tempfile.TemporaryDirectory(prefix="okrsync-demo-") as tmp, SandboxServer(state) as jira:
+        out.print(
+            f"[bold]okrsync demo[/] — Jira sandbox at {jira.url}, "
+            f"as of {present:%Y-%m-%d %H:%M} UTC"
+        )
+        os.environ[TOKEN_VARIABLE] = API_TOKEN
+        project = load_project(str(write_demo_config(Path(tmp), jira.url, BOT_EMAIL, mappings)))
+        store = Store.open(project.database_url)
+        with (
+            store.run_lock(),
+            runs.RunRecorder(store, "sync", present) as run,
+            pull_progress(err) as progress,
+        ):
+            fresh, applied = asyncio.run(runs.sync(project, store, present, run, progress))
+        out.print(results_table(fresh.to_dict(), title="Objectives and key results"))
+        entries = [
+            {"kr": a.write.target.kr_id, **a.write.to_dict(), "target": a.issue or "—"}
+            for a in applied
+        ]
+        out.print(writes_table(entries, title=f"{len(applied)} write(s) pushed back to Jira"))
+        out.print(
+            f"pulled {run.pulled.get('items_fetched', 0)} items in "
+            f"{run.pulled.get('requests', 0)} requests; "
+            f"Jira received {len(jira.writes)} write request(s)"
+        )
+        with store.run_lock(), runs.RunRecorder(store, "plan", present) as run:
+            again = asyncio.run(_plan_again(project, store, present, run))
+        out.print(
+            f"a second plan finds {again} write(s) pending"
+            + (" — every KR issue already shows the latest result" if again == 0 else "")
+        )
+        store.close()
+
+
+async def _plan_again(
+    project: Project, store: Store, present: datetime, run: runs.RunRecorder
+) -> int:
+    async with runs.open_connectors(project, runs.used_instances(project)) as connector_for:
+        await runs.pull_into_run(project, store, connector_for, run, None)
+        plan = await runs.plan(project, store, connector_for, present)
+        return plan.pending

@@ -1,0 +1,207 @@
+"""What every measure works with: its spec (measure plus selection), the instant and
+cycle it is evaluated in, its result, and helpers for evidence and numeric fields."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from okrsync.evaluate.results import ItemEvidence
+from okrsync.evaluate.snapshot import Snapshot
+from okrsync.evaluate.state import ItemAt
+from okrsync.items import StatusCategory
+from okrsync.mapping.cycle import Cycle
+from okrsync.mapping.models import (
+    FormulaInput,
+    FormulaMeasure,
+    KeyResult,
+    Measure,
+    Selection,
+    Where,
+)
+
+# Field names that mean the tracked estimate, whose value at T comes from history.
+ESTIMATE_FIELDS = frozenset({"story_points", "estimate"})
+# Warnings name at most this many items; the evidence lists every one.
+KEYS_IN_WARNING = 20
+
+
+@dataclass(frozen=True)
+class MeasureSpec:
+    """A measure and the items it runs over: a KR's, or one formula input's."""
+
+    measure: Measure
+    selections: tuple[Selection, ...] = ()
+    wheres: tuple[Where, ...] = ()  # on top of every selection's own ``where``
+    default_source: str | None = None
+    weight_by: str | None = None
+    unestimated: Literal["exclude", "average"] = "exclude"
+    scope: Literal["all", "committed"] = "all"
+    inputs: Mapping[str, FormulaInput] = field(default_factory=dict)
+
+    @classmethod
+    def of_key_result(cls, kr: KeyResult, default_source: str | None) -> MeasureSpec:
+        return cls(
+            measure=kr.measure,
+            selections=tuple(kr.selections()),
+            wheres=() if kr.where is None else (kr.where,),
+            default_source=default_source,
+            weight_by=kr.weight_by,
+            unestimated=kr.unestimated,
+            scope=kr.scope,
+            inputs=kr.formula_inputs(),
+        )
+
+    def of_input(self, item: FormulaInput) -> MeasureSpec:
+        """An input measures its own selection, or else its formula's; the filters of
+        the enclosing KR apply to every selection, an input's own ``where`` on top."""
+        if item.select is None:
+            selections = self.selections
+        elif isinstance(item.select, list):
+            selections = tuple(item.select)
+        else:
+            selections = (item.select,)
+        nested = item.measure.inputs if isinstance(item.measure, FormulaMeasure) else None
+        return MeasureSpec(
+            measure=item.measure,
+            selections=selections,
+            wheres=self.wheres + (() if item.where is None else (item.where,)),
+            default_source=self.default_source,
+            weight_by=item.weight_by,
+            unestimated=item.unestimated,
+            scope=item.scope,
+            inputs=nested or {},
+        )
+
+
+@dataclass(frozen=True)
+class MeasureContext:
+    snapshot: Snapshot
+    cycle: Cycle
+    tz: ZoneInfo
+
+    @property
+    def at(self) -> datetime:
+        return self.snapshot.at
+
+    @property
+    def cycle_start(self) -> datetime:
+        return self.cycle.start(self.tz)
+
+    def local_date(self, instant: datetime) -> str:
+        return instant.astimezone(self.tz).date().isoformat()
+
+
+@dataclass
+class MeasureResult:
+    value: float | None
+    unit: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+    items: list[ItemEvidence] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+# Plain strings in the evidence; a dict lookup is much cheaper than ``Enum.value``.
+_CATEGORY_TEXT = {category: category.value for category in StatusCategory}
+
+
+def evidence(item: ItemAt, contributes: float | None, note: str) -> ItemEvidence:
+    return {
+        "key": item.key,
+        "source": item.source,
+        "status": item.status,
+        "status_category": _CATEGORY_TEXT[item.status_category],
+        "done": item.done,
+        "contributes": contributes,
+        "note": note,
+    }
+
+
+def keys_text(items: Sequence[ItemAt]) -> str:
+    keys = [i.key for i in items[:KEYS_IN_WARNING]]
+    more = len(items) - len(keys)
+    return ", ".join(keys) + (f" and {more} more (see the evidence)" if more else "")
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def number_text(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+# --- numeric fields -------------------------------------------------------------------
+
+
+def is_estimate_field(name: str) -> bool:
+    return name.strip().lower() in ESTIMATE_FIELDS
+
+
+def as_number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def field_reader(name: str) -> Callable[[ItemAt], float | None]:
+    """Story points come from history (their value at T); other fields are current."""
+    if is_estimate_field(name):
+        return lambda item: item.estimate
+    return lambda item: as_number(item.fields.get(name))
+
+
+def field_unit(name: str) -> str:
+    return "points" if is_estimate_field(name) else ""
+
+
+ItemMeasure = Callable[[MeasureSpec, list[ItemAt], MeasureContext], MeasureResult]
+
+
+@dataclass
+class Weights:
+    """Each item's weight for ``weight_by``, with unestimated items resolved."""
+
+    weights: list[tuple[ItemAt, float | None]]  # None: left out
+    notes: dict[str, str]
+    missing: list[ItemAt]
+    warnings: list[str]
+
+
+def weigh(items: Sequence[ItemAt], spec: MeasureSpec, word: str) -> Weights:
+    assert spec.weight_by is not None
+    read = field_reader(spec.weight_by)
+    raw = [(item, read(item)) for item in items]
+    known = [w for _, w in raw if w is not None]
+    missing = [item for item, w in raw if w is None]
+    warnings: list[str] = []
+    notes: dict[str, str] = {}
+    fill: float | None = None
+    if missing:
+        if spec.unestimated == "average" and known:
+            fill = sum(known) / len(known)
+            warnings.append(
+                f"{plural(len(missing), 'unestimated item')} counted at the average "
+                f"{spec.weight_by} of {number_text(fill)}: {keys_text(missing)}"
+            )
+            note = f"unestimated: counted at the average {number_text(fill)} {word}"
+        else:
+            why = " (no estimated item to average)" if spec.unestimated == "average" else ""
+            warnings.append(
+                f"{plural(len(missing), 'unestimated item')} excluded{why}: {keys_text(missing)}"
+            )
+            note = "unestimated: excluded"
+        for item in missing:
+            notes[item.key] = note
+    weights = [(item, fill if w is None else w) for item, w in raw]
+    return Weights(weights, notes, missing if fill is None else [], warnings)

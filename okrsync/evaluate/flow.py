@@ -1,0 +1,220 @@
+"""Flow measures: how fast work finishes (throughput, cycle time, lead time) and how
+much a team finishes per sprint (velocity).
+
+All of them key on an item's *final* entry into done at or before T: an item that was
+re-opened counts when it was done for the last time, and one re-opened and not done
+again at T does not count at all.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from okrsync.evaluate.context import (
+    MeasureContext,
+    MeasureResult,
+    MeasureSpec,
+    evidence,
+    keys_text,
+    number_text,
+    plural,
+)
+from okrsync.evaluate.results import ItemEvidence
+from okrsync.evaluate.state import ItemAt, Timeline
+from okrsync.items import Sprint
+from okrsync.mapping.models import (
+    CycleTimeMeasure,
+    LeadTimeMeasure,
+    ThroughputMeasure,
+    VelocityMeasure,
+)
+
+PER_DAYS = {"day": 1.0, "week": 7.0, "sprint": 14.0}
+_DAY = 86400.0
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """The p-th percentile (0-100), interpolating linearly between closest ranks.
+
+    The same definition and arithmetic as numpy's default (``method="linear"``).
+    """
+    if not values:
+        raise ValueError("percentile of no values")
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * p / 100.0
+    low = math.floor(rank)
+    high = min(low + 1, len(ordered) - 1)
+    fraction = rank - low
+    below, above = ordered[low], ordered[high]
+    # numpy interpolates from the nearer end, which keeps results exact at the ends.
+    if fraction >= 0.5:
+        return above - (above - below) * (1 - fraction)
+    return below + (above - below) * fraction
+
+
+def _window_start(ctx: MeasureContext, days: float) -> datetime:
+    return ctx.at - timedelta(days=days)
+
+
+def _done_in_window(item: ItemAt, start: datetime, ctx: MeasureContext) -> tuple[bool, str]:
+    if item.done_at is None:
+        return False, "not done"
+    when = ctx.local_date(item.done_at)
+    if item.done_at <= start:
+        return False, f"done {when}, before the window"
+    return True, f"done {when}"
+
+
+def throughput(spec: MeasureSpec, items: list[ItemAt], ctx: MeasureContext) -> MeasureResult:
+    assert isinstance(spec.measure, ThroughputMeasure)
+    settings = spec.measure.throughput
+    result = MeasureResult(None, f"items/{settings.per}")
+    if settings.window <= 0:
+        result.warnings.append("the throughput window must be longer than 0 days")
+        return result
+    start = _window_start(ctx, settings.window)
+    finished = 0
+    for item in items:
+        inside, note = _done_in_window(item, start, ctx)
+        finished += inside
+        result.items.append(evidence(item, 1.0 if inside else 0.0, note))
+    result.counts["in_window"] = finished
+    result.value = finished / (settings.window / PER_DAYS[settings.per])
+    return result
+
+
+def _durations(
+    items: list[ItemAt],
+    ctx: MeasureContext,
+    percentile_of: float,
+    window: float,
+    begin_of: Callable[[ItemAt], datetime | None],
+) -> MeasureResult:
+    result = MeasureResult(None, "days")
+    start = _window_start(ctx, window)
+    durations: list[float] = []
+    never_started: list[ItemAt] = []
+    for item in items:
+        inside, note = _done_in_window(item, start, ctx)
+        if not inside:
+            result.items.append(evidence(item, None, note))
+            continue
+        assert item.done_at is not None
+        begin = begin_of(item)
+        if begin is None:
+            never_started.append(item)
+            result.items.append(evidence(item, None, f"{note}, never in progress: excluded"))
+            continue
+        days = max(0.0, (item.done_at - begin).total_seconds() / _DAY)
+        durations.append(days)
+        since = ctx.local_date(begin)
+        result.items.append(evidence(item, days, f"{note}, from {since}: {number_text(days)} d"))
+    result.counts["in_window"] = len(durations) + len(never_started)
+    result.counts["excluded"] = len(never_started)
+    if never_started:
+        result.warnings.append(
+            f"{plural(len(never_started), 'item')} done in the window never went through an "
+            f"in-progress status and {'is' if len(never_started) == 1 else 'are'} excluded: "
+            f"{keys_text(never_started)}"
+        )
+    if durations:
+        result.value = percentile(durations, percentile_of)
+    else:
+        result.warnings.append(f"no selected item was done in the {number_text(window)}-day window")
+    return result
+
+
+def cycle_time(spec: MeasureSpec, items: list[ItemAt], ctx: MeasureContext) -> MeasureResult:
+    assert isinstance(spec.measure, CycleTimeMeasure)
+    settings = spec.measure.cycle_time
+    return _durations(items, ctx, settings.percentile, settings.window, lambda i: i.started)
+
+
+def lead_time(spec: MeasureSpec, items: list[ItemAt], ctx: MeasureContext) -> MeasureResult:
+    assert isinstance(spec.measure, LeadTimeMeasure)
+    settings = spec.measure.lead_time
+    return _durations(items, ctx, settings.percentile, settings.window, lambda i: i.created)
+
+
+# --- velocity -------------------------------------------------------------------------
+
+
+def closed_at(sprint: Sprint) -> datetime | None:
+    if sprint.completed is not None:
+        return sprint.completed
+    return sprint.end if sprint.state == "closed" else None
+
+
+def velocity(spec: MeasureSpec, items: list[ItemAt], ctx: MeasureContext) -> MeasureResult:
+    """Average points done per sprint over the last N sprints closed at or before T.
+
+    Only sprints some selected item was in when the sprint closed take part (a Jira
+    site has many boards' sprints). An item counts for that sprint if it was done at
+    the close, with its estimate at that moment.
+    """
+    assert isinstance(spec.measure, VelocityMeasure)
+    wanted = spec.measure.velocity.last
+    result = MeasureResult(None, "points")
+    members_of: dict[tuple[str, str], list[Timeline]] = defaultdict(list)
+    for item in items:
+        timeline = ctx.snapshot.timeline(item.source, item.key)
+        if timeline is not None:
+            for sprint_id in timeline.sprint_ids_ever():
+                members_of[(item.source, sprint_id)].append(timeline)
+    # A sprint shared by several boards is listed once per board: keep one.
+    candidates: dict[tuple[str, str], tuple[datetime, Sprint]] = {}
+    for source in sorted({i.source for i in items}):
+        for sprint in ctx.snapshot.sprints(source):
+            closed = closed_at(sprint)
+            if closed is not None and closed <= ctx.at and (source, sprint.id) in members_of:
+                candidates[(source, sprint.id)] = (closed, sprint)
+    latest_first = sorted(candidates.items(), key=lambda pair: pair[1][0], reverse=True)
+
+    chosen: list[tuple[Sprint, datetime, list[ItemAt]]] = []
+    for key, (closed, sprint) in latest_first:
+        states = (t.at(closed) for t in members_of[key])
+        members = [s for s in states if s is not None and sprint.id in s.sprints]
+        if members:
+            chosen.append((sprint, closed, members))
+            if len(chosen) == wanted:
+                break
+    chosen.reverse()  # oldest first reads naturally in the evidence
+
+    unestimated: list[ItemAt] = []
+    total = 0.0
+    for sprint, closed, members in chosen:
+        label = f"{sprint.name} (closed {ctx.local_date(closed)})"
+        for member in members:
+            result.items.append(_velocity_entry(member, label, unestimated))
+            if member.done and member.estimate is not None:
+                total += member.estimate
+    result.counts["sprints"] = len(chosen)
+    result.counts["sprint_items_done"] = sum(m.done for _, _, ms in chosen for m in ms)
+    result.counts["excluded"] = len(unestimated)
+    if unestimated:
+        result.warnings.append(
+            f"{plural(len(unestimated), 'done item')} without an estimate counted as 0 points: "
+            f"{keys_text(unestimated)}"
+        )
+    if not chosen:
+        result.warnings.append("no sprint with selected items has closed yet: no velocity")
+        return result
+    if len(chosen) < wanted:
+        result.warnings.append(
+            f"only {plural(len(chosen), 'sprint')} closed so far; velocity averages "
+            f"{'it' if len(chosen) == 1 else 'them'} instead of the last {wanted}"
+        )
+    result.value = total / len(chosen)
+    return result
+
+
+def _velocity_entry(member: ItemAt, label: str, unestimated: list[ItemAt]) -> ItemEvidence:
+    if not member.done:
+        return evidence(member, 0.0, f"{label}: not done at the close")
+    if member.estimate is None:
+        unestimated.append(member)
+        return evidence(member, 0.0, f"{label}: done, unestimated (0 points)")
+    return evidence(member, member.estimate, f"{label}: done, {number_text(member.estimate)} pts")

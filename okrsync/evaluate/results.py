@@ -1,0 +1,152 @@
+"""What an evaluation produces: one result per KR and per objective, JSON-ready.
+
+``to_dict()`` gives the fields of the ``--json`` contract (mapping-language.md §8);
+the plan adds each KR's ``pushes``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, TypedDict
+
+
+class Status(StrEnum):
+    NOT_STARTED = "not_started"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+    CLOSED = "closed"
+    NO_DATA = "no_data"  # in the cycle, but nothing to score (no value, no KRs)
+
+
+class ItemEvidence(TypedDict):
+    """One item behind a KR and what it contributes to the value."""
+
+    key: str
+    source: str
+    status: str
+    status_category: str
+    done: bool
+    contributes: float | None
+    note: str
+
+
+class Evidence(TypedDict):
+    counts: dict[str, int]
+    items: list[ItemEvidence]
+
+
+class OverrideInfo(TypedDict):
+    value: float
+    reason: str
+    until: str  # ISO date: the last day the override applies
+
+
+@dataclass
+class KrResult:
+    id: str
+    objective: str
+    title: str
+    kind: str
+    measure: str
+    unit: str
+    value: float | None
+    baseline: float
+    target: float | None
+    # The progress every output shows: the override's value while one is active.
+    progress: float | None
+    computed_progress: float | None
+    expected: float
+    status: str
+    score: float | None
+    override: OverrideInfo | None
+    evidence: Evidence
+    warnings: list[str]
+    weight: float
+    cycle: str
+    stretch: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "objective": self.objective,
+            "title": self.title,
+            "kind": self.kind,
+            "measure": self.measure,
+            "unit": self.unit,
+            "value": self.value,
+            "baseline": self.baseline,
+            "target": self.target,
+            "progress": self.progress,
+            "computed_progress": self.computed_progress,
+            "expected": self.expected,
+            "status": str(self.status),
+            "score": self.score,
+            "override": None if self.override is None else dict(self.override),
+            "evidence": {
+                "counts": dict(self.evidence["counts"]),
+                "items": [dict(entry) for entry in self.evidence["items"]],
+            },
+            "warnings": list(self.warnings),
+            "weight": self.weight,
+            "cycle": self.cycle,
+            "stretch": self.stretch,
+        }
+
+
+@dataclass
+class ObjectiveResult:
+    id: str
+    title: str
+    score: float | None
+    progress: float | None
+    expected: float
+    status: str
+    key_results: list[str]
+    aligned: list[str]  # ids of the objectives aligned to this one
+    weight: float
+    aligns_to: str | None = None
+    cycle: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "score": self.score,
+            "progress": self.progress,
+            "expected": self.expected,
+            "status": str(self.status),
+            "key_results": list(self.key_results),
+            "aligned": list(self.aligned),
+            "aligns_to": self.aligns_to,
+            "weight": self.weight,
+            "cycle": self.cycle,
+        }
+
+
+@dataclass
+class Evaluation:
+    as_of: datetime
+    key_results: list[KrResult] = field(default_factory=list)
+    objectives: list[ObjectiveResult] = field(default_factory=list)
+
+    def key_result(self, kr_id: str) -> KrResult:
+        for result in self.key_results:
+            if result.id == kr_id:
+                return result
+        raise KeyError(kr_id)
+
+    def objective(self, objective_id: str) -> ObjectiveResult:
+        for result in self.objectives:
+            if result.id == objective_id:
+                return result
+        raise KeyError(objective_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "objectives": [o.to_dict() for o in self.objectives],
+            "key_results": [k.to_dict() for k in self.key_results],
+        }

@@ -1,0 +1,171 @@
+"""The data an evaluation reads, fetched once and seen at one instant T.
+
+Items are read once per (source, query), their histories once per item, and each item
+is rebuilt at T once however many KRs select it: twenty KRs over the same 100,000
+items cost one reconstruction each, not twenty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from okrsync.errors import ConfigError
+from okrsync.evaluate.filters import Predicate, compile_all, needs_sprints
+from okrsync.evaluate.state import ItemAt, Timeline
+from okrsync.items import Change, Item, Sprint
+from okrsync.mapping.models import Selection, Where
+
+
+class DataView(Protocol):
+    """What the evaluator reads: the store, or anything shaped like it."""
+
+    def items(self, source: str, query: str) -> list[Item]: ...
+
+    def history(self, source: str, keys: Sequence[str]) -> dict[str, list[Change]]: ...
+
+    def sprints(self, source: str) -> list[Sprint]: ...
+
+    def metric(self, source: str, name: str) -> float | None: ...
+
+
+@dataclass
+class Selected:
+    """The items a measure runs over, as they were at T, and how they were chosen."""
+
+    items: list[ItemAt]
+    counts: dict[str, int] = field(default_factory=dict)
+    sources: tuple[str, ...] = ()
+
+
+_Key = tuple[str, str]
+
+
+@dataclass
+class _QueryAt:
+    """One query's items: those existing at T, and the keys of those created later."""
+
+    states: list[ItemAt]
+    later: list[str]
+
+    @property
+    def returned(self) -> int:
+        return len(self.states) + len(self.later)
+
+
+class Snapshot:
+    """Cached reads through a ``DataView``, with items rebuilt at ``at``."""
+
+    def __init__(self, data: DataView, at: datetime) -> None:
+        self.data = data
+        self.at = at
+        self._queries: dict[tuple[str, str], _QueryAt] = {}
+        self._timelines: dict[_Key, Timeline] = {}
+        self._states: dict[_Key, ItemAt | None] = {}
+        self._sprints: dict[str, list[Sprint]] = {}
+        self._metrics: dict[tuple[str, str], float | None] = {}
+
+    def query(self, source: str, query: str) -> _QueryAt:
+        """The query's items at T; histories are read only for items not seen before."""
+        cached = self._queries.get((source, query))
+        if cached is not None:
+            return cached
+        items = self.data.items(source, query)
+        timelines = self._timelines
+        missing = [i.key for i in items if (source, i.key) not in timelines]
+        history = self.data.history(source, missing) if missing else {}
+        states = self._states
+        existing: list[ItemAt] = []
+        later: list[str] = []
+        for item in items:
+            key = (source, item.key)
+            if key not in states:
+                timeline = timelines.get(key)
+                if timeline is None:
+                    timeline = timelines[key] = Timeline(item, history.get(item.key, ()))
+                states[key] = timeline.at(self.at)
+            state = states[key]
+            if state is None:
+                later.append(item.key)
+            else:
+                existing.append(state)
+        result = self._queries[(source, query)] = _QueryAt(existing, later)
+        return result
+
+    def timeline(self, source: str, key: str) -> Timeline | None:
+        return self._timelines.get((source, key))
+
+    def sprints(self, source: str) -> list[Sprint]:
+        if source not in self._sprints:
+            self._sprints[source] = list(self.data.sprints(source))
+        return self._sprints[source]
+
+    def metric(self, source: str, name: str) -> float | None:
+        if (source, name) not in self._metrics:
+            self._metrics[(source, name)] = self.data.metric(source, name)
+        return self._metrics[(source, name)]
+
+    def select(
+        self,
+        selections: Sequence[Selection],
+        wheres: Sequence[Where | None],
+        default_source: str | None,
+        committed_before: datetime | None = None,
+    ) -> Selected:
+        """The union of the selections at T, de-duplicated by (source, key).
+
+        ``wheres`` apply to every selection on top of its own ``where``;
+        ``committed_before`` (the cycle start, for ``scope: committed``) drops items
+        created after it.
+        """
+        parts: list[tuple[str, _QueryAt, Predicate | None]] = []
+        for selection in selections:
+            source = selection.source or default_source
+            if source is None:
+                raise ConfigError(
+                    f"the selection {selection.query!r} names no source: add 'source:' "
+                    "to it or 'defaults: {source: ...}' to its mapping file"
+                )
+            all_wheres = [w for w in (selection.where, *wheres) if w is not None]
+            sprints = self.sprints(source) if needs_sprints(all_wheres) else []
+            keep = compile_all(all_wheres, sprints) if all_wheres else None
+            parts.append((source, self.query(source, selection.query), keep))
+
+        if len(parts) == 1:
+            _, only, keep = parts[0]
+            returned, existing = only.returned, len(only.states)
+            chosen = only.states if keep is None else [s for s in only.states if keep(s)]
+        else:
+            returned, existing, chosen = self._union(parts)
+        counts = {"selected": returned, "existing": existing}
+        if any(keep is not None for _, _, keep in parts):
+            counts["filtered_out"] = existing - len(chosen)
+        if committed_before is not None:
+            committed = [s for s in chosen if s.created <= committed_before]
+            counts["scope_added"] = len(chosen) - len(committed)
+            chosen = committed
+        counts["measured"] = len(chosen)
+        sources = tuple(dict.fromkeys(source for source, _, _ in parts))
+        return Selected(items=list(chosen), counts=counts, sources=sources)
+
+    @staticmethod
+    def _union(
+        parts: list[tuple[str, _QueryAt, Predicate | None]],
+    ) -> tuple[int, int, list[ItemAt]]:
+        """Items returned by several queries count once; an item one selection filters
+        out may still come in through another."""
+        kept: set[_Key] = set()
+        chosen: list[ItemAt] = []
+        existing: set[_Key] = set()
+        later: set[_Key] = set()
+        for source, part, keep in parts:
+            later.update((source, key) for key in part.later)
+            for state in part.states:
+                key = (source, state.key)
+                existing.add(key)
+                if key not in kept and (keep is None or keep(state)):
+                    kept.add(key)
+                    chosen.append(state)
+        return len(existing) + len(later), len(existing), chosen

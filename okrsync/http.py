@@ -1,0 +1,247 @@
+"""The one HTTP client factory and retry policy every connector uses.
+
+``make_client`` returns a plain ``httpx.AsyncClient`` whose transport bounds concurrency,
+paces requests when the tool says it is near its limit, and retries what is worth
+retrying (tenacity does the bookkeeping):
+
+- 429, honouring ``Retry-After`` (seconds or an HTTP date); without one, or with 0, a
+  short exponential backoff with jitter;
+- 502, 503, 504, and 500 a few times only (a 500 is often a real bug, not a hiccup);
+- connection failures. A request that may have reached the server (a read error, a
+  dropped connection) is only retried when repeating it is harmless: safe methods, or
+  requests sent with ``extensions={IDEMPOTENT: True}`` (a search sent as POST).
+
+When the budget is spent the last response is returned as is (or the last transport
+error raised), so the connector maps it to an ``okrsync.errors`` class with its own
+words. All waiting goes through the module functions ``sleep`` and ``monotonic``, which
+tests replace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+import httpx
+from tenacity import AsyncRetrying, RetryCallState
+
+__all__ = [
+    "IDEMPOTENT",
+    "HttpStats",
+    "RetryPolicy",
+    "RetryingTransport",
+    "make_client",
+    "monotonic",
+    "parse_retry_after",
+    "sleep",
+]
+
+# Request extension that marks a non-GET request as safe to repeat.
+IDEMPOTENT = "okrsync.idempotent"
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Statuses that prove the server did not act on the request, so any method may repeat.
+_NOT_PROCESSED = frozenset({429, 503})
+
+
+async def sleep(seconds: float) -> None:
+    """Every wait of the HTTP layer; tests replace it."""
+    await asyncio.sleep(seconds)
+
+
+def monotonic() -> float:
+    """The clock pacing is measured on; tests replace it together with ``sleep``."""
+    return time.monotonic()
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try. Waits are in seconds."""
+
+    max_attempts: int = 6
+    # Sleeping across the retries of one request never exceeds this; a Retry-After
+    # beyond it (an hourly quota) ends the retries at once.
+    max_total_wait: float = 300.0
+    backoff_base: float = 1.0
+    backoff_cap: float = 30.0
+    server_error_attempts: int = 3
+    # Pause for everyone after a response carrying ``X-RateLimit-NearLimit: true``.
+    near_limit_pause: float = 1.0
+
+
+@dataclass
+class HttpStats:
+    """What the transport did: attempts on the wire, retries, seconds slept."""
+
+    attempts: int = 0
+    retries: int = 0
+    slept: float = 0.0
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value (delta-seconds or HTTP-date)."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class _RetryableResponse(Exception):
+    """Carries a response worth retrying through tenacity."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+class RetryingTransport(httpx.AsyncBaseTransport):
+    """Wraps a transport with bounded concurrency, pacing and the retry policy."""
+
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport,
+        *,
+        policy: RetryPolicy | None = None,
+        concurrency: int = 8,
+        stats: HttpStats | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self._inner = inner
+        self.policy = policy or RetryPolicy()
+        self.stats = stats if stats is not None else HttpStats()
+        self._slots = asyncio.Semaphore(concurrency)
+        self._rng = rng or random.Random()
+        # Shared by all requests: nobody sends before this instant (monotonic clock).
+        self._resume_at = 0.0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        idempotent = request.method in _SAFE_METHODS or bool(request.extensions.get(IDEMPOTENT))
+        retrying = AsyncRetrying(
+            stop=self._stop,
+            wait=self._wait,
+            retry=lambda state: self._should_retry(state, idempotent),
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    response = await self._send_once(request)
+                    if response.status_code in _RETRY_STATUSES:
+                        raise _RetryableResponse(response)
+                    return response
+        except _RetryableResponse as exhausted:
+            return exhausted.response
+        raise AssertionError("unreachable: tenacity either returns or raises")
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def _send_once(self, request: httpx.Request) -> httpx.Response:
+        async with self._slots:
+            delay = self._resume_at - monotonic()
+            if delay > 0:
+                await sleep(delay)
+            self.stats.attempts += 1
+            raw = await self._inner.handle_async_request(request)
+            # Read the body while holding the slot, so the bound is on real work.
+            try:
+                chunks = [chunk async for chunk in raw.stream]  # type: ignore[union-attr]
+            finally:
+                await raw.aclose()
+        response = httpx.Response(
+            raw.status_code,
+            headers=raw.headers,
+            stream=httpx.ByteStream(b"".join(chunks)),
+            extensions=raw.extensions,
+            request=request,
+        )
+        if response.headers.get("X-RateLimit-NearLimit", "").lower() == "true":
+            self._hold(self.policy.near_limit_pause)
+        return response
+
+    def _hold(self, seconds: float) -> None:
+        self._resume_at = max(self._resume_at, monotonic() + seconds)
+
+    def _should_retry(self, state: RetryCallState, idempotent: bool) -> bool:
+        outcome = state.outcome
+        if outcome is None or not outcome.failed:
+            return False
+        error = outcome.exception()
+        if isinstance(error, _RetryableResponse):
+            status = error.response.status_code
+            if status == 500 and state.attempt_number >= self.policy.server_error_attempts:
+                return False
+            return idempotent or status in _NOT_PROCESSED
+        if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+            return True  # nothing reached the server
+        return isinstance(error, httpx.TransportError) and idempotent
+
+    def _wait(self, state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        if isinstance(error, _RetryableResponse):
+            headers = error.response.headers
+            retry_after = parse_retry_after(headers.get("Retry-After"))
+            if retry_after:
+                if error.response.status_code == 429:
+                    self._hold(retry_after)
+                return retry_after
+        ceiling = min(
+            self.policy.backoff_cap,
+            self.policy.backoff_base * 2 ** (state.attempt_number - 1),
+        )
+        # "Equal jitter": never retry instantly, never all at the same moment.
+        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+
+    def _stop(self, state: RetryCallState) -> bool:
+        if state.attempt_number >= self.policy.max_attempts:
+            return True
+        return state.idle_for + state.upcoming_sleep > self.policy.max_total_wait
+
+    async def _sleep(self, seconds: float) -> None:
+        self.stats.retries += 1
+        self.stats.slept += seconds
+        await sleep(seconds)
+
+
+def make_client(
+    base_url: str,
+    *,
+    auth: httpx.Auth | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float = 30.0,
+    max_connections: int = 8,
+    policy: RetryPolicy | None = None,
+    stats: HttpStats | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> httpx.AsyncClient:
+    """An ``httpx.AsyncClient`` with okrsync's retry policy and at most
+    ``max_connections`` requests in flight. ``transport`` replaces the network (tests)."""
+    inner = transport or httpx.AsyncHTTPTransport(
+        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=None)
+    )
+    return httpx.AsyncClient(
+        base_url=base_url,
+        auth=auth,
+        headers=dict(headers or {}),
+        timeout=timeout,
+        transport=RetryingTransport(inner, policy=policy, concurrency=max_connections, stats=stats),
+    )

@@ -1,0 +1,256 @@
+"""Checks that need every loaded mapping file and the config at once.
+
+Ids are unique across all files, ``aligns_to`` names an objective that exists and the
+alignments form a tree, every connector instance a mapping names is defined, every
+selection has a source, and no two KRs write to the same place in a tool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from okrsync.errors import Problem
+from okrsync.mapping.loader import DataPath, MappingDoc, did_you_mean
+from okrsync.mapping.models import (
+    FormulaInput,
+    FormulaMeasure,
+    KeyResult,
+    MetricMeasure,
+    Objective,
+    Selection,
+)
+
+
+@dataclass(frozen=True, eq=False)
+class _Site:
+    """Something defined at a place in a mapping file."""
+
+    doc: MappingDoc
+    path: DataPath
+
+    def same(self, other: _Site | None) -> bool:
+        return other is not None and other.doc is self.doc and other.path == self.path
+
+    @property
+    def where(self) -> str:
+        return self.doc.where(self.path)
+
+    def problem(self, message: str, *, sub: DataPath = ()) -> Problem:
+        if self.doc.yaml is None:
+            return Problem(self.doc.file, 1, 1, message)
+        return self.doc.yaml.problem((*self.path, *sub), message)
+
+
+def _objectives(docs: list[MappingDoc]) -> Iterator[tuple[_Site, Objective]]:
+    for doc in docs:
+        for index, objective in doc.objectives:
+            yield _Site(doc, ("objectives", index)), objective
+
+
+def _key_results(docs: list[MappingDoc]) -> Iterator[tuple[_Site, KeyResult]]:
+    for site, objective in _objectives(docs):
+        for index, kr in enumerate(objective.key_results):
+            yield _Site(site.doc, (*site.path, "key_results", index)), kr
+
+
+def _written(docs: list[MappingDoc], what: str) -> Iterator[tuple[_Site, str]]:
+    """Every objective (``what="objectives"``) or KR id as written, valid or not, so that
+    a problem inside an objective does not hide that its id is taken twice."""
+    for doc in docs:
+        data = doc.yaml.data if doc.yaml is not None else None
+        objectives = data.get("objectives") if isinstance(data, dict) else None
+        for i, objective in enumerate(objectives if isinstance(objectives, list) else []):
+            if not isinstance(objective, dict):
+                continue
+            path: DataPath = ("objectives", i)
+            if what == "objectives":
+                if isinstance(objective.get("id"), str):
+                    yield _Site(doc, path), objective["id"]
+                continue
+            krs = objective.get("key_results")
+            for j, kr in enumerate(krs if isinstance(krs, list) else []):
+                if isinstance(kr, dict) and isinstance(kr.get("id"), str):
+                    yield _Site(doc, (*path, "key_results", j)), kr["id"]
+
+
+def check(docs: list[MappingDoc], connectors: Collection[str]) -> list[Problem]:
+    """Every problem across ``docs``; ``connectors`` are the defined instance names."""
+    problems: list[Problem] = []
+    objectives = _unique(list(_written(docs, "objectives")), "objective", problems)
+    _unique(list(_written(docs, "key_results")), "key result", problems)
+    problems.extend(_alignment(docs, objectives))
+    problems.extend(_sources(docs, sorted(connectors)))
+    problems.extend(_push_conflicts(docs))
+    return problems
+
+
+def _unique(
+    entries: list[tuple[_Site, str]], what: str, problems: list[Problem]
+) -> dict[str, _Site]:
+    first: dict[str, _Site] = {}
+    for site, ident in entries:
+        if ident in first:
+            problems.append(
+                site.problem(f"duplicate {what} id '{ident}': also defined at {first[ident].where}")
+            )
+        else:
+            first[ident] = site
+    return first
+
+
+# --- alignment --------------------------------------------------------------------------
+
+
+def _alignment(docs: list[MappingDoc], defined: dict[str, _Site]) -> list[Problem]:
+    problems: list[Problem] = []
+    parent: dict[str, str] = {}
+    valid = {o.id for site, o in _objectives(docs) if site.same(defined.get(o.id))}
+    for site, objective in _objectives(docs):
+        target = objective.aligns_to
+        if target is None or objective.id not in valid or not site.same(defined[objective.id]):
+            continue
+        if target not in defined:
+            hint = did_you_mean(target, sorted(defined))
+            problems.append(
+                site.problem(
+                    f"objective '{objective.id}' aligns_to '{target}', which no loaded mapping "
+                    f"file defines{hint}",
+                    sub=("aligns_to",),
+                )
+            )
+            continue
+        if target in valid:  # an invalid parent has problems of its own
+            parent[objective.id] = target
+    reported: set[str] = set()
+    for start in parent:
+        chain = [start]
+        while chain[-1] in parent and parent[chain[-1]] not in chain:
+            chain.append(parent[chain[-1]])
+        if chain[-1] not in parent:
+            continue  # reached a top-level objective
+        loop = chain[chain.index(parent[chain[-1]]) :]
+        if reported & set(loop):
+            continue
+        reported.update(loop)
+        head = min(loop, key=lambda i: (defined[i].doc.file, defined[i].path))
+        ordered = loop[loop.index(head) :] + loop[: loop.index(head)]
+        text = " → ".join([*ordered, head])
+        problems.append(
+            defined[head].problem(
+                f"alignment cycle: {text}; an objective cannot be aligned to itself, "
+                "directly or through its parents",
+                sub=("aligns_to",),
+            )
+        )
+    return problems
+
+
+# --- connector instances ----------------------------------------------------------------
+
+
+def _unknown(name: str, connectors: list[str]) -> str:
+    if not connectors:
+        return f"unknown connector '{name}': the config file defines no connectors"
+    return (
+        f"unknown connector '{name}'{did_you_mean(name, connectors)}; "
+        f"defined connectors: {', '.join(connectors)}"
+    )
+
+
+def _selections(
+    select: Selection | list[Selection] | None, path: DataPath
+) -> Iterator[tuple[DataPath, Selection]]:
+    if isinstance(select, list):
+        for index, selection in enumerate(select):
+            yield (*path, "select", index), selection
+    elif select is not None:
+        yield (*path, "select"), select
+
+
+def _inputs(kr: KeyResult) -> Iterator[tuple[DataPath, FormulaInput]]:
+    if isinstance(kr.measure, FormulaMeasure):
+        for name, value in (kr.measure.inputs or {}).items():
+            yield ("measure", "inputs", name), value
+    for name, value in (kr.inputs or {}).items():
+        yield ("inputs", name), value
+
+
+def _references(kr: KeyResult) -> Iterator[tuple[DataPath, str | None, bool]]:
+    """(path, instance name, is a selection) for every connector a KR names."""
+    measures: list[tuple[DataPath, Any]] = [((), kr.measure)]
+    selections = list(_selections(kr.select, ()))
+    for path, formula_input in _inputs(kr):
+        measures.append((path, formula_input.measure))
+        selections.extend(_selections(formula_input.select, path))
+    for path, selection in selections:
+        yield path, selection.source, True
+    for path, measure in measures:
+        if isinstance(measure, MetricMeasure):
+            yield (*path, "measure", "metric", "source"), measure.metric.source, False
+    for index, push in enumerate(kr.push):
+        yield ("push", index, "to"), push.to, False
+
+
+def _sources(docs: list[MappingDoc], connectors: list[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    defined = set(connectors)
+    for doc in docs:
+        default = doc.defaults.source
+        if default is not None and default not in defined and doc.yaml is not None:
+            problems.append(doc.yaml.problem(("defaults", "source"), _unknown(default, connectors)))
+    for site, kr in _key_results(docs):
+        default = site.doc.defaults.source
+        for path, name, is_selection in _references(kr):
+            if name is None and is_selection and default is None:
+                listed = ", ".join(connectors) or "none"
+                problems.append(
+                    site.problem(
+                        "this selection names no 'source' and the file has no "
+                        "'defaults: {source: ...}'; add one of them "
+                        f"(defined connectors: {listed})",
+                        sub=path,
+                    )
+                )
+            elif name is not None and name not in defined:
+                sub = (*path, "source") if is_selection else path
+                problems.append(site.problem(_unknown(name, connectors), sub=sub))
+    return problems
+
+
+# --- pushes -----------------------------------------------------------------------------
+
+
+def _push_conflicts(docs: list[MappingDoc]) -> list[Problem]:
+    """Two KRs writing the same field, comment or property would overwrite each other."""
+    problems: list[Problem] = []
+    owners: dict[tuple[str, ...], tuple[_Site, str]] = {}
+    for site, kr in _key_results(docs):
+        for index, push in enumerate(kr.push):
+            if push.issue is None:
+                continue
+            issue = push.issue.upper()
+            places: list[tuple[tuple[str, ...], str]] = []
+            spec = push.field_spec
+            if spec is not None:
+                places.append(
+                    ((push.to, issue, "field", spec.name.lower()), f"field '{spec.name}'")
+                )
+            if push.comment:
+                places.append(((push.to, issue, "comment"), "the okrsync comment"))
+            if push.property:
+                places.append(((push.to, issue, "property"), "the okrsync property"))
+            for place, label in places:
+                if place in owners:
+                    other, other_id = owners[place]
+                    problems.append(
+                        site.problem(
+                            f"key results '{other_id}' and '{kr.id}' both write {label} of "
+                            f"{push.issue} (see {other.where}); give each KR its own issue",
+                            sub=("push", index),
+                        )
+                    )
+                else:
+                    owners[place] = (site, kr.id)
+    return problems

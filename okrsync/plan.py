@@ -1,0 +1,172 @@
+"""Plan: for every push target, what okrsync would write and what the tool holds now.
+
+Only differences become writes. A plan is a plain JSON document (``plan --json`` /
+``--out``) so that ``apply --plan FILE`` can perform exactly what was reviewed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from okrsync.connector import Connector, PushTarget
+from okrsync.evaluate import Evaluation, KrResult
+from okrsync.mapping.models import KeyResult, Push
+from okrsync.summary import comment_text, field_value, issue_summary, property_document
+
+if TYPE_CHECKING:
+    from okrsync.store import Store
+
+CREATE_PLACEHOLDER = "(new issue)"
+
+
+@dataclass
+class PlannedWrite:
+    """One write apply will perform."""
+
+    target: PushTarget
+    old: Any
+    new: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        entry: dict[str, Any] = {
+            "to": self.target.to,
+            "target": self.target.issue or CREATE_PLACEHOLDER,
+            "what": self.target.what,
+            "old": self.old,
+            "new": self.new,
+        }
+        if self.target.field:
+            entry["field"] = self.target.field
+            entry["field_value"] = self.target.field_value
+        if self.target.create:
+            entry["create"] = dict(self.target.create)
+        return entry
+
+    @classmethod
+    def from_dict(cls, kr_id: str, entry: dict[str, Any]) -> PlannedWrite:
+        issue = entry.get("target")
+        target = PushTarget(
+            kr_id=kr_id,
+            to=entry["to"],
+            what=entry["what"],
+            issue=None if issue in (None, CREATE_PLACEHOLDER) else issue,
+            field=entry.get("field"),
+            field_value=entry.get("field_value", "progress"),
+            create=entry.get("create"),
+        )
+        return cls(target=target, old=entry.get("old"), new=entry.get("new"))
+
+
+@dataclass
+class Plan:
+    as_of: datetime
+    evaluation: Evaluation
+    writes: dict[str, list[PlannedWrite]] = field(default_factory=dict)  # by KR id
+    unchanged: int = 0
+
+    @property
+    def pending(self) -> int:
+        return sum(len(w) for w in self.writes.values())
+
+    def all_writes(self) -> list[PlannedWrite]:
+        return [w for writes in self.writes.values() for w in writes]
+
+    def to_dict(self) -> dict[str, Any]:
+        document = self.evaluation.to_dict()
+        for kr in document["key_results"]:
+            kr["pushes"] = [w.to_dict() for w in self.writes.get(kr["id"], [])]
+        document["pending_writes"] = self.pending
+        document["unchanged_targets"] = self.unchanged
+        return document
+
+
+def writes_from_document(document: dict[str, Any]) -> list[PlannedWrite]:
+    """The writes of a saved plan (``plan --out``), in the order apply performs them."""
+    writes: list[PlannedWrite] = []
+    for kr in document.get("key_results", []):
+        writes.extend(PlannedWrite.from_dict(kr["id"], entry) for entry in kr.get("pushes", []))
+    return writes
+
+
+def _same(old: Any, new: Any) -> bool:
+    if isinstance(old, int | float) and isinstance(new, int | float):
+        return math.isclose(float(old), float(new), abs_tol=1e-9)
+    return bool(old == new)
+
+
+def targets_of(kr: KeyResult, push: Push, known_issue: str | None) -> list[PushTarget]:
+    """The targets one ``push`` entry expands to; ``create`` comes first."""
+    issue = push.issue or known_issue
+    targets: list[PushTarget] = []
+    if push.create is not None:
+        spec = {"project": push.create.project, "type": push.create.type}
+        targets.append(PushTarget(kr.id, push.to, "create", issue=issue, create=spec))
+    if (spec_field := push.field_spec) is not None:
+        targets.append(
+            PushTarget(
+                kr.id,
+                push.to,
+                "field",
+                issue=issue,
+                field=spec_field.name,
+                field_value=spec_field.value,
+            )
+        )
+    if push.comment:
+        targets.append(PushTarget(kr.id, push.to, "comment", issue=issue))
+    if push.property:
+        targets.append(PushTarget(kr.id, push.to, "property", issue=issue))
+    return targets
+
+
+def desired_value(target: PushTarget, result: KrResult) -> Any:
+    if target.what == "field":
+        return field_value(result, target.field_value)
+    if target.what == "comment":
+        return comment_text(result)
+    if target.what == "property":
+        return property_document(result)
+    return issue_summary(result)
+
+
+async def build_plan(
+    key_results: Iterable[KeyResult],
+    evaluation: Evaluation,
+    store: Store,
+    connector_for: Callable[[str], Connector],
+) -> Plan:
+    """Compare what okrsync would write with what each tool holds now."""
+    plan = Plan(as_of=evaluation.as_of, evaluation=evaluation)
+    results = {r.id: r for r in evaluation.key_results}
+    for kr in key_results:
+        result = results[kr.id]
+        for push in kr.push:
+            connector = connector_for(push.to)
+            issue = push.issue or store.created_issue(kr.id, push.to)
+            if push.create is not None and issue is None:
+                # The store may have lost the key (a crash right after creating it);
+                # the tool itself remembers through the label okrsync set.
+                spec = {"project": push.create.project, "type": push.create.type}
+                issue = await connector.read(PushTarget(kr.id, push.to, "create", create=spec))
+                if issue is not None:
+                    store.remember_created_issue(kr.id, push.to, issue)
+            for target in targets_of(kr, push, issue):
+                new = desired_value(target, result)
+                if target.what == "create":
+                    if issue is None:
+                        plan.writes.setdefault(kr.id, []).append(PlannedWrite(target, None, new))
+                    else:
+                        plan.unchanged += 1
+                    continue
+                if target.what == "field" and new is None:
+                    continue  # no value to write (e.g. an empty selection): keep the field
+                old = await connector.read(target) if target.issue else None
+                if _same(old, new):
+                    plan.unchanged += 1
+                else:
+                    plan.writes.setdefault(kr.id, []).append(PlannedWrite(target, old, new))
+    return plan

@@ -1,0 +1,178 @@
+"""Pulled state: items, their change history, sprints, query members and cursors.
+
+A pull stores batches (upserts on natural keys, so a re-read is harmless) and only
+then, in one transaction, replaces the query's members and advances its cursor. A
+crash between batches leaves the cursor where it was, so the next pull re-reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, select
+from sqlalchemy.engine import Connection
+
+from okrsync.items import Change, Item, Sprint
+from okrsync.store import _tables as t
+from okrsync.store._base import StoreBase, utcnow
+from okrsync.store._bulk import KEYS_PER_CHUNK, chunked, upsert
+from okrsync.store._convert import (
+    change_row,
+    item_row,
+    row_change,
+    row_item,
+    row_sprint,
+    sprint_row,
+)
+
+# Sorts sprints without a start after every started one.
+_NEVER = datetime.max.replace(tzinfo=UTC)
+
+
+def query_hash(query: str) -> str:
+    return hashlib.sha256(query.encode()).hexdigest()
+
+
+def _check_source(source: str, what: str, sources: Iterable[str]) -> None:
+    strangers = sorted(set(sources) - {source})
+    if strangers:
+        raise ValueError(f"{what} of source {strangers[0]!r} given for source {source!r}")
+
+
+def _members_of(statement: Select[Any], source: str, query: str) -> Select[Any]:
+    m, i = t.members.c, t.items.c
+    return statement.join(t.members, (m.source == i.source) & (m.key == i.key)).where(
+        m.source == source, m.query_hash == query_hash(query)
+    )
+
+
+class PullState(StoreBase):
+    # --- reading ------------------------------------------------------------------------
+
+    def cursor(self, source: str, query: str) -> datetime | None:
+        """The ``since`` of the query's next pull; None before its first finished pull."""
+        c = t.cursors.c
+        statement = select(c.since).where(c.source == source, c.query_hash == query_hash(query))
+        with self._transaction() as connection:
+            since: datetime | None = connection.execute(statement).scalar()
+        return since
+
+    def known_keys(self, source: str, query: str) -> frozenset[str]:
+        """Keys of the query's members that are stored, with their history."""
+        statement = _members_of(select(t.items.c.key), source, query)
+        with self._transaction() as connection:
+            return frozenset(connection.execute(statement).scalars())
+
+    def items_for(self, source: str, query: str) -> list[Item]:
+        """The items the query matched at its last finished pull, ordered by key."""
+        statement = _members_of(select(t.items), source, query).order_by(t.items.c.key)
+        with self._transaction() as connection:
+            return [row_item(row) for row in connection.execute(statement)]
+
+    def history_for(self, source: str, keys: Iterable[str]) -> dict[str, list[Change]]:
+        """Each key's stored changes, oldest first; every key is present, maybe empty."""
+        history: dict[str, list[Change]] = {key: [] for key in keys}
+        c = t.changes.c
+        with self._transaction() as connection:
+            for chunk in chunked(history, KEYS_PER_CHUNK):
+                statement = (
+                    select(t.changes)
+                    .where(c.source == source, c.key.in_(chunk))
+                    .order_by(c.key, c.at, c.seq)
+                )
+                for row in connection.execute(statement):
+                    history[row.key].append(row_change(row))
+        return history
+
+    def sprints(self, source: str) -> list[Sprint]:
+        """The source's sprints by start (unstarted ones last), then id."""
+        statement = select(t.sprints).where(t.sprints.c.source == source)
+        with self._transaction() as connection:
+            found = [row_sprint(row) for row in connection.execute(statement)]
+        return sorted(found, key=lambda s: (s.start or _NEVER, s.id))
+
+    # --- writing ------------------------------------------------------------------------
+
+    def save_pull_batch(
+        self, source: str, query: str, items: Iterable[Item], changes: Iterable[Change]
+    ) -> None:
+        """Store one batch of a pull of ``query``: upsert the items and replace their
+        history with ``changes``. The cursor and members stay as they were."""
+        batch = list(items)
+        _check_source(source, "an item", (item.source for item in batch))
+        with self._transaction(write=True) as connection:
+            upsert(connection, t.items, (item_row(item) for item in batch))
+            _replace_history(connection, source, [item.key for item in batch], changes)
+
+    def finish_pull(
+        self,
+        source: str,
+        query: str,
+        members: Iterable[str],
+        cursor: datetime,
+        sprints: Iterable[Sprint] = (),
+    ) -> None:
+        """After every batch is stored: replace the members, upsert the sprints and move
+        the cursor to ``cursor``, all in one transaction."""
+        found = list(sprints)
+        _check_source(source, "a sprint", (sprint.source for sprint in found))
+        with self._transaction(write=True) as connection:
+            _set_members(connection, source, query, members)
+            upsert(connection, t.sprints, (sprint_row(sprint) for sprint in found))
+            row = {
+                "source": source,
+                "query_hash": query_hash(query),
+                "query": query,
+                "since": cursor,
+                "updated_at": utcnow(),
+            }
+            upsert(connection, t.cursors, [row])
+
+    def replace_history(self, source: str, keys: Iterable[str], changes: Iterable[Change]) -> None:
+        """Make ``changes`` the whole stored history of exactly the items ``keys``."""
+        with self._transaction(write=True) as connection:
+            _replace_history(connection, source, list(keys), changes)
+
+    def set_members(self, source: str, query: str, keys: Iterable[str]) -> None:
+        """Make ``keys`` the query's member set."""
+        with self._transaction(write=True) as connection:
+            _set_members(connection, source, query, keys)
+
+
+def _replace_history(
+    connection: Connection, source: str, keys: list[str], changes: Iterable[Change]
+) -> None:
+    c = t.changes.c
+    for chunk in chunked(keys, KEYS_PER_CHUNK):
+        connection.execute(delete(t.changes).where(c.source == source, c.key.in_(chunk)))
+    wanted = set(keys)
+
+    def rows() -> Iterable[dict[str, Any]]:
+        for seq, change in enumerate(changes):
+            if change.source != source or change.key not in wanted:
+                raise ValueError(
+                    f"change of {change.source}:{change.key} given to replace the history "
+                    f"of other items of {source!r}"
+                )
+            yield change_row(change, seq)
+
+    upsert(connection, t.changes, rows())
+
+
+def _set_members(connection: Connection, source: str, query: str, keys: Iterable[str]) -> None:
+    # Only the difference is written: between pulls a query's members barely change.
+    c, digest = t.members.c, query_hash(query)
+    stored = select(c.key).where(c.source == source, c.query_hash == digest)
+    existing = set(connection.execute(stored).scalars())
+    wanted = set(keys)
+    for chunk in chunked(sorted(existing - wanted), KEYS_PER_CHUNK):
+        connection.execute(
+            delete(t.members).where(c.source == source, c.query_hash == digest, c.key.in_(chunk))
+        )
+    added = (
+        {"source": source, "query_hash": digest, "key": key} for key in sorted(wanted - existing)
+    )
+    upsert(connection, t.members, added, update=False)

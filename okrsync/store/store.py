@@ -1,0 +1,125 @@
+"""``Store``: okrsync's state database, opened from a URL and migrated on open."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import select
+from sqlalchemy.engine import URL, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from okrsync.errors import RunInProgress, StoreError
+from okrsync.store import _lock
+from okrsync.store import _tables as t
+from okrsync.store._base import utcnow
+from okrsync.store._bulk import upsert
+from okrsync.store._engine import make_engine, mask, open_failed, parse
+from okrsync.store._ledger import Ledger
+from okrsync.store._pull import PullState
+from okrsync.store._results import RunRecords
+from okrsync.store.migrate import migrate_engine
+
+_LOCK_NAME = "run"
+
+
+class Store(PullState, RunRecords, Ledger):
+    """The state database: pulled items and history, runs and results, writes made.
+
+    Open with ``Store.open(url)``; use as a context manager or call ``close()``.
+    Every method is its own transaction, except where a method says it groups work.
+    Database failures raise ``StoreError``.
+    """
+
+    def __init__(self, engine: Engine, url: URL) -> None:
+        super().__init__(engine, url)
+        self._local_lock = threading.Lock()
+
+    @classmethod
+    def open(cls, url: str) -> Self:
+        """Connect to the database at ``url`` and upgrade its schema to the newest."""
+        parsed = parse(url)
+        try:
+            engine = make_engine(parsed)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the state database {mask(parsed)}: {exc.strerror}; "
+                "check the path and its permissions"
+            ) from None
+        try:
+            migrate_engine(engine)
+        except SQLAlchemyError as exc:
+            engine.dispose()
+            raise open_failed(exc, parsed) from exc
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine, parsed)
+
+    @property
+    def url(self) -> str:
+        """The database URL, safe to show (password masked)."""
+        return mask(self._url)
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self._engine.dialect.name
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def run_lock(self, wait: bool = False) -> Iterator[None]:
+        """Hold the store's run lock for the block: one run writes at a time.
+
+        Raises ``RunInProgress`` when another run holds it, unless ``wait`` is true.
+        """
+        try:
+            release = _lock.acquire(self._engine, self._local_lock, wait=wait)
+        except SQLAlchemyError as exc:
+            raise open_failed(exc, self._url) from exc
+        if release is None:
+            raise RunInProgress(
+                f"another okrsync run is using this store ({self._holder()}); "
+                "try again when it finishes"
+            )
+        try:
+            row = {
+                "name": _LOCK_NAME,
+                "holder": f"pid {os.getpid()} on {socket.gethostname()}",
+                "since": utcnow(),
+            }
+            with self._transaction(write=True) as connection:
+                upsert(connection, t.lock_holder, [row])
+            yield
+        finally:
+            release()
+
+    def _holder(self) -> str:
+        c = t.lock_holder.c
+        statement = select(c.holder, c.since).where(c.name == _LOCK_NAME)
+        try:
+            with self._transaction() as connection:
+                row = connection.execute(statement).first()
+        except StoreError:
+            row = None
+        if row is None:
+            return "started at an unknown time"
+        return f"started {row.since:%Y-%m-%d %H:%M:%S} UTC by {row.holder}"

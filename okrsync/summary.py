@@ -1,0 +1,94 @@
+"""What okrsync writes into a tool for one KR: the field value, the comment text and
+the property document.
+
+Everything here must be a pure function of the KR's result and must not mention the
+time of the run: a second apply with nothing changed has to produce identical values,
+so that it sends no write at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from okrsync.evaluate import KrResult
+
+# Entity properties are limited to 32 KB; leave room for the JSON around the keys.
+PROPERTY_KEY_BUDGET = 400
+STATUS_WORDS = {
+    "on_track": "on track",
+    "at_risk": "at risk",
+    "off_track": "off track",
+    "not_started": "not started",
+    "closed": "closed",
+    "no_data": "no data",
+}
+
+
+def percent(fraction: float | None) -> str:
+    return "—" if fraction is None else f"{fraction * 100:.1f}%"
+
+
+def number(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    if unit == "%":
+        return text + "%"
+    return f"{text} {unit}".strip()
+
+
+def status_word(status: str) -> str:
+    return STATUS_WORDS.get(status, status.replace("_", " "))
+
+
+def field_value(result: KrResult, value_kind: str) -> float | None:
+    """The number written into a KR field: progress in percent (one decimal) or the raw
+    value."""
+    if value_kind == "current":
+        return None if result.value is None else round(result.value, 4)
+    return None if result.progress is None else round(result.progress * 100, 1)
+
+
+def comment_text(result: KrResult) -> str:
+    """The okrsync-owned comment: value, progress, expected, status and evidence."""
+    unit = result.unit or ""
+    lines = [
+        f"{result.title}",
+        f"Value: {number(result.value, unit)} (baseline {number(result.baseline, unit)}, "
+        f"target {number(result.target, unit)})",
+        f"Progress: {percent(result.progress)} · expected {result.expected * 100:.0f}% · "
+        f"{status_word(result.status)}",
+    ]
+    if result.override is not None:
+        lines.append(
+            f"Override: {percent(result.progress)} until {result.override['until']} — "
+            f"{result.override['reason']} (computed {percent(result.computed_progress)})"
+        )
+    counts = result.evidence.get("counts", {})
+    if counts:
+        lines.append("Evidence: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
+    keys = [entry["key"] for entry in result.evidence.get("items", []) if entry.get("done")]
+    if keys:
+        shown = ", ".join(keys[:20]) + (f" and {len(keys) - 20} more" if len(keys) > 20 else "")
+        lines.append(f"Done: {shown}")
+    lines.extend(f"Warning: {warning}" for warning in result.warnings)
+    return "\n".join(lines)
+
+
+def property_document(result: KrResult) -> dict[str, Any]:
+    """The full result as JSON for the ``okrsync`` entity property."""
+    document = result.to_dict()
+    document.pop("as_of", None)
+    document.pop("pushes", None)
+    # ``expected`` moves every minute; three decimals keep repeated applies stable.
+    document["expected"] = round(result.expected, 3)
+    items = document.get("evidence", {}).get("items", [])
+    if len(items) > PROPERTY_KEY_BUDGET:
+        document["evidence"]["items"] = items[:PROPERTY_KEY_BUDGET]
+        document["evidence"]["items_truncated"] = len(items) - PROPERTY_KEY_BUDGET
+    return document
+
+
+def issue_summary(result: KrResult) -> dict[str, str]:
+    """Fields of the KR issue okrsync creates."""
+    return {"summary": f"KR: {result.title}", "description": f"Key result {result.id}."}

@@ -1,0 +1,139 @@
+"""Cloud search: ``/search/jql`` (token-paged), approximate count, the removed search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from okrsync_sandbox import fieldsel, render
+from okrsync_sandbox.endpoint import csv, int_value, json_object, sandbox, view_of
+from okrsync_sandbox.http_errors import JiraError, bad_request
+from okrsync_sandbox.jql import JqlError, run_query
+from okrsync_sandbox.paging import make_token, read_token
+
+DEFAULT_MAX_RESULTS = 50
+ID_PAGE_CAP = 5000  # when only ids/keys are requested
+FIELD_PAGE_CAP = 100  # when any other field, expand or property is requested
+REMOVED_SEARCH = (
+    "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. "
+    "A full migration guideline is available at "
+    "https://developer.atlassian.com/changelog/#CHANGE-2046"
+)
+_SEARCH_BODY = {
+    "jql",
+    "nextPageToken",
+    "maxResults",
+    "fields",
+    "expand",
+    "properties",
+    "fieldsByKeys",
+    "failFast",
+    "reconcileIssues",
+}
+
+
+async def search_jql(request: Request) -> JSONResponse:
+    if request.method == "GET":
+        q = request.query_params
+        raw_max = q.get("maxResults")
+        try:
+            max_results = int(raw_max) if raw_max not in (None, "") else None
+        except ValueError:
+            raise bad_request(
+                f"The 'maxResults' parameter must be a number, but it is '{raw_max}'."
+            ) from None
+        params: dict[str, Any] = {
+            "jql": q.get("jql", ""),
+            "nextPageToken": q.get("nextPageToken"),
+            "maxResults": max_results,
+            "fields": q.getlist("fields"),
+            "expand": q.get("expand", ""),
+            "properties": csv(q.getlist("properties")),
+        }
+    else:
+        body = await json_object(request, allowed=_SEARCH_BODY)
+        expand = body.get("expand") or ""
+        if not isinstance(expand, str):
+            raise bad_request(fieldsel_error("expand"))
+        params = {
+            "jql": body.get("jql") or "",
+            "nextPageToken": body.get("nextPageToken"),
+            "maxResults": int_value(body.get("maxResults"), "maxResults", DEFAULT_MAX_RESULTS),
+            "fields": body.get("fields") or [],
+            "expand": expand,
+            "properties": list(body.get("properties") or []),
+        }
+    return JSONResponse(_search(request, params))
+
+
+def fieldsel_error(name: str) -> str:
+    return f"Invalid request payload: '{name}' has the wrong type."
+
+
+def _search(request: Request, params: dict[str, Any]) -> dict[str, Any]:
+    state, view = sandbox(request), view_of(request)
+    jql: str = params["jql"]
+    fields = fieldsel.resolve(params["fields"], "id", state)
+    expand = {e.strip().lower() for e in params["expand"].split(",") if e.strip()}
+    properties: list[str] = params["properties"]
+    if len(properties) > 5:
+        raise bad_request("A maximum of 5 issue properties can be requested.")
+    requested = params["maxResults"]
+    max_results = DEFAULT_MAX_RESULTS if requested is None else requested
+    if max_results < 1:
+        raise bad_request("The 'maxResults' parameter must be greater than 0.")
+    cap = ID_PAGE_CAP if fields.light and not expand and not properties else FIELD_PAGE_CAP
+    size = min(max_results, cap)
+    token_scope = f"search|{jql}"
+    offset = read_token(params["nextPageToken"], token_scope)
+    with state.lock:
+        try:
+            found = run_query(state, jql, view.viewer)
+        except JqlError as error:
+            raise JiraError(400, error.messages) from None
+        page = found[offset : offset + size]
+        issues = [
+            render.issue(i, view, fields=fields.ids, expand=expand, properties=properties)
+            for i in page
+        ]
+    body: dict[str, Any] = {"issues": issues}
+    if "names" in expand:
+        body["names"] = {f: state.fields[f].name for f in fields.ids or [] if f in state.fields}
+    if "schema" in expand:
+        body["schema"] = {
+            f: state.fields[f].schema for f in fields.ids or [] if state.fields[f].schema
+        }
+    end = offset + len(page)
+    is_last = end >= len(found)
+    if not is_last:
+        body["nextPageToken"] = make_token(token_scope, end)
+    body["isLast"] = is_last
+    return body
+
+
+async def approximate_count(request: Request) -> JSONResponse:
+    state, view = sandbox(request), view_of(request)
+    body = await json_object(request, allowed={"jql"})
+    with state.lock:
+        try:
+            found = run_query(state, str(body.get("jql") or ""), view.viewer)
+        except JqlError as error:
+            raise JiraError(400, error.messages) from None
+    return JSONResponse({"count": len(found)})
+
+
+async def removed_search(request: Request) -> JSONResponse:
+    state = sandbox(request)
+    if state.deployment != "Cloud":  # pragma: no cover - Data Center mode is not built yet
+        raise JiraError(501, ["Data Center search is not available in the sandbox yet."])
+    raise JiraError(410, [REMOVED_SEARCH])
+
+
+routes = [
+    Route("/rest/api/3/search/jql", search_jql, methods=["GET", "POST"]),
+    Route("/rest/api/3/search/approximate-count", approximate_count, methods=["POST"]),
+    Route("/rest/api/{v:int}/search", removed_search, methods=["GET", "POST"]),
+]

@@ -1,0 +1,197 @@
+"""What happens to a request before a handler sees it: log, faults, latency, auth.
+
+This is plain ASGI rather than Starlette middleware because a dropped connection must
+close the socket without any response, which only the server's transport can do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qs
+
+from okrsync_sandbox.faults import FaultRule
+from okrsync_sandbox.http_errors import NOT_AUTHENTICATED, error_body
+from okrsync_sandbox.model import User
+from okrsync_sandbox.requestlog import LoggedRequest
+from okrsync_sandbox.state import SandboxState
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class Gate:
+    def __init__(self, app: ASGIApp, state: SandboxState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        entry = LoggedRequest(
+            method=scope["method"],
+            path=scope["path"],
+            query=parse_qs(
+                scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True
+            ),
+            body=_parse_body(body),
+            at=time.time(),
+        )
+        self.state.log.append(entry)
+
+        async def logged_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                entry.status = message["status"]
+            await send(message)
+
+        delay, rule = self.state.faults.fire(entry.method, entry.path)
+        delay += self.state.latency
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if rule is not None:
+            entry.fault = rule.kind
+            await _answer_fault(rule, send, logged_send)
+            return
+
+        user = self.authenticate(scope)
+        if user is None:
+            await _send_json(
+                logged_send,
+                401,
+                error_body([NOT_AUTHENTICATED]),
+                {
+                    "WWW-Authenticate": 'Basic realm="protected-area"',
+                    "X-Seraph-LoginReason": "AUTHENTICATED_FAILED",
+                },
+            )
+            return
+        entry.account_id = user.account_id
+        scope.setdefault("state", {})["user"] = user
+        await self.app(scope, _replay(body), logged_send)
+
+    def authenticate(self, scope: Scope) -> User | None:
+        header = ""
+        for name, value in scope.get("headers", []):
+            if name == b"authorization":
+                header = value.decode("latin-1")
+        scheme, _, credentials = header.partition(" ")
+        scheme = scheme.lower()
+        for credential in self.state.credentials:
+            if scheme == "basic" and credential.email is not None:
+                try:
+                    decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
+                except (binascii.Error, UnicodeDecodeError):
+                    return None
+                if decoded == f"{credential.email}:{credential.secret}":
+                    return self.state.users[credential.account_id]
+            elif (
+                scheme == "bearer" and credential.email is None and credentials == credential.secret
+            ):
+                return self.state.users[credential.account_id]
+        return None
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        # Nothing more will come; wait like a server does until the client goes away.
+        await asyncio.Event().wait()
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+def _parse_body(body: bytes) -> Any:
+    if not body:
+        return None
+    text = body.decode("utf-8", errors="replace")
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+async def _send_json(
+    send: Send, status: int, payload: Any, headers: dict[str, str] | None = None
+) -> None:
+    raw = json.dumps(payload).encode()
+    await _send_raw(send, status, raw, "application/json;charset=UTF-8", headers)
+
+
+async def _send_raw(
+    send: Send, status: int, raw: bytes, content_type: str, headers: dict[str, str] | None = None
+) -> None:
+    pairs = [(b"content-type", content_type.encode()), (b"content-length", str(len(raw)).encode())]
+    pairs.extend((k.lower().encode(), v.encode()) for k, v in (headers or {}).items())
+    await send({"type": "http.response.start", "status": status, "headers": pairs})
+    await send({"type": "http.response.body", "body": raw})
+
+
+async def _answer_fault(rule: FaultRule, raw_send: Send, send: Send) -> None:
+    if rule.kind == "drop":
+        await _drop(raw_send)
+        return
+    if rule.kind == "rate_limit":
+        reset = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 60))
+        headers = {
+            "X-RateLimit-Limit": "100",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": reset,
+            "X-RateLimit-NearLimit": "true",
+            "RateLimit-Reason": rule.reason,
+        }
+        if rule.retry_after is not None:
+            headers["Retry-After"] = rule.retry_after
+        await _send_json(send, 429, error_body(["Rate limit exceeded."]), headers)
+        return
+    if rule.status == 500:
+        await _send_json(send, 500, error_body(["Internal server error."]))
+        return
+    # Gateways answer 502/503/504 with HTML, not Jira's JSON.
+    reason = {502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}.get(
+        rule.status, "Error"
+    )
+    page = f"<html><body><h1>{rule.status} {reason}</h1></body></html>".encode()
+    await _send_raw(send, rule.status, page, "text/html;charset=UTF-8")
+
+
+async def _drop(send: Send) -> None:
+    """Close the client's connection without a byte of response.
+
+    uvicorn's ``send`` is a bound method of the request cycle, which holds the
+    transport; closing it and yielding lets uvicorn see the disconnect and stay quiet.
+    """
+    cycle = getattr(send, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    if transport is None:
+        raise ConnectionAbortedError("sandbox fault: dropped connection")
+    transport.close()
+    for _ in range(3):
+        await asyncio.sleep(0)

@@ -1,0 +1,446 @@
+"""Sandbox records in Jira Cloud's JSON shapes.
+
+Timestamps are shown the way Jira shows them to the calling user: in the user's time
+zone with a colon-less offset (``2027-01-05T10:00:00.000+0100``). Agile sprint dates
+use ISO 8601 in UTC (``2027-01-05T09:00:00.000Z``) as the Agile API does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from okrsync_sandbox import catalog
+from okrsync_sandbox.model import (
+    Comment,
+    FieldDef,
+    History,
+    Issue,
+    IssueType,
+    Priority,
+    Project,
+    Resolution,
+    Sprint,
+    Status,
+    StatusCategory,
+    User,
+)
+from okrsync_sandbox.state import SandboxState
+
+INLINE_CHANGELOG_LIMIT = 40  # what expand=changelog returns on Cloud
+ISSUE_EXPAND = "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations"
+_SYSTEM_FIELDS = (
+    "summary",
+    "status",
+    "issuetype",
+    "project",
+    "created",
+    "updated",
+    "resolutiondate",
+    "resolution",
+    "priority",
+    "labels",
+    "assignee",
+    "reporter",
+    "description",
+    "comment",
+    "subtasks",
+    "statuscategorychangedate",
+)
+
+
+@dataclass
+class View:
+    """Who is looking, and from where: self links and time zones depend on it."""
+
+    base: str
+    viewer: User
+    state: SandboxState
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.viewer.time_zone)
+
+    def api(self, path: str) -> str:
+        return f"{self.base}/rest/api/3/{path}"
+
+
+def timestamp(moment: datetime | None, tz: ZoneInfo) -> str | None:
+    if moment is None:
+        return None
+    local = moment.astimezone(tz)
+    return (
+        local.strftime("%Y-%m-%dT%H:%M:%S.")
+        + f"{local.microsecond // 1000:03d}"
+        + local.strftime("%z")
+    )
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def avatars(kind: str, ident: str) -> dict[str, str]:
+    base = f"https://avatars.example.invalid/{kind}/{ident}"
+    return {f"{n}x{n}": f"{base}?size={n}" for n in (48, 24, 16, 32)}
+
+
+def user(u: User | None, view: View) -> dict[str, Any] | None:
+    if u is None:
+        return None
+    return {
+        "self": view.api(f"user?accountId={u.account_id}"),
+        "accountId": u.account_id,
+        "emailAddress": u.email,
+        "avatarUrls": avatars("user", u.account_id),
+        "displayName": u.display_name,
+        "active": u.active,
+        "timeZone": u.time_zone,
+        "accountType": "atlassian",
+    }
+
+
+def myself(u: User, view: View) -> dict[str, Any]:
+    body = user(u, view) or {}
+    body.update(
+        {
+            "locale": u.locale,
+            "groups": {"size": 1, "items": []},
+            "applicationRoles": {"size": 1, "items": []},
+            "expand": "groups,applicationRoles",
+        }
+    )
+    return body
+
+
+def category(c: StatusCategory, view: View) -> dict[str, Any]:
+    return {
+        "self": view.api(f"statuscategory/{c.id}"),
+        "id": c.id,
+        "key": c.key,
+        "colorName": c.color,
+        "name": c.name,
+    }
+
+
+def status(s: Status, view: View) -> dict[str, Any]:
+    return {
+        "self": view.api(f"status/{s.id}"),
+        "description": s.description,
+        "iconUrl": f"{view.base}/images/icons/statuses/generic.png",
+        "name": s.name,
+        "id": s.id,
+        "statusCategory": category(s.category, view),
+    }
+
+
+def issuetype(t: IssueType, view: View) -> dict[str, Any]:
+    return {
+        "self": view.api(f"issuetype/{t.id}"),
+        "id": t.id,
+        "description": t.description,
+        "iconUrl": f"{view.base}/images/icons/issuetypes/{t.name.lower().replace(' ', '')}.svg",
+        "name": t.name,
+        "subtask": t.subtask,
+        "avatarId": 10300 + int(t.id) % 100,
+        "hierarchyLevel": t.hierarchy_level,
+    }
+
+
+def project_ref(p: Project, view: View) -> dict[str, Any]:
+    return {
+        "self": view.api(f"project/{p.id}"),
+        "id": p.id,
+        "key": p.key,
+        "name": p.name,
+        "projectTypeKey": "software",
+        "simplified": False,
+        "avatarUrls": avatars("project", p.id),
+    }
+
+
+def project_full(p: Project, view: View) -> dict[str, Any]:
+    body = project_ref(p, view)
+    body.update(
+        {
+            "description": "",
+            "lead": user(p.lead, view),
+            "components": [],
+            "issueTypes": [issuetype(t, view) for t in p.issue_types],
+            "assigneeType": "UNASSIGNED",
+            "versions": [],
+            "roles": {},
+            "style": "classic",
+            "isPrivate": False,
+            "properties": {},
+            "expand": "description,lead,issueTypes,url,projectKeys,permissions,insight",
+        }
+    )
+    return body
+
+
+def priority(p: Priority | None, view: View) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    return {
+        "self": view.api(f"priority/{p.id}"),
+        "iconUrl": f"{view.base}/images/icons/priorities/{p.name.lower()}.svg",
+        "name": p.name,
+        "id": p.id,
+    }
+
+
+def resolution(r: Resolution | None, view: View) -> dict[str, Any] | None:
+    if r is None:
+        return None
+    return {
+        "self": view.api(f"resolution/{r.id}"),
+        "id": r.id,
+        "description": r.description,
+        "name": r.name,
+    }
+
+
+def sprint_field(s: Sprint) -> dict[str, Any]:
+    """A sprint as the Sprint custom field holds it on Cloud."""
+    body: dict[str, Any] = {"id": s.id, "name": s.name, "state": s.state, "boardId": s.board_id}
+    body["goal"] = s.goal
+    for name, moment in (("startDate", s.start), ("endDate", s.end), ("completeDate", s.complete)):
+        if moment is not None:
+            body[name] = iso_utc(moment)
+    return body
+
+
+def sprint(s: Sprint, base: str) -> dict[str, Any]:
+    """A sprint as the Agile API returns it."""
+    body: dict[str, Any] = {
+        "id": s.id,
+        "self": f"{base}/rest/agile/1.0/sprint/{s.id}",
+        "state": s.state,
+        "name": s.name,
+    }
+    for name, moment in (("startDate", s.start), ("endDate", s.end), ("completeDate", s.complete)):
+        if moment is not None:
+            body[name] = iso_utc(moment)
+    body["originBoardId"] = s.board_id
+    body["goal"] = s.goal
+    return body
+
+
+def history(h: History, view: View) -> dict[str, Any]:
+    return {
+        "id": str(h.id),
+        "author": user(h.author, view),
+        "created": timestamp(h.created, view.tz),
+        "items": [
+            {
+                "field": i.field,
+                "fieldtype": i.fieldtype,
+                **({"fieldId": i.field_id} if i.field_id else {}),
+                "from": i.from_,
+                "fromString": i.from_string,
+                "to": i.to,
+                "toString": i.to_string,
+            }
+            for i in h.items
+        ],
+    }
+
+
+def comment(c: Comment, issue: Issue, view: View) -> dict[str, Any]:
+    return {
+        "self": view.api(f"issue/{issue.id}/comment/{c.id}"),
+        "id": str(c.id),
+        "author": user(c.author, view),
+        "body": c.body,
+        "updateAuthor": user(c.update_author, view),
+        "created": timestamp(c.created, view.tz),
+        "updated": timestamp(c.updated, view.tz),
+        "jsdPublic": True,
+    }
+
+
+def field_details(f: FieldDef) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": f.id,
+        "key": f.id,
+        "name": f.name,
+        "custom": f.custom,
+        "orderable": f.orderable,
+        "navigable": f.navigable,
+        "searchable": f.searchable,
+        "clauseNames": list(f.clause_names),
+    }
+    if f.schema:
+        body["schema"] = dict(f.schema)
+    return body
+
+
+# --- issues -------------------------------------------------------------------------------
+
+
+def issue_field_ids(issue: Issue, state: SandboxState) -> list[str]:
+    """Fields an issue carries: the system ones, parent if set, custom fields in context."""
+    ids = list(_SYSTEM_FIELDS)
+    if issue.parent is not None:
+        ids.append("parent")
+    screen = issue.project.screens.get(issue.issuetype.name, frozenset())
+    ids.extend(
+        f.id
+        for f in state.fields.values()
+        if f.custom and (f.id in screen or issue.custom.get(f.id) is not None)
+    )
+    return ids
+
+
+def select_fields(requested: list[str], issue: Issue, state: SandboxState) -> list[str]:
+    """Apply a resolved field request (see ``FieldRequest``) to one issue."""
+    present = issue_field_ids(issue, state)
+    return [f for f in present if f in requested]
+
+
+def ref(issue: Issue, view: View) -> dict[str, Any]:
+    """The short form used for ``parent`` and ``subtasks``."""
+    return {
+        "id": str(issue.id),
+        "key": issue.key,
+        "self": view.api(f"issue/{issue.id}"),
+        "fields": {
+            "summary": issue.summary,
+            "status": status(issue.status, view),
+            "priority": priority(issue.priority, view),
+            "issuetype": issuetype(issue.issuetype, view),
+        },
+    }
+
+
+def field_value(issue: Issue, field_id: str, view: View) -> Any:
+    tz = view.tz
+    simple: dict[str, Any] = {
+        "summary": lambda: issue.summary,
+        "status": lambda: status(issue.status, view),
+        "issuetype": lambda: issuetype(issue.issuetype, view),
+        "project": lambda: project_ref(issue.project, view),
+        "created": lambda: timestamp(issue.created, tz),
+        "updated": lambda: timestamp(issue.updated, tz),
+        "resolutiondate": lambda: timestamp(issue.resolutiondate, tz),
+        "statuscategorychangedate": lambda: timestamp(issue.status_changed, tz),
+        "resolution": lambda: resolution(issue.resolution, view),
+        "priority": lambda: priority(issue.priority, view),
+        "labels": lambda: list(issue.labels),
+        "assignee": lambda: user(issue.assignee, view),
+        "reporter": lambda: user(issue.reporter, view),
+        "description": lambda: issue.description,
+        "parent": lambda: ref(issue.parent, view) if issue.parent else None,
+        "subtasks": lambda: [
+            ref(c, view) for c in view.state.children.get(issue.id, []) if c.issuetype.subtask
+        ],
+        "comment": lambda: {
+            "comments": [comment(c, issue, view) for c in issue.comments],
+            "self": view.api(f"issue/{issue.id}/comment"),
+            "maxResults": len(issue.comments),
+            "total": len(issue.comments),
+            "startAt": 0,
+        },
+    }
+    if field_id in simple:
+        return simple[field_id]()
+    value = issue.custom.get(field_id)
+    if field_id == catalog.SPRINT:
+        return [sprint_field(view.state.sprints[s]) for s in value] if value else None
+    return value
+
+
+def inline_changelog(issue: Issue, view: View) -> dict[str, Any]:
+    """Cloud's truncated changelog: the 40 most recent histories, newest first."""
+    newest = list(reversed(issue.histories))[:INLINE_CHANGELOG_LIMIT]
+    return {
+        "startAt": 0,
+        "maxResults": len(newest),
+        "total": len(issue.histories),
+        "histories": [history(h, view) for h in newest],
+    }
+
+
+def issue(
+    item: Issue,
+    view: View,
+    *,
+    fields: list[str] | None,
+    expand: Collection[str] = (),
+    properties: Sequence[str] = (),
+) -> dict[str, Any]:
+    """An IssueBean; ``fields=None`` gives Cloud's id-only form."""
+    if fields is None and not expand and not properties:
+        return {"id": str(item.id)}
+    state = view.state
+    chosen = select_fields(fields or [], item, state)
+    body: dict[str, Any] = {
+        "expand": ISSUE_EXPAND,
+        "id": str(item.id),
+        "self": view.api(f"issue/{item.id}"),
+        "key": item.key,
+    }
+    if "renderedfields" in expand:
+        body["renderedFields"] = {}
+    if "names" in expand:
+        body["names"] = {f: state.fields[f].name for f in chosen}
+    if "schema" in expand:
+        body["schema"] = {f: state.fields[f].schema for f in chosen if state.fields[f].schema}
+    if "transitions" in expand:
+        body["transitions"] = transitions(item, view)
+    if "editmeta" in expand:
+        body["editmeta"] = editmeta(item, view)
+    if properties:
+        body["properties"] = {k: item.properties[k] for k in properties if k in item.properties}
+    body["fields"] = {f: field_value(item, f, view) for f in chosen}
+    if "changelog" in expand:
+        body["changelog"] = inline_changelog(item, view)
+    return body
+
+
+def transitions(item: Issue, view: View) -> list[dict[str, Any]]:
+    """Every status of the workflow is reachable (a simplified, all-to-all workflow)."""
+    return [
+        {
+            "id": transition_id(item.project, s),
+            "name": s.name,
+            "to": status(s, view),
+            "hasScreen": False,
+            "isGlobal": True,
+            "isInitial": False,
+            "isAvailable": True,
+            "isConditional": False,
+            "looped": False,
+        }
+        for s in item.project.workflow
+        if s.id != item.status.id
+    ]
+
+
+def transition_id(project: Project, target: Status) -> str:
+    return str(11 + 10 * project.workflow.index(target))
+
+
+def editmeta(item: Issue, view: View) -> dict[str, Any]:
+    screen = item.project.screens.get(item.issuetype.name, frozenset())
+    state = view.state
+    return {
+        "fields": {
+            f: {
+                "required": f == "summary",
+                "schema": state.fields[f].schema,
+                "name": state.fields[f].name,
+                "key": f,
+                "operations": ["set"],
+            }
+            for f in state.fields
+            if f in screen
+        }
+    }
