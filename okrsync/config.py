@@ -265,7 +265,9 @@ def find_config(explicit: str | None = None) -> Path:
 @dataclass
 class LoadedConfig:
     """The config file, loaded: the model, its connector instances and the mapping files
-    it names, with positions for messages."""
+    it names, with positions for messages. When ``load_config`` returned problems,
+    ``settings`` may hold defaults in place of the invalid settings (so the rest could
+    still be checked) and must not be used to run anything."""
 
     path: Path
     file: str

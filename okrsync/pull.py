@@ -7,11 +7,12 @@ harmless); the query's cursor and member set move only once the last batch is st
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from okrsync.connector import Connector, PullBatch, PullDone, PullRequest
+from okrsync.errors import QueryError
 from okrsync.mapping.models import (
     AverageMeasure,
     KeyResult,
@@ -85,19 +86,24 @@ def _fields_read_by(kr: KeyResult) -> set[str]:
     return {name for name in wanted if name.lower().replace(" ", "_") != "story_points"}
 
 
+def kr_selections(kr: KeyResult) -> list[Selection]:
+    """The KR's own selections and those of its formula inputs."""
+    selections = list(kr.selections())
+    for sub in kr.formula_inputs().values():
+        if isinstance(sub.select, list):
+            selections.extend(sub.select)
+        elif sub.select is not None:
+            selections.append(sub.select)
+    return selections
+
+
 def _kr_selections(kr: KeyResult) -> Iterable[tuple[Selection, set[str]]]:
     fields = _fields_read_by(kr)
-    for selection in kr.selections():
-        yield selection, fields
     for sub in kr.formula_inputs().values():
-        sub_kr_fields = set(fields)
         if sub.weight_by:
-            sub_kr_fields.add(sub.weight_by)
-        selections = (
-            sub.select if isinstance(sub.select, list) else [sub.select] if sub.select else []
-        )
-        for selection in selections:
-            yield selection, sub_kr_fields
+            fields.add(sub.weight_by)
+    for selection in kr_selections(kr):
+        yield selection, fields
 
 
 def queries_of(files: Iterable[MappingFile]) -> list[QuerySpec]:
@@ -123,13 +129,26 @@ async def pull_queries(
     store: Store,
     connector_for: Callable[[str], Connector],
     progress: ProgressCallback | None = None,
+    used_by: Mapping[tuple[str, str], list[str]] | None = None,
 ) -> PullReport:
     """Pull every query into the store; raises on the first failing query, leaving
     that query's cursor where it was (batches already stored are kept: they are
-    upserts and the next run re-reads from the old cursor)."""
+    upserts and the next run re-reads from the old cursor).
+
+    ``used_by`` names, per (instance, query), the KRs that use it with their
+    locations, so that a query the tool rejects is reported where it was written."""
     report = PullReport()
     for spec in specs:
-        report.queries.append(await _pull_one(spec, connector_for(spec.source), store, progress))
+        try:
+            query_report = await _pull_one(spec, connector_for(spec.source), store, progress)
+        except QueryError as error:
+            users = (used_by or {}).get((spec.source, spec.query))
+            if not users:
+                raise
+            raise QueryError(
+                f"{error} (query of {'; '.join(users)})", status=error.status
+            ) from None
+        report.queries.append(query_report)
     return report
 
 

@@ -14,7 +14,7 @@ from okrsync.connector import Connector, build_connector
 from okrsync.errors import OkrsyncError
 from okrsync.evaluate import Evaluation, evaluate
 from okrsync.plan import Plan, PlannedWrite, build_plan
-from okrsync.pull import ProgressCallback, PullReport, pull_queries, queries_of
+from okrsync.pull import ProgressCallback, PullReport, kr_selections, pull_queries, queries_of
 from okrsync.secrets import redact
 from okrsync.store_view import StoreDataView
 
@@ -76,7 +76,17 @@ async def pull(
     progress: ProgressCallback | None = None,
 ) -> PullReport:
     specs = [s for s in queries_of(project.files) if project.is_item_source(s.source)]
-    return await pull_queries(specs, store, connector_for, progress)
+    return await pull_queries(specs, store, connector_for, progress, queries_used_by(project))
+
+
+def queries_used_by(project: Project) -> dict[tuple[str, str], list[str]]:
+    """``KR id at FILE:LINE:COL`` for every (instance, query) a KR selects with."""
+    users: dict[tuple[str, str], list[str]] = {}
+    for ref in project.key_results():
+        for selection in kr_selections(ref.kr):
+            key = (ref.source_of(selection), selection.query)
+            users.setdefault(key, []).append(f"KR {ref.id} at {ref.location}")
+    return users
 
 
 def evaluate_project(project: Project, store: Store, as_of: datetime) -> Evaluation:

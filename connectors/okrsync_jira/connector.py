@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 class JiraConnector:
     """One configured Jira site. Use as an async context manager."""
 
+    # ``okrsync validate`` checks an instance's settings with this model.
+    settings_model = JiraSettings
+
     def __init__(
         self,
         instance: str,

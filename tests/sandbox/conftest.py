@@ -1,16 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import httpx
 import pytest
-
 from okrsync_sandbox import SandboxServer, build_dataset
-
-ANCHOR = datetime(2027, 1, 1, tzinfo=UTC)
-# After every seeded event (the last is A+46d 15:00), so writes land after history.
-NOW = datetime(2027, 2, 20, 12, 0, tzinfo=UTC)
+from sandbox_times import ANCHOR, NOW
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import NOW
-
 from okrsync_sandbox import SandboxServer
+from sandbox_times import NOW
 
 NOT_ON_SCREEN = "Field '{0}' cannot be set. It is not on the appropriate screen, or unknown."
 

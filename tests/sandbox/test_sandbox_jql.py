@@ -6,11 +6,10 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from conftest import ANCHOR, NOW
-
 from okrsync_sandbox import SandboxState, build_dataset
 from okrsync_sandbox.jql import JqlError, compile_query, run_query
 from okrsync_sandbox.jql.syntax import parse
+from sandbox_times import ANCHOR, NOW
 
 STATE = build_dataset(ANCHOR.date())
 STATE.clock = lambda: NOW

@@ -7,9 +7,8 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from conftest import ANCHOR, NOW
-
 from okrsync_sandbox import SandboxServer, build_dataset
+from sandbox_times import ANCHOR, NOW
 
 SEARCH = "/rest/api/3/search/jql"
 SHOP_KEYS = [f"SHOP-{n}" for n in range(100, 117)]

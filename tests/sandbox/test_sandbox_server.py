@@ -8,7 +8,6 @@ import sys
 
 import httpx
 import pytest
-
 from okrsync_sandbox import ANA_EMAIL, ANA_TOKEN, SandboxServer
 
 
