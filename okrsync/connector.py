@@ -112,6 +112,21 @@ class Connector(Protocol):
         ...
 
 
+@runtime_checkable
+class MetricSource(Protocol):
+    """A source of outcome metrics (``metric: {source, name}``): one number per name."""
+
+    instance: str
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(self, *exc_info: object) -> None: ...
+
+    async def read_metric(self, name: str) -> float:
+        """The metric's current value."""
+        ...
+
+
 def connector_types() -> dict[str, Any]:
     """Registered connector types by name (``type:`` in the config)."""
     return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
