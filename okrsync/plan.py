@@ -162,9 +162,11 @@ async def build_plan(
                     else:
                         plan.unchanged += 1
                     continue
+                # Reading checks the target too (the issue exists, the field can be set
+                # on it), so a mistake fails the plan before apply writes anything.
+                old = await connector.read(target) if target.issue else None
                 if target.what == "field" and new is None:
                     continue  # no value to write (e.g. an empty selection): keep the field
-                old = await connector.read(target) if target.issue else None
                 if _same(old, new):
                     plan.unchanged += 1
                 else:

@@ -20,6 +20,7 @@ from okrsync.errors import (
     ConfigError,
     FieldNotFound,
     NotFound,
+    PermissionDenied,
     ProtocolError,
     SourceConfigError,
 )
@@ -125,14 +126,43 @@ def _unknown_field_message(catalog: FieldCatalog, wanted: str) -> str:
     return f"Jira has no field named {wanted!r}, and no number field; ask an admin to add one"
 
 
+def _not_settable(field: JiraField, issue: str, source: str) -> FieldNotFound:
+    return FieldNotFound(
+        f"field {field.name!r} ({field.id}) cannot be set on {issue}: add it to the "
+        "issue's edit screen, or choose another field",
+        source=source,
+        status=400,
+    )
+
+
+def _check_editable(data: Mapping[str, Any], field: JiraField, issue: str, source: str) -> None:
+    """Fail during planning, before anything is written, when the field cannot be set
+    on the issue (Jira's edit metadata lists only what PUT /issue may set)."""
+    editmeta = data.get("editmeta")
+    if not isinstance(editmeta, Mapping) or not isinstance(editmeta.get("fields"), Mapping):
+        return  # no edit metadata in the answer: the write itself will tell
+    editable = editmeta["fields"]
+    if not editable:
+        raise PermissionDenied(
+            f"the Jira account may not edit {issue}: grant it the Edit issues permission "
+            "in the issue's project, or use another account",
+            source=source,
+        )
+    if field.id not in editable:
+        raise _not_settable(field, issue, source)
+
+
 async def _read_field(
     client: JiraClient, catalog: FieldCatalog, target: PushTarget, issue: str
 ) -> float | None:
     field = _number_field(catalog, target, client.source)
-    data = await client.get(f"{_api(client)}/issue/{issue}", params={"fields": field.id})
+    data = await client.get(
+        f"{_api(client)}/issue/{issue}", params={"fields": field.id, "expand": "editmeta"}
+    )
     fields = data.get("fields") if isinstance(data, Mapping) else None
     if not isinstance(fields, Mapping):
         raise ProtocolError(f"Jira answered issue {issue} without fields", source=client.source)
+    _check_editable(data, field, issue, client.source)
     value = fields.get(field.id)
     if value is None:
         return None
@@ -156,12 +186,7 @@ async def _write_field(
         # (Jira: "not on the appropriate screen, or unknown").
         if error.status != 400:
             raise
-        raise FieldNotFound(
-            f"field {field.name!r} ({field.id}) cannot be set on {issue}: add it to the "
-            "issue's edit screen, or choose another field",
-            source=client.source,
-            status=400,
-        ) from error
+        raise _not_settable(field, issue, client.source) from error
     return WriteReceipt(issue=issue, ref=field.id)
 
 

@@ -55,16 +55,23 @@ def _root(
 
 
 @contextmanager
-def _errors(ctx: typer.Context) -> Iterator[None]:
+def _errors(ctx: typer.Context, *, problems_on_stdout: bool = False) -> Iterator[None]:
     """One short message and exit 1 for anything that goes wrong; a traceback only
-    with --debug."""
+    with --debug.
+
+    Validation problems are one line each, ``FILE:LINE:COL: error: message``: the
+    output of ``validate`` (stdout, with a count on stderr), an error of any other
+    command (stderr)."""
     options: Options = ctx.obj
     try:
         yield
     except ValidationFailed as failure:
+        where = out if problems_on_stdout else err
         for problem in failure.problems:
-            out.print(redact(str(problem)), markup=False, highlight=False, soft_wrap=True)
-        err.print(f"{failure}", style="red", markup=False)
+            where.print(redact(str(problem)), markup=False, highlight=False, soft_wrap=True)
+        if problems_on_stdout:
+            count = len(failure.problems)
+            err.print(f"{count} problem{'s' if count != 1 else ''} found", style="red")
         raise typer.Exit(1) from None
     except OkrsyncError as error:
         if options.debug:
@@ -104,7 +111,7 @@ def _open_store(project: Any) -> Any:
 @app.command()
 def validate(ctx: typer.Context) -> None:
     """Load the config and every mapping file; print every problem."""
-    with _errors(ctx):
+    with _errors(ctx, problems_on_stdout=True):
         project = _load(ctx)
         krs = project.key_results()
         out.print(

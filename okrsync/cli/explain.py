@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from okrsync.cli.tables import status_text
-from okrsync.evaluate import Evaluation, KrResult
+from okrsync.evaluate import Evaluation, ItemEvidence, KrResult
 from okrsync.summary import number, percent
 
 if TYPE_CHECKING:
@@ -20,17 +20,28 @@ def _fmt(value: float | None) -> str:
     return "—" if value is None else f"{value:g}"
 
 
-def value_arithmetic(result: KrResult) -> list[str]:
+def _completion(result: KrResult, measured: list[ItemEvidence], weight_by: str | None) -> str:
+    done = sum(i["contributes"] or 0.0 for i in measured if i["done"])
+    shown = number(result.value, "%")
+    if weight_by is None:
+        return f"value = done {_fmt(done)} / measured {len(measured)} items × 100 = {shown}"
+    # Only done items contribute their estimate, so the total follows from the value.
+    if result.value:
+        total = round(done * 100 / result.value, 4)
+        return (
+            f"value = done {_fmt(round(done, 4))} / total {_fmt(total)} {weight_by} × 100 = {shown}"
+        )
+    return f"value = done 0 / the {weight_by} of {len(measured)} measured items × 100 = {shown}"
+
+
+def value_arithmetic(result: KrResult, weight_by: str | None = None) -> list[str]:
     """How the value follows from the items' contributions."""
     items = result.evidence["items"]
     contributing = [i for i in items if i["contributes"] is not None]
     total = sum(i["contributes"] or 0.0 for i in contributing)
-    done = sum(i["contributes"] or 0.0 for i in contributing if i["done"])
     measure = result.measure
     if measure == "completion":
-        return [
-            f"value = done {_fmt(done)} / total {_fmt(total)} × 100 = {number(result.value, '%')}"
-        ]
+        return [_completion(result, contributing, weight_by)]
     if measure in ("count", "done", "sum", "scope_added"):
         terms = " + ".join(_fmt(i["contributes"]) for i in contributing[:30])
         more = " + …" if len(contributing) > 30 else ""
@@ -101,7 +112,7 @@ def show_explanation(out: Console, project: Project, evaluation: Evaluation, kr_
         out.print("counts: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     if result.evidence["items"]:
         out.print(items_table(result))
-    for line in value_arithmetic(result) + progress_arithmetic(result):
+    for line in value_arithmetic(result, kr.weight_by) + progress_arithmetic(result):
         out.print("  " + line, markup=False)
     out.print("status: ", status_text(result.status))
     for warning in result.warnings:

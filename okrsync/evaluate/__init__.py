@@ -5,7 +5,7 @@ any instant T. Pure computation: data comes in through a ``DataView``.
     evaluation.to_dict()  # the --json document: as_of, objectives, key_results
 """
 
-from okrsync.evaluate.engine import evaluate, evaluate_key_result
+from okrsync.evaluate.engine import evaluate
 from okrsync.evaluate.flow import percentile
 from okrsync.evaluate.formula import Expr, FormulaError, FormulaUndefined, parse_formula
 from okrsync.evaluate.results import (
@@ -19,7 +19,6 @@ from okrsync.evaluate.results import (
 )
 from okrsync.evaluate.scoring import Margins
 from okrsync.evaluate.snapshot import DataView
-from okrsync.evaluate.state import ItemAt, Timeline
 
 __all__ = [
     "DataView",
@@ -28,16 +27,13 @@ __all__ = [
     "Expr",
     "FormulaError",
     "FormulaUndefined",
-    "ItemAt",
     "ItemEvidence",
     "KrResult",
     "Margins",
     "ObjectiveResult",
     "OverrideInfo",
     "Status",
-    "Timeline",
     "evaluate",
-    "evaluate_key_result",
     "parse_formula",
     "percentile",
 ]

@@ -131,6 +131,9 @@ def plural(count: int, word: str) -> str:
 
 
 def number_text(value: float) -> str:
+    """At most two decimals, no trailing zeros: 3, 4.2, 6.67."""
+    if value.is_integer():
+        return str(int(value))
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
@@ -168,13 +171,16 @@ def field_unit(name: str) -> str:
 ItemMeasure = Callable[[MeasureSpec, list[ItemAt], MeasureContext], MeasureResult]
 
 
+_Weighed = tuple[ItemAt, float | None, str | None]
+
+
 @dataclass
 class Weights:
     """Each item's weight for ``weight_by``, with unestimated items resolved."""
 
-    weights: list[tuple[ItemAt, float | None]]  # None: left out
-    notes: dict[str, str]
-    missing: list[ItemAt]
+    # (item, weight or None when left out, why an unestimated item weighs what it does)
+    entries: list[_Weighed]
+    excluded: int
     warnings: list[str]
 
 
@@ -184,24 +190,20 @@ def weigh(items: Sequence[ItemAt], spec: MeasureSpec, word: str) -> Weights:
     raw = [(item, read(item)) for item in items]
     known = [w for _, w in raw if w is not None]
     missing = [item for item, w in raw if w is None]
-    warnings: list[str] = []
-    notes: dict[str, str] = {}
-    fill: float | None = None
-    if missing:
-        if spec.unestimated == "average" and known:
-            fill = sum(known) / len(known)
-            warnings.append(
-                f"{plural(len(missing), 'unestimated item')} counted at the average "
-                f"{spec.weight_by} of {number_text(fill)}: {keys_text(missing)}"
-            )
-            note = f"unestimated: counted at the average {number_text(fill)} {word}"
-        else:
-            why = " (no estimated item to average)" if spec.unestimated == "average" else ""
-            warnings.append(
-                f"{plural(len(missing), 'unestimated item')} excluded{why}: {keys_text(missing)}"
-            )
-            note = "unestimated: excluded"
-        for item in missing:
-            notes[item.key] = note
-    weights = [(item, fill if w is None else w) for item, w in raw]
-    return Weights(weights, notes, missing if fill is None else [], warnings)
+    if not missing:
+        return Weights([(item, w, None) for item, w in raw], 0, [])
+    if spec.unestimated == "average" and known:
+        fill = sum(known) / len(known)
+        warning = (
+            f"{plural(len(missing), 'unestimated item')} counted at the average "
+            f"{spec.weight_by} of {number_text(fill)}: {keys_text(missing)}"
+        )
+        note = f"unestimated: counted at the average {number_text(fill)} {word}"
+        entries: list[_Weighed] = [
+            (item, w, None) if w is not None else (item, fill, note) for item, w in raw
+        ]
+        return Weights(entries, 0, [warning])
+    why = " (no estimated item to average)" if spec.unestimated == "average" else ""
+    warning = f"{plural(len(missing), 'unestimated item')} excluded{why}: {keys_text(missing)}"
+    entries = [(item, w, None if w is not None else "unestimated: excluded") for item, w in raw]
+    return Weights(entries, len(missing), [warning])

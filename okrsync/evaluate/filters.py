@@ -35,10 +35,11 @@ def compile_where(where: Where, sprints: Sequence[Sprint] = ()) -> Predicate:
     checks: list[Predicate] = []
     if where.type is not None:
         types = _folded(where.type)
-        checks.append(lambda i: i.type.value in types or i.type_name.casefold() in types)
+        # Enum members are str: membership needs no ``.value`` (a slow descriptor).
+        checks.append(lambda i: i.type in types or i.type_name.casefold() in types)
     if where.status_category is not None:
         categories = frozenset(where.status_category)
-        checks.append(lambda i: i.status_category.value in categories)
+        checks.append(lambda i: i.status_category in categories)
     if where.labels is not None:
         labels = frozenset(where.labels)
         checks.append(lambda i: not labels.isdisjoint(i.labels))

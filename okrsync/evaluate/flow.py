@@ -59,13 +59,10 @@ def _window_start(ctx: MeasureContext, days: float) -> datetime:
     return ctx.at - timedelta(days=days)
 
 
-def _done_in_window(item: ItemAt, start: datetime, ctx: MeasureContext) -> tuple[bool, str]:
-    if item.done_at is None:
-        return False, "not done"
-    when = ctx.local_date(item.done_at)
-    if item.done_at <= start:
-        return False, f"done {when}, before the window"
-    return True, f"done {when}"
+def _in_window(items: list[ItemAt], start: datetime) -> list[tuple[ItemAt, datetime]]:
+    """Items whose final entry into done falls in (start, T], with that instant. Only
+    these are listed in the evidence: the counts say how many others were measured."""
+    return [(i, i.done_at) for i in items if i.done_at is not None and i.done_at > start]
 
 
 def throughput(spec: MeasureSpec, items: list[ItemAt], ctx: MeasureContext) -> MeasureResult:
@@ -75,14 +72,10 @@ def throughput(spec: MeasureSpec, items: list[ItemAt], ctx: MeasureContext) -> M
     if settings.window <= 0:
         result.warnings.append("the throughput window must be longer than 0 days")
         return result
-    start = _window_start(ctx, settings.window)
-    finished = 0
-    for item in items:
-        inside, note = _done_in_window(item, start, ctx)
-        finished += inside
-        result.items.append(evidence(item, 1.0 if inside else 0.0, note))
-    result.counts["in_window"] = finished
-    result.value = finished / (settings.window / PER_DAYS[settings.per])
+    finished = _in_window(items, _window_start(ctx, settings.window))
+    result.items = [evidence(i, 1.0, f"done {ctx.local_date(at)}") for i, at in finished]
+    result.counts["in_window"] = len(finished)
+    result.value = len(finished) / (settings.window / PER_DAYS[settings.per])
     return result
 
 
@@ -94,25 +87,21 @@ def _durations(
     begin_of: Callable[[ItemAt], datetime | None],
 ) -> MeasureResult:
     result = MeasureResult(None, "days")
-    start = _window_start(ctx, window)
     durations: list[float] = []
     never_started: list[ItemAt] = []
-    for item in items:
-        inside, note = _done_in_window(item, start, ctx)
-        if not inside:
-            result.items.append(evidence(item, None, note))
-            continue
-        assert item.done_at is not None
+    finished = _in_window(items, _window_start(ctx, window))
+    for item, done_at in finished:
+        done = f"done {ctx.local_date(done_at)}"
         begin = begin_of(item)
         if begin is None:
             never_started.append(item)
-            result.items.append(evidence(item, None, f"{note}, never in progress: excluded"))
+            result.items.append(evidence(item, None, f"{done}, never in progress: excluded"))
             continue
-        days = max(0.0, (item.done_at - begin).total_seconds() / _DAY)
+        days = max(0.0, (done_at - begin).total_seconds() / _DAY)
         durations.append(days)
-        since = ctx.local_date(begin)
-        result.items.append(evidence(item, days, f"{note}, from {since}: {number_text(days)} d"))
-    result.counts["in_window"] = len(durations) + len(never_started)
+        note = f"from {ctx.local_date(begin)}, {done}: {number_text(days)} d"
+        result.items.append(evidence(item, days, note))
+    result.counts["in_window"] = len(finished)
     result.counts["excluded"] = len(never_started)
     if never_started:
         result.warnings.append(

@@ -73,18 +73,18 @@ def _completion(spec: MeasureSpec, items: list[ItemAt], ctx: MeasureContext) -> 
     weights = weigh(items, spec, word)
     total = done_total = 0.0
     entries: list[ItemEvidence] = []
-    for item, weight in weights.weights:
+    for item, weight, why in weights.entries:
         if weight is None:
-            entries.append(evidence(item, None, weights.notes[item.key]))
+            entries.append(evidence(item, None, why or ""))
             continue
         total += weight
         if item.done:
             done_total += weight
-        note = weights.notes.get(item.key) or f"{number_text(weight)} {word}"
+        note = why or f"{number_text(weight)} {word}"
         status = _done_note(item, ctx)
         entries.append(evidence(item, weight if item.done else 0.0, f"{note}, {status}"))
     result = MeasureResult(None, "%", items=entries, warnings=weights.warnings)
-    result.counts["excluded"] = len(weights.missing)
+    result.counts["excluded"] = weights.excluded
     if total > 0:
         result.value = 100.0 * done_total / total
     else:
@@ -158,14 +158,14 @@ def _scope_added(spec: MeasureSpec, items: list[ItemAt], ctx: MeasureContext) ->
     weights = weigh(added, spec, word)
     entries = []
     total = 0.0
-    for item, weight in weights.weights:
-        note = weights.notes.get(item.key) or f"{number_text(weight or 0)} {word}"
+    for item, weight, why in weights.entries:
+        note = why or f"{number_text(weight or 0)} {word}"
         entries.append(evidence(item, weight, f"created {ctx.local_date(item.created)}, {note}"))
         total += weight or 0.0
     result = MeasureResult(total, field_unit(spec.weight_by), items=entries)
     result.warnings.extend(weights.warnings)
     result.counts["added"] = len(added)
-    result.counts["excluded"] = len(weights.missing)
+    result.counts["excluded"] = weights.excluded
     return result
 
 
@@ -242,6 +242,9 @@ def compute(spec: MeasureSpec, ctx: MeasureContext) -> MeasureResult:
         return _metric(spec, ctx)
     if name == "formula":
         return _formula(spec, ctx)
+    if not spec.selections:
+        needs = f"measure '{name}' needs 'select': which items to measure"
+        return MeasureResult(None, warnings=[needs])
     committed = ctx.cycle_start if spec.scope == "committed" else None
     selected = ctx.snapshot.select(
         spec.selections, spec.wheres, spec.default_source, committed_before=committed

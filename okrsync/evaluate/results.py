@@ -87,7 +87,8 @@ class KrResult:
             "override": None if self.override is None else dict(self.override),
             "evidence": {
                 "counts": dict(self.evidence["counts"]),
-                "items": [dict(entry) for entry in self.evidence["items"]],
+                # Entries hold only strings, numbers and booleans; they are shared.
+                "items": list(self.evidence["items"]),
             },
             "warnings": list(self.warnings),
             "weight": self.weight,

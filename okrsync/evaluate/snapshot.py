@@ -37,7 +37,6 @@ class Selected:
 
     items: list[ItemAt]
     counts: dict[str, int] = field(default_factory=dict)
-    sources: tuple[str, ...] = ()
 
 
 _Key = tuple[str, str]
@@ -147,8 +146,7 @@ class Snapshot:
             counts["scope_added"] = len(chosen) - len(committed)
             chosen = committed
         counts["measured"] = len(chosen)
-        sources = tuple(dict.fromkeys(source for source, _, _ in parts))
-        return Selected(items=list(chosen), counts=counts, sources=sources)
+        return Selected(items=list(chosen), counts=counts)
 
     @staticmethod
     def _union(

@@ -295,6 +295,8 @@ class KeyResult(Strict):
             problems.append("'inputs' only applies to a formula measure")
         if name == "formula" and self.formula_inputs() == {}:
             problems.append("a formula needs 'inputs': {name: {measure: ..., select: ...}}")
+        elif isinstance(self.measure, FormulaMeasure):
+            problems.extend(_formula_problems(self.measure.formula, self.formula_inputs()))
         if self.target is None and name != "completion":
             problems.append("'target' is required (what value means done)")
         if self.effective_target == self.effective_baseline:
@@ -330,6 +332,18 @@ class KeyResult(Strict):
         if isinstance(self.measure, FormulaMeasure) and self.measure.inputs:
             return {**self.measure.inputs, **(self.inputs or {})}
         return dict(self.inputs or {})
+
+
+def _formula_problems(text: str, inputs: dict[str, FormulaInput]) -> list[str]:
+    # Imported here: the evaluator imports these models, and validation only needs the
+    # parser once models are being validated.
+    from okrsync.evaluate.formula import FormulaError, check_names, parse_formula
+
+    try:
+        check_names(parse_formula(text), inputs)
+    except FormulaError as error:
+        return [f"formula {text!r}: {error}"]
+    return []
 
 
 class Objective(Strict):

@@ -12,13 +12,13 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, select
 from sqlalchemy.engine import Connection
 
 from okrsync.items import Change, Item, Sprint
 from okrsync.store import _tables as t
 from okrsync.store._base import StoreBase, utcnow
-from okrsync.store._bulk import KEYS_PER_CHUNK, chunked, upsert
+from okrsync.store._bulk import KEYS_PER_CHUNK, chunked, delete_where, upsert
 from okrsync.store._convert import (
     change_row,
     item_row,
@@ -145,9 +145,7 @@ class PullState(StoreBase):
 def _replace_history(
     connection: Connection, source: str, keys: list[str], changes: Iterable[Change]
 ) -> None:
-    c = t.changes.c
-    for chunk in chunked(keys, KEYS_PER_CHUNK):
-        connection.execute(delete(t.changes).where(c.source == source, c.key.in_(chunk)))
+    delete_where(connection, t.changes, ({"source": source, "key": key} for key in keys))
     wanted = set(keys)
 
     def rows() -> Iterable[dict[str, Any]]:
@@ -168,10 +166,10 @@ def _set_members(connection: Connection, source: str, query: str, keys: Iterable
     stored = select(c.key).where(c.source == source, c.query_hash == digest)
     existing = set(connection.execute(stored).scalars())
     wanted = set(keys)
-    for chunk in chunked(sorted(existing - wanted), KEYS_PER_CHUNK):
-        connection.execute(
-            delete(t.members).where(c.source == source, c.query_hash == digest, c.key.in_(chunk))
-        )
+    gone = (
+        {"source": source, "query_hash": digest, "key": key} for key in sorted(existing - wanted)
+    )
+    delete_where(connection, t.members, gone)
     added = (
         {"source": source, "query_hash": digest, "key": key} for key in sorted(wanted - existing)
     )

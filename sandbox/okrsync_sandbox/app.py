@@ -36,7 +36,11 @@ class SandboxApp(Starlette):
         ]
         super().__init__(
             routes=routes,
-            exception_handlers={JiraError: _jira_error, HTTPException: _http_error},
+            exception_handlers={
+                JiraError: _jira_error,
+                HTTPException: _http_error,
+                Exception: _crash,
+            },
         )
         self.state.sandbox = state
         self.sandbox = state
@@ -56,6 +60,11 @@ def create_app(state: SandboxState) -> Starlette:
 async def _jira_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, JiraError)
     return error_response(exc)
+
+
+async def _crash(request: Request, exc: Exception) -> Response:
+    # A sandbox bug still answers in Jira's shape; the server logs the traceback.
+    return JSONResponse(error_body(["Internal server error."]), 500)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

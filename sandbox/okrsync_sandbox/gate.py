@@ -77,7 +77,7 @@ class Gate:
             return
         entry.account_id = user.account_id
         scope.setdefault("state", {})["user"] = user
-        await self.app(scope, _replay(body), logged_send)
+        await self.app(scope, _replay(body, receive), logged_send)
 
     def authenticate(self, scope: Scope) -> User | None:
         header = ""
@@ -113,7 +113,8 @@ async def _read_body(receive: Receive) -> bytes:
     return b"".join(chunks)
 
 
-def _replay(body: bytes) -> Receive:
+def _replay(body: bytes, server_receive: Receive) -> Receive:
+    """Hand the already-read body to the app, then defer to the server (disconnects)."""
     sent = False
 
     async def receive() -> Message:
@@ -121,9 +122,7 @@ def _replay(body: bytes) -> Receive:
         if not sent:
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
-        # Nothing more will come; wait like a server does until the client goes away.
-        await asyncio.Event().wait()
-        return {"type": "http.disconnect"}
+        return await server_receive()
 
     return receive
 

@@ -6,7 +6,8 @@ import asyncio
 import socket
 import threading
 import time
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from types import TracebackType
 from typing import Self
 
@@ -65,10 +66,14 @@ class SandboxServer:
         anchor: date = date(2027, 1, 1),
         extra_issues: int = 0,
         port: int = 0,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.state = (
             state if state is not None else build_dataset(anchor, extra_issues=extra_issues)
         )
+        if clock is not None:
+            # Writes are stamped with this clock; the seeded site ends at anchor + 46 days.
+            self.state.clock = clock
         self._port = port
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -82,6 +87,7 @@ class SandboxServer:
 
     @property
     def writes(self) -> list[LoggedRequest]:
+        """Logged requests that change data (faulted ones included; see ``.fault``)."""
         return self.state.log.writes()
 
     @property

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from evaluate_fixtures import BERLIN, QUERY, SOURCE, FakeData, mapping, one_kr, utc
+from pydantic import ValidationError
 
 from okrsync.evaluate import KrResult, evaluate
 
@@ -88,6 +89,10 @@ def test_completion_counts_unestimated_items_at_the_average() -> None:
     # SHOP-4 counts 4.2: total 25.2; done SHOP-1 + SHOP-3 = 7 -> 7 / 25.2 = 27.78 %
     result = run(T3, measure="completion", weight_by="story_points", unestimated="average")
     assert result.value == pytest.approx(100 * 7 / 25.2)
+    unestimated = next(e for e in result.evidence["items"] if e["key"] == "SHOP-4")
+    assert unestimated["contributes"] == 0.0  # counted in the total, not done
+    assert unestimated["note"] == "unestimated: counted at the average 4.2 points, not done"
+    assert result.evidence["counts"]["excluded"] == 0
     assert result.warnings == [
         "1 unestimated item counted at the average story_points of 4.2: SHOP-4"
     ]
@@ -169,6 +174,26 @@ def test_throughput(at: str, spec: dict[str, Any], expected: float) -> None:
     assert result.unit == f"items/{spec['per']}"
 
 
+def test_throughput_lists_the_items_done_in_the_window() -> None:
+    before = run(T2, measure={"throughput": {"window": "14d"}})
+    assert set(contributions(before)) == {"SHOP-1", "SHOP-2", "SHOP-3"}
+    # At T4 only SHOP-2's final done (02-03) is in (02-01, 02-15]; its first done
+    # (01-12) no longer counts anywhere.
+    after = run(T4, measure={"throughput": {"window": "14d"}})
+    assert after.evidence["items"] == [
+        {
+            "key": "SHOP-2",
+            "source": SOURCE,
+            "status": "Erledigt",
+            "status_category": "done",
+            "done": True,
+            "contributes": 1.0,
+            "note": "done 2027-02-03",
+        }
+    ]
+    assert after.evidence["counts"]["in_window"] == 1
+
+
 # --- cycle time and lead time -----------------------------------------------------------
 
 
@@ -184,14 +209,16 @@ def test_cycle_time_median_excludes_items_never_in_progress() -> None:
     assert result.warnings == [
         "1 item done in the window never went through an in-progress status and is excluded: SHOP-3"
     ]
-    assert result.evidence["counts"]["excluded"] == 1
+    counts = result.evidence["counts"]
+    assert (counts["measured"], counts["in_window"], counts["excluded"]) == (5, 3, 1)
+    # Only the items done in the window are listed.
     assert contributions(result) == {
         "SHOP-1": pytest.approx(6.0),
         "SHOP-2": pytest.approx(7.0),
         "SHOP-3": None,
-        "SHOP-5": None,
-        "SHOP-6": None,
     }
+    notes = [e["note"] for e in result.evidence["items"]]
+    assert notes[0] == "from 2027-01-04, done 2027-01-10: 6 d"
     # progress for a KR that goes down: (6.5 - 10) / (3 - 10) = 0.5
     assert result.progress == pytest.approx(0.5)
 
@@ -259,6 +286,12 @@ def test_velocity_over_the_last_sprints() -> None:
     assert result.evidence["counts"]["sprints"] == 3
     notes = [e["note"] for e in result.evidence["items"] if e["key"] == "SHOP-1"]
     assert notes == ["Sprint 1 (closed 2027-01-14): done, 3 pts"]
+    # SHOP-3 was unfinished when Sprint 1 closed and counts for Sprint 2 instead.
+    bug = [(e["contributes"], e["note"]) for e in result.evidence["items"] if e["key"] == "SHOP-3"]
+    assert bug == [
+        (0.0, "Sprint 1 (closed 2027-01-14): not done at the close"),
+        (2.0, "Sprint 2 (closed 2027-01-28): done, 2 pts"),
+    ]
     # The last two: (2 + 8) / 2 = 5
     assert run(T4, measure={"velocity": {"last": 2}}).value == pytest.approx(5.0)
 
@@ -418,6 +451,28 @@ def test_formula_over_sub_measures() -> None:
     assert "c: 1 item without a story_points value excluded: SHOP-4" in result.warnings
 
 
+def test_formula_before_the_reopened_item_changed_again() -> None:
+    # T2: a = done bugs = 1 (SHOP-3, done 01-15); b = count = 5; c = story points = 19
+    # a / b * 100 + c / 21 = 20 + 19 / 21
+    inputs = {
+        "a": {"measure": "done", "where": {"type": "bug"}},
+        "b": {"measure": "count"},
+        "c": {"measure": {"sum": "story_points"}},
+    }
+    result = run(T2, measure={"formula": "a / b * 100 + c / 21"}, inputs=inputs)
+    assert result.value == pytest.approx(20 + 19 / 21)
+
+
+def test_a_formula_input_without_any_selection_has_no_value() -> None:
+    measure = {"formula": "a + 1", "inputs": {"a": {"measure": "count"}}}
+    result = run(T3, measure=measure, select=None)
+    assert result.value is None
+    assert result.warnings == [
+        "a: measure 'count' needs 'select': which items to measure",
+        "input 'a' has no value, so the formula has none",
+    ]
+
+
 def test_formula_inputs_inside_the_measure_and_functions() -> None:
     # round(max(a, b) / 3, 1): a = done at T3 = 2, b = 1 (done stories) -> round(0.667, 1)
     measure = {
@@ -435,13 +490,14 @@ def test_formula_division_by_zero_has_no_value() -> None:
 
 
 def test_formula_with_an_unknown_name_lists_the_inputs() -> None:
-    result = run(
-        T3,
-        measure={"formula": "a / c"},
-        inputs={"a": {"measure": "done"}, "b": {"measure": "count"}},
-    )
-    assert result.value is None
-    assert result.warnings == ["the formula uses 'c', which is not an input; inputs: a, b"]
+    # Caught when the mapping is validated, before anything is evaluated.
+    with pytest.raises(ValidationError) as raised:
+        run(
+            T3,
+            measure={"formula": "a / c"},
+            inputs={"a": {"measure": "done"}, "b": {"measure": "count"}},
+        )
+    assert "the formula uses 'c', which is not an input; inputs: a, b" in str(raised.value)
 
 
 # --- caching ----------------------------------------------------------------------------

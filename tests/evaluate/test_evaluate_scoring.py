@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -127,6 +128,44 @@ def test_a_kr_result_at_halfway() -> None:
     )
     assert kr.cycle == "2027-01-01..2027-01-10"
     assert kr.to_dict()["status"] == "at_risk"
+
+
+def test_the_json_document_has_the_contract_fields() -> None:
+    files = [mapping([{"id": "o", "title": "O", "key_results": [metric_kr("k", "x")]}], TEN_DAYS)]
+    document = run(files, "2027-01-06 00:00", {"x": 30}).to_dict()
+    assert document["as_of"] == "2027-01-06T00:00:00+00:00"
+    kr = document["key_results"][0]
+    for name in (
+        "id",
+        "objective",
+        "value",
+        "baseline",
+        "target",
+        "progress",
+        "expected",
+        "status",
+        "evidence",
+        "warnings",
+    ):
+        assert name in kr
+    assert (kr["objective"], kr["baseline"], kr["target"]) == ("o", 0.0, 100.0)
+    assert set(kr["evidence"]) == {"counts", "items"}
+    assert json.loads(json.dumps(document)) == document  # plain JSON all the way down
+
+
+def test_a_naive_as_of_is_read_in_the_configured_zone() -> None:
+    files = [mapping([{"id": "o", "title": "O", "key_results": [metric_kr("k", "x")]}], TEN_DAYS)]
+    data = FakeData(metrics={("m", "x"): 30})
+    evaluation = evaluate(files, data, datetime(2027, 1, 6, 1, 0), BERLIN)
+    assert evaluation.as_of == utc("2027-01-06 00:00")  # 01:00 in Berlin (CET)
+
+
+def test_stretch_progress_above_one_scores_one() -> None:
+    kr = metric_kr("k", "x", stretch=True)
+    files = [mapping([{"id": "o", "title": "O", "key_results": [kr]}], TEN_DAYS)]
+    result = run(files, "2027-01-06 00:00", {"x": 130}).key_result("k")
+    # (130 - 0) / (100 - 0) = 1.3, kept above 1 with stretch; the score stays 1.0
+    assert (result.progress, result.score, result.status) == (pytest.approx(1.3), 1.0, "on_track")
 
 
 def test_an_active_override_replaces_progress_and_keeps_the_computed_one() -> None:

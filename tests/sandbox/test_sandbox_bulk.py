@@ -53,7 +53,9 @@ def test_bulkfetch_reports_retriable_failures_in_issue_errors(site: SandboxServe
     assert answer["issueErrors"] == [
         {
             "id": "10006",
-            "errorMessage": "Issue could not be retrieved because of a temporary problem. Retry later.",
+            "errorMessage": (
+                "Issue could not be retrieved because of a temporary problem. Retry later."
+            ),
         }
     ]
 

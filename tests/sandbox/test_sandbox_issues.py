@@ -180,7 +180,9 @@ def test_description_must_be_adf(client: httpx.Client) -> None:
     response = client.put("/rest/api/3/issue/SHOP-113", json={"fields": {"description": "plain"}})
     assert response.status_code == 400
     assert response.json()["errors"] == {
-        "description": "Operation value must be an Atlassian Document (see the Atlassian Document Format)"
+        "description": (
+            "Operation value must be an Atlassian Document (see the Atlassian Document Format)"
+        )
     }
 
 

@@ -233,7 +233,8 @@ def test_ordering(jql: str, expected: list[str]) -> None:
         ),
         (
             "project = ",
-            "Error in the JQL Query: Expecting either a value, list or function before the end of the query.",
+            "Error in the JQL Query: Expecting either a value, list or function before the end "
+            "of the query.",
         ),
         (
             "project = SHOP AND",
@@ -241,17 +242,19 @@ def test_ordering(jql: str, expected: list[str]) -> None:
         ),
         (
             "project = SHOP done",
-            "Error in the JQL Query: Expecting either 'OR' or 'AND' but got 'done'. (line 1, character 16)",
+            "Error in the JQL Query: Expecting either 'OR' or 'AND' but got 'done'. "
+            "(line 1, character 16)",
         ),
         (
             'summary ~ "unfinished',
-            "Error in the JQL Query: The quoted string 'unfinished' has not been completed. (line 1, character 11)",
+            "Error in the JQL Query: The quoted string 'unfinished' has not been completed. "
+            "(line 1, character 11)",
         ),
         (
             "created > 2027-13-45",
             "Date value '2027-13-45' for field 'created' is invalid. Valid formats include: "
-            "'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a period format "
-            "e.g. '-5d', '4w 2d'.",
+            "'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a period "
+            "format e.g. '-5d', '4w 2d'.",
         ),
         ("key = SHOP-999", "An issue with key 'SHOP-999' does not exist for field 'key'."),
         ("parent = nonsense", "The issue key 'nonsense' for field 'parent' is invalid."),

@@ -8,7 +8,7 @@ issues are narrowed by project or key first, so 100,000 issues search quickly.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,7 +16,9 @@ from zoneinfo import ZoneInfo
 
 from okrsync_sandbox.changes import plain_text
 from okrsync_sandbox.jql import dates
+from okrsync_sandbox.jql.context import Context, lookup_field
 from okrsync_sandbox.jql.errors import JqlError
+from okrsync_sandbox.jql.ordering import compile_order
 from okrsync_sandbox.jql.syntax import (
     And,
     Clause,
@@ -31,6 +33,7 @@ from okrsync_sandbox.jql.syntax import (
     Value,
     parse,
 )
+from okrsync_sandbox.jql.text import text_matcher
 from okrsync_sandbox.model import FieldDef, Issue, User
 from okrsync_sandbox.state import SandboxState
 
@@ -42,7 +45,6 @@ _TEXT = ("~", "!~", "is", "is not")
 _SPRINT_FUNCTIONS = {"opensprints", "closedsprints", "futuresprints"}
 _USER_FUNCTIONS = {"currentuser"}
 _KEY = re.compile(r"^([A-Z][A-Z0-9_]*)-(\d+)$", re.IGNORECASE)
-_WORD = re.compile(r"[\w*?]+")
 
 
 @dataclass
@@ -55,24 +57,14 @@ class CompiledQuery:
     uses_now: bool  # relative dates: results change with the clock alone
 
 
-@dataclass
-class _Context:
-    state: SandboxState
-    user: User
-    now: datetime
-    tz: ZoneInfo
-    errors: list[str]
-    uses_now: bool = False
-
-
 def compile_query(
     text: str, state: SandboxState, user: User, *, now: datetime | None = None
 ) -> CompiledQuery:
     """Compile ``text`` for ``user`` (whose time zone reads date literals)."""
     query: Query = parse(text)
-    ctx = _Context(state, user, now or state.now(), ZoneInfo(user.time_zone), [])
+    ctx = Context(state, user, now or state.now(), ZoneInfo(user.time_zone), [])
     predicate = _compile_node(query.where, ctx) if query.where is not None else _always
-    order = _compile_order(query, ctx)
+    order = compile_order(query, ctx)
     if ctx.errors:
         raise JqlError(*ctx.errors)
     projects, ids = _scope(query.where, ctx) if query.where is not None else (None, None)
@@ -86,7 +78,7 @@ def _always(issue: Issue) -> bool:
 # --- boolean structure --------------------------------------------------------------------
 
 
-def _compile_node(node: Node, ctx: _Context) -> Predicate:
+def _compile_node(node: Node, ctx: Context) -> Predicate:
     if isinstance(node, And):
         parts = [_compile_node(p, ctx) for p in node.parts]
         return lambda issue: all(p(issue) for p in parts)
@@ -103,7 +95,7 @@ def _compile_node(node: Node, ctx: _Context) -> Predicate:
         return _always
 
 
-def _scope(node: Node, ctx: _Context) -> tuple[frozenset[str] | None, frozenset[int] | None]:
+def _scope(node: Node, ctx: Context) -> tuple[frozenset[str] | None, frozenset[int] | None]:
     """Projects or issues a match must belong to, read from top-level AND clauses."""
     clauses = node.parts if isinstance(node, And) else (node,)
     projects: frozenset[str] | None = None
@@ -111,7 +103,7 @@ def _scope(node: Node, ctx: _Context) -> tuple[frozenset[str] | None, frozenset[
     for clause in clauses:
         if not isinstance(clause, Clause) or clause.operator not in ("=", "in"):
             continue
-        definition = _lookup_field(clause.field, ctx)
+        definition = lookup_field(clause.field, ctx)
         if definition is None or isinstance(clause.operand, Empty | Function):
             continue
         values = clause.operand if isinstance(clause.operand, tuple) else (clause.operand,)
@@ -129,25 +121,9 @@ def _scope(node: Node, ctx: _Context) -> tuple[frozenset[str] | None, frozenset[
 
 # --- fields ------------------------------------------------------------------------------
 
-_TEXT_FIELD = FieldDef("text", "text", "text", {}, ("text",), orderable=False)
 
-
-def _lookup_field(ref: FieldRef, ctx: _Context) -> FieldDef | None:
-    name = ref.name.strip().lower()
-    if name == "text":
-        return _TEXT_FIELD
-    if name.startswith("customfield_"):
-        return ctx.state.fields.get(name)
-    for definition in ctx.state.fields.values():
-        if name in (c.lower() for c in definition.clause_names):
-            return definition
-        if definition.custom and name == definition.name.lower():
-            return definition
-    return None
-
-
-def _field(ref: FieldRef, ctx: _Context) -> FieldDef:
-    definition = _lookup_field(ref, ctx)
+def _field(ref: FieldRef, ctx: Context) -> FieldDef:
+    definition = lookup_field(ref, ctx)
     if definition is None or not definition.searchable:
         raise JqlError(
             f"Field '{ref.name}' does not exist or you do not have permission to view it."
@@ -155,7 +131,7 @@ def _field(ref: FieldRef, ctx: _Context) -> FieldDef:
     return definition
 
 
-def _compile_clause(clause: Clause, ctx: _Context) -> Predicate:
+def _compile_clause(clause: Clause, ctx: Context) -> Predicate:
     definition = _field(clause.field, ctx)
     kind = definition.kind
     name = clause.field.name
@@ -213,7 +189,7 @@ def _unknown_function(function: Function, name: str) -> JqlError:
 # --- equality over a set of atoms (project, status, sprint, labels, ...) ---------------------
 
 
-def _set_clause(definition: FieldDef, clause: Clause, ctx: _Context) -> Predicate:
+def _set_clause(definition: FieldDef, clause: Clause, ctx: Context) -> Predicate:
     getter, multi = _atom_getter(definition)
     op = clause.operator
     name = clause.field.name
@@ -298,7 +274,7 @@ def _atom_getter(definition: FieldDef) -> tuple[Callable[[Issue], Any], bool]:
 _NOBODY = User("", "", "")
 
 
-def _atom(definition: FieldDef, value: Value, ctx: _Context, name: str) -> Any:
+def _atom(definition: FieldDef, value: Value, ctx: Context, name: str) -> Any:
     text, kind, state = value.text, definition.kind, ctx.state
     lowered = text.lower()
     if kind == "project":
@@ -344,7 +320,7 @@ def _atom(definition: FieldDef, value: Value, ctx: _Context, name: str) -> Any:
     raise JqlError(f"The value '{text}' does not exist for the field '{name}'.")
 
 
-def _project_key(text: str, ctx: _Context, name: str) -> str:
+def _project_key(text: str, ctx: Context, name: str) -> str:
     lowered = text.lower()
     for project in ctx.state.projects.values():
         if lowered in (project.key.lower(), project.name.lower(), project.id):
@@ -352,7 +328,7 @@ def _project_key(text: str, ctx: _Context, name: str) -> str:
     raise JqlError(f"The value '{text}' does not exist for the field '{name}'.")
 
 
-def _issue(text: str, ctx: _Context, name: str) -> Issue:
+def _issue(text: str, ctx: Context, name: str) -> Issue:
     if text.isdigit():
         found = ctx.state.issues_by_id.get(int(text))
         if found is None:
@@ -366,7 +342,7 @@ def _issue(text: str, ctx: _Context, name: str) -> Issue:
     return issue
 
 
-def _function_atoms(definition: FieldDef, function: Function, ctx: _Context, name: str) -> set[Any]:
+def _function_atoms(definition: FieldDef, function: Function, ctx: Context, name: str) -> set[Any]:
     lowered = function.name.lower()
     if definition.kind == "sprint" and lowered in _SPRINT_FUNCTIONS:
         states = {
@@ -380,7 +356,7 @@ def _function_atoms(definition: FieldDef, function: Function, ctx: _Context, nam
     raise _unknown_function(function, name)
 
 
-def _was_clause(clause: Clause, ctx: _Context) -> Predicate:
+def _was_clause(clause: Clause, ctx: Context) -> Predicate:
     """``status WAS [NOT] [IN] ...``: any status the issue ever had."""
     definition = _field(clause.field, ctx)
     wanted = {
@@ -405,7 +381,7 @@ def _was_clause(clause: Clause, ctx: _Context) -> Predicate:
 # --- keys, numbers, dates, text ------------------------------------------------------------
 
 
-def _key_range(clause: Clause, ctx: _Context) -> Predicate:
+def _key_range(clause: Clause, ctx: Context) -> Predicate:
     if not isinstance(clause.operand, Value):
         raise JqlError(
             f"The operator '{clause.operator}' is not supported by the '{clause.field.name}' field."
@@ -439,7 +415,7 @@ def _ordered_clause(getter: Callable[[Issue], Any], clause: Clause, values: list
     return lambda i: (v := getter(i)) is not None and compare(v, bound)
 
 
-def _number_clause(definition: FieldDef, clause: Clause, ctx: _Context) -> Predicate:
+def _number_clause(definition: FieldDef, clause: Clause, ctx: Context) -> Predicate:
     field_id = definition.id
     values: list[float] = []
     for item in _operand_items(clause.operand):
@@ -463,7 +439,7 @@ _DATE_GETTERS: dict[str, Callable[[Issue], datetime | None]] = {
 }
 
 
-def _date_clause(definition: FieldDef, clause: Clause, ctx: _Context) -> Predicate:
+def _date_clause(definition: FieldDef, clause: Clause, ctx: Context) -> Predicate:
     values: list[datetime] = []
     week_starts_sunday = ctx.user.locale == "en_US"
     for item in _operand_items(clause.operand):
@@ -489,7 +465,7 @@ def _date_clause(definition: FieldDef, clause: Clause, ctx: _Context) -> Predica
     return _ordered_clause(_DATE_GETTERS[definition.id], clause, values)
 
 
-def _text_clause(definition: FieldDef, clause: Clause, ctx: _Context) -> Predicate:
+def _text_clause(definition: FieldDef, clause: Clause, ctx: Context) -> Predicate:
     if isinstance(clause.operand, Empty) or clause.operator in ("is", "is not"):
         getter = _text_getter(definition)
         empty = clause.operator in ("is", "=")
@@ -498,7 +474,7 @@ def _text_clause(definition: FieldDef, clause: Clause, ctx: _Context) -> Predica
         raise JqlError(
             f"The operator '{clause.operator}' is not supported by the '{clause.field.name}' field."
         )
-    matches = _text_matcher(clause.operand.text)
+    matches = text_matcher(clause.operand.text)
     getter = _text_getter(definition)
     positive = clause.operator == "~"
     return lambda i: matches(getter(i)) == positive
@@ -515,88 +491,3 @@ def _text_getter(definition: FieldDef) -> Callable[[Issue], str]:
         [i.summary, plain_text(i.description) or ""]
         + [plain_text(c.body) or "" for c in i.comments]
     )
-
-
-def _text_matcher(query: str) -> Callable[[str], bool]:
-    """Word matching like Jira's: case-insensitive, ``*`` wildcards, crude stemming."""
-    stripped = query.strip()
-    if len(stripped) > 1 and stripped[0] == stripped[-1] == '"':
-        phrase = stripped[1:-1].lower()
-        return lambda text: phrase in text.lower()
-    terms = [t.lower() for t in _WORD.findall(stripped)]
-
-    def matches(text: str) -> bool:
-        words = re.findall(r"\w+", text.lower())
-        for term in terms:
-            stem = term.rstrip("*?")
-            if not any(w == stem or w.startswith(stem) for w in words):
-                return False
-        return True
-
-    return matches
-
-
-# --- ORDER BY --------------------------------------------------------------------------------
-
-_SORTERS: dict[str, Callable[[Issue], Any]] = {
-    "issuekey": lambda i: (i.project.key, i.number),
-    "created": lambda i: i.created,
-    "updated": lambda i: i.updated,
-    "resolutiondate": lambda i: i.resolutiondate,
-    "statuscategorychangedate": lambda i: i.status_changed,
-    "summary": lambda i: i.summary.lower(),
-    "status": lambda i: i.status.name.lower(),
-    "priority": lambda i: int(i.priority.id) if i.priority else None,
-    "issuetype": lambda i: i.issuetype.name.lower(),
-    "project": lambda i: i.project.key,
-    "assignee": lambda i: i.assignee.display_name.lower() if i.assignee else None,
-    "reporter": lambda i: i.reporter.display_name.lower() if i.reporter else None,
-    "resolution": lambda i: i.resolution.name.lower() if i.resolution else None,
-}
-
-
-def _compile_order(query: Query, ctx: _Context) -> Callable[[list[Issue]], list[Issue]]:
-    keys: list[tuple[Callable[[Issue], Any], bool]] = []
-    if not query.has_order_by:
-        # Without ORDER BY, newest first (ids break ties so pages stay stable).
-        keys = [(lambda i: (i.created, i.id), True)]
-    for sort_key in query.order_by:
-        definition = _lookup_field(sort_key.field, ctx)
-        if definition is None:
-            ctx.errors.append(
-                f"Field '{sort_key.field.name}' does not exist or you do not have permission "
-                "to view it."
-            )
-            continue
-        getter: Callable[[Issue], Any] | None = _SORTERS.get(definition.id)
-        if definition.kind == "number":
-            field_id = definition.id
-            getter = lambda i, f=field_id: i.custom.get(f)  # noqa: E731
-        elif definition.id == "customfield_10019":
-            getter = lambda i: i.id  # noqa: E731 - Rank: creation order in the sandbox
-        if getter is None or not definition.orderable:
-            ctx.errors.append(f"Field '{sort_key.field.name}' does not support sorting.")
-            continue
-        keys.append((getter, bool(sort_key.descending)))
-
-    def order(issues: list[Issue]) -> list[Issue]:
-        result = list(issues)
-        for getter, descending in reversed(keys):
-            # Empty values sort after every value ascending, before them descending.
-            result.sort(key=_nulls_last(getter), reverse=descending)
-        return result
-
-    return order
-
-
-def _nulls_last(getter: Callable[[Issue], Any]) -> Callable[[Issue], tuple[bool, Any]]:
-    def key(issue: Issue) -> tuple[bool, Any]:
-        value = getter(issue)
-        return (value is None, value if value is not None else 0)
-
-    return key
-
-
-def matching(issues: Iterable[Issue], compiled: CompiledQuery) -> list[Issue]:
-    predicate = compiled.predicate
-    return [i for i in issues if predicate(i)]

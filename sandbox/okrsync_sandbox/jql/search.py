@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict
 
 from okrsync_sandbox.jql.compiler import CompiledQuery, compile_query
@@ -13,28 +14,30 @@ UNBOUNDED = (
     "Unbounded JQL queries are not allowed here. Please add a search restriction to your query."
 )
 _CACHE_SIZE = 16
-# (state id, version, jql, account) -> ordered issues. Paging a 100,000-issue result
-# re-runs the same query for every page; the cache makes that one evaluation.
-_cache: OrderedDict[tuple[int, int, str, str], list[Issue]] = OrderedDict()
+# Paging a 100,000-issue result re-runs the same query for every page; a per-site cache
+# keyed by (data version, jql, account) makes that one evaluation.
+_CACHES: weakref.WeakKeyDictionary[SandboxState, OrderedDict[tuple[int, str, str], list[Issue]]]
+_CACHES = weakref.WeakKeyDictionary()
 
 
 def run_query(
     state: SandboxState, jql: str, user: User, *, require_bounded: bool = True
 ) -> list[Issue]:
     """Issues matching ``jql`` in result order; raises ``JqlError`` with Jira's messages."""
-    cache_key = (id(state), state.version, jql, user.account_id)
-    cached = _cache.get(cache_key)
+    cache = _CACHES.setdefault(state, OrderedDict())
+    cache_key = (state.version, jql, user.account_id)
+    cached = cache.get(cache_key)
     if cached is not None:
-        _cache.move_to_end(cache_key)
+        cache.move_to_end(cache_key)
         return cached
     compiled = compile_query(jql, state, user)
     if require_bounded and not compiled.bounded:
         raise JqlError(UNBOUNDED)
     result = compiled.order(_candidates_matching(state, compiled))
     if not compiled.uses_now:
-        _cache[cache_key] = result
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
+        cache[cache_key] = result
+        while len(cache) > _CACHE_SIZE:
+            cache.popitem(last=False)
     return result
 
 

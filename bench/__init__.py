@@ -1,0 +1,16 @@
+"""``python -m bench``: okrsync's Jira pull against a script on the ``jira`` library.
+
+Three processes, so that each one's memory and CPU are its own:
+
+- the sandbox host (``bench.host``): the Jira sandbox with N synthetic issues in
+  project BULK and a fixed latency per request, driven over stdin/stdout (request
+  log, changing issues);
+- okrsync's pull (``bench.okrsync_run``): ``JiraConnector`` + ``Store`` on a SQLite
+  file + ``pull_queries``, the code ``okrsync pull`` runs;
+- the user's script (``bench.jira_script``): the pycontribs ``jira`` library, one
+  search for every issue with the same fields, then each issue's changelog.
+
+Each contender runs a full pull and, after 1% of the issues changed, an incremental
+one; ``bench.run`` compares wall time, requests (from the sandbox's log) and peak
+memory, and ``bench.report`` prints the table and writes ``bench/RESULTS.md``.
+"""

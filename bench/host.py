@@ -1,0 +1,134 @@
+"""``python -m bench.host --issues N --latency S``: the sandbox in a process of its own.
+
+The sandbox's own CLI (``python -m okrsync_sandbox``) can neither set a latency nor
+show its request log to another process, so the benchmark drives the sandbox through
+this host: one JSON object per line on stdin, one answer per line on stdout.
+
+    {"cmd": "reset"}                 forget the request log, restart the CPU clock
+    {"cmd": "summary"}               requests since the reset, by route; sandbox CPU
+    {"cmd": "change", "count": K}    change K issues (bench.changes)
+    {"cmd": "quit"}
+
+The first line written is ``{"url": ..., "build_seconds": ..., ...}`` once serving.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import resource
+import sys
+import time
+from collections import Counter
+from datetime import date
+from typing import Any
+
+from okrsync_sandbox import LoggedRequest, SandboxServer, build_dataset
+
+from bench.changes import change_issues
+
+ANCHOR = date(2027, 1, 1)
+_ISSUE_SEGMENT = re.compile(r"/issue/(?!bulkfetch\b)[^/]+")
+_BOARD_SEGMENT = re.compile(r"/(board|sprint)/\d+")
+
+
+def route_of(method: str, path: str) -> str:
+    """``GET /rest/api/3/issue/{key}``: a request's route, without its ids."""
+    path = _ISSUE_SEGMENT.sub("/issue/{key}", path)
+    path = _BOARD_SEGMENT.sub(r"/\1/{id}", path)
+    return f"{method} {path}"
+
+
+def is_continuation(entry: LoggedRequest) -> bool:
+    """A request for a page after the first (token or offset paging)."""
+    if isinstance(entry.body, dict) and entry.body.get("nextPageToken"):
+        return True
+    params = entry.params
+    return bool(params.get("nextPageToken")) or params.get("startAt", "0") not in ("", "0")
+
+
+def summarize(entries: list[LoggedRequest]) -> dict[str, Any]:
+    routes: Counter[str] = Counter()
+    continuations: Counter[str] = Counter()
+    failed = 0
+    for entry in entries:
+        route = route_of(entry.method, entry.path)
+        routes[route] += 1
+        if is_continuation(entry):
+            continuations[route] += 1
+        if entry.status is None or entry.status >= 400 or entry.fault:
+            failed += 1
+    return {
+        "total": len(entries),
+        "routes": dict(routes),
+        "continuations": dict(continuations),
+        "failed": failed,
+    }
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _answer(payload: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(payload) + "\n")
+    sys.stdout.flush()
+
+
+def serve(issues: int, latency: float) -> None:
+    started = time.perf_counter()
+    state = build_dataset(ANCHOR, extra_issues=issues)
+    build_seconds = time.perf_counter() - started
+    with SandboxServer(state) as server:
+        server.latency = latency
+        _answer(
+            {
+                "url": server.url,
+                "issues": issues,
+                "latency": latency,
+                "build_seconds": build_seconds,
+                "rss_mb": _rss_mb(),
+            }
+        )
+        cpu_mark, wall_mark = _cpu(), time.perf_counter()
+        for line in sys.stdin:
+            command = json.loads(line)
+            name = command.get("cmd")
+            if name == "reset":
+                server.reset_log()
+                cpu_mark, wall_mark = _cpu(), time.perf_counter()
+                _answer({"ok": True})
+            elif name == "summary":
+                summary = summarize(server.log.entries())
+                summary["cpu_seconds"] = _cpu() - cpu_mark
+                summary["wall_seconds"] = time.perf_counter() - wall_mark
+                summary["rss_mb"] = _rss_mb()
+                _answer(summary)
+            elif name == "change":
+                began = time.perf_counter()
+                keys = change_issues(state, int(command["count"]))
+                _answer({"changed": keys, "seconds": time.perf_counter() - began})
+            elif name == "quit":
+                _answer({"ok": True})
+                return
+            else:
+                _answer({"error": f"unknown command {name!r}"})
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.host", description=__doc__)
+    parser.add_argument("--issues", type=int, required=True)
+    parser.add_argument("--latency", type=float, default=0.0)
+    args = parser.parse_args(argv)
+    serve(args.issues, args.latency)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,300 @@
+"""The benchmark's figures as Markdown: printed, and written to ``bench/RESULTS.md``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bench.changes import QUERY
+from bench.machine import Machine
+from bench.run import Outcome, Pull, ScriptPull
+
+SPEEDUP_GOAL = 5.0
+REQUEST_GOAL = 1.05
+MEMORY_GOAL_MB = 400.0
+INCREMENTAL_GOAL = 0.05
+EXTRAPOLATED = "ᵉ"
+
+
+@dataclass(frozen=True)
+class Goal:
+    name: str
+    target: str
+    actual: str
+    met: bool
+
+    @property
+    def verdict(self) -> str:
+        return "met" if self.met else "**NOT MET**"
+
+
+def goals(outcome: Outcome) -> list[Goal]:
+    full, incremental, script = (
+        outcome.okrsync_full,
+        outcome.okrsync_incremental,
+        outcome.script_full,
+    )
+    speedup = script.seconds / full.seconds
+    least = sum(outcome.minimum_full.values())
+    share = incremental.seconds / full.seconds
+    peak = max(full.peak_mb, incremental.peak_mb)
+    return [
+        Goal(
+            "full pull ≥ 5× faster than the jira script",
+            f"≥ {SPEEDUP_GOAL:g}×",
+            f"{speedup:,.1f}×" + (EXTRAPOLATED if script.extrapolated else ""),
+            speedup >= SPEEDUP_GOAL,
+        ),
+        Goal(
+            "full pull within 1.05× of the request minimum",
+            f"≤ {REQUEST_GOAL * least:,.0f} ({REQUEST_GOAL}× {least:,})",
+            f"{full.requests:,} ({full.requests / least:.3f}×)",
+            full.requests <= REQUEST_GOAL * least,
+        ),
+        Goal(
+            "okrsync's peak memory under 400 MB",
+            f"< {MEMORY_GOAL_MB:g} MB",
+            f"{peak:,.0f} MB",
+            peak < MEMORY_GOAL_MB,
+        ),
+        Goal(
+            "incremental pull under 5% of the full pull's time",
+            f"< {INCREMENTAL_GOAL:.0%}",
+            f"{share:.1%} ({incremental.seconds:.2f} s)",
+            share < INCREMENTAL_GOAL,
+        ),
+    ]
+
+
+def _seconds(value: float) -> str:
+    return f"{value:,.2f} s" if value < 10 else f"{value:,.1f} s"
+
+
+def _mark(script: ScriptPull) -> str:
+    return EXTRAPOLATED if script.extrapolated else ""
+
+
+def _table(header: list[str], rows: list[list[str]], align: str) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |"]
+    lines.append("|" + "|".join("---:" if a == "r" else "---" for a in align) + "|")
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def _comparison(outcome: Outcome) -> list[str]:
+    rows: list[list[str]] = []
+    for label, ours, theirs in (
+        ("full", outcome.okrsync_full, outcome.script_full),
+        ("incremental", outcome.okrsync_incremental, outcome.script_incremental),
+    ):
+        mark = _mark(theirs)
+        rows += [
+            [
+                f"{label} pull: wall time",
+                _seconds(ours.seconds),
+                _seconds(theirs.seconds) + mark,
+                f"{theirs.seconds / ours.seconds:,.1f}× faster{mark}",
+            ],
+            [
+                f"{label} pull: HTTP requests",
+                f"{ours.requests:,}",
+                f"{theirs.requests:,}{mark}",
+                f"{theirs.requests / ours.requests:,.1f}× fewer{mark}",
+            ],
+            [
+                f"{label} pull: peak memory",
+                f"{ours.peak_mb:,.0f} MB",
+                f"{theirs.measured.peak_mb:,.0f} MB (measured)",
+                "",
+            ],
+        ]
+    return _table(["", "okrsync", "jira script", "okrsync vs script"], rows, "lrrr")
+
+
+def _requests_vs_minimum(pull: Pull, least: dict[str, int]) -> list[str]:
+    routes = sorted(set(pull.log.routes) | set(least))
+    rows = []
+    for route in routes:
+        made = pull.log.count(route)
+        wanted = least.get(route, 0)
+        later = pull.log.continued(route)
+        rows.append(
+            [
+                f"`{route}`",
+                f"{made:,}",
+                f"{wanted:,}",
+                f"{made - wanted:+,}",
+                f"{later:,}" if later else "",
+            ]
+        )
+    made_total, least_total = pull.requests, sum(least.values())
+    rows.append(
+        [
+            "**total**",
+            f"**{made_total:,}**",
+            f"**{least_total:,}**",
+            f"**{made_total - least_total:+,}** ({made_total / least_total:.3f}×)",
+            "",
+        ]
+    )
+    return _table(["route", "made", "minimum", "over", "of which later pages"], rows, "lrrrr")
+
+
+def _script_detail(label: str, script: ScriptPull) -> list[str]:
+    result, log = script.measured.result, script.measured.log
+    lines = [
+        f"**{label}** — {script.issues:,} issues found; changelogs read for "
+        f"{script.sampled:,} of them; {result['histories']:,} histories.",
+        "",
+    ]
+    rows = [
+        ["JIRA() (server info)", _seconds(float(result["connect_seconds"])), ""],
+        [
+            "search (all issues, 100 a page)",
+            _seconds(float(result["search_seconds"])),
+            f"{log.count('GET /rest/api/3/search/jql'):,}",
+        ],
+        [
+            f"changelogs ({script.sampled:,} issues, one request each)",
+            _seconds(float(result["changelog_seconds"])),
+            f"{script.changelog_requests:,}",
+        ],
+        ["**measured total**", f"**{_seconds(script.measured.seconds)}**", f"**{log.total:,}**"],
+    ]
+    if script.extrapolated:
+        rows.append(
+            [
+                f"scaled to {script.issues:,} changelogs (×{script.scale:,.1f}){EXTRAPOLATED}",
+                _seconds(script.seconds),
+                f"{script.requests:,}",
+            ]
+        )
+    return lines + _table(["phase", "time", "requests"], rows, "lrr")
+
+
+def _sandbox(outcome: Outcome) -> list[str]:
+    rows = []
+    for label, pull in (
+        ("okrsync full", outcome.okrsync_full),
+        ("jira script full", outcome.script_full.measured),
+        ("okrsync incremental", outcome.okrsync_incremental),
+        ("jira script incremental", outcome.script_incremental.measured),
+    ):
+        log = pull.log
+        busy = log.cpu_seconds / log.wall_seconds if log.wall_seconds else 0.0
+        rows.append(
+            [
+                label,
+                _seconds(pull.seconds),
+                _seconds(log.cpu_seconds),
+                f"{busy:.0%}",
+                f"{log.failed:,}",
+            ]
+        )
+    return _table(
+        ["pull", "pull wall time", "sandbox CPU", "sandbox busy", "failed requests"],
+        rows,
+        "lrrrr",
+    )
+
+
+def render(outcome: Outcome, machine: Machine, command: str) -> str:
+    settings = outcome.settings
+    script = outcome.script_full
+    lines = [
+        "# okrsync pull benchmark",
+        "",
+        f"`{command}` — okrsync's Jira pull against a script on the pycontribs `jira` "
+        "library, in the same run, against the same sandbox process.",
+        "",
+        f"Sandbox: {settings.issues:,} issues in project BULK "
+        f"(`build_dataset(date(2027, 1, 1), extra_issues={settings.issues})`, built in "
+        f"{outcome.build_seconds:.1f} s), {settings.latency * 1000:g} ms added to every "
+        f"request; query `{QUERY}`; {outcome.changed:,} issues "
+        f"({settings.changed_fraction:.0%}) changed between the full and the incremental pull.",
+        "",
+        "## Machine",
+        "",
+        *[f"- {line}" for line in machine.lines()],
+        "",
+        "## Goals",
+        "",
+        *_table(
+            ["goal", "target", "okrsync", "verdict"],
+            [[g.name, g.target, g.actual, g.verdict] for g in goals(outcome)],
+            "lrrl",
+        ),
+        "",
+        "## okrsync against the jira script",
+        "",
+        *_comparison(outcome),
+        "",
+    ]
+    if script.extrapolated:
+        lines += [
+            f"{EXTRAPOLATED} **Extrapolated.** The jira script's search ran over all "
+            f"{script.issues:,} issues, but reading one changelog per issue for all of them "
+            f"would take about {script.seconds / 60:,.0f} minutes, so it read the changelogs "
+            f"of the first {script.sampled:,} issues the search returned and that phase's "
+            f"time and requests are scaled by {script.scale:,.1f} (they are proportional to "
+            "the issues). Its peak memory is as measured: it holds every searched issue but "
+            f"only {script.sampled:,} changelogs. The measured figures:",
+            "",
+        ]
+    lines += [
+        *_script_detail("Full pull", script),
+        "",
+        *_script_detail("Incremental pull", outcome.script_incremental),
+        "",
+        "## okrsync's requests against the minimum",
+        "",
+        f"Full pull of {settings.issues:,} issues (minimum: ceil(N/5000) id pages + "
+        "ceil(N/100) bulk fetches + ceil(N/1000) changelog fetches + field catalog and "
+        "board lookup):",
+        "",
+        *_requests_vs_minimum(outcome.okrsync_full, outcome.minimum_full),
+        "",
+        f"Incremental pull after {outcome.changed:,} issues changed (minimum: the members' "
+        "id pages, one search for the changed issues, their bulk and changelog fetches, "
+        "field catalog and board lookup):",
+        "",
+        *_requests_vs_minimum(outcome.okrsync_incremental, outcome.minimum_incremental),
+        "",
+        f"okrsync stored {outcome.okrsync_full.result['stored_items']:,} items and "
+        f"{outcome.okrsync_full.result['stored_changes']:,} changes after the full pull, "
+        f"{outcome.okrsync_incremental.result['stored_items']:,} items and "
+        f"{outcome.okrsync_incremental.result['stored_changes']:,} changes after the "
+        f"incremental one ({outcome.okrsync_incremental.result['fetched']:,} items fetched).",
+        "",
+        "## The sandbox during each pull",
+        "",
+        "CPU time of the sandbox process while the pull ran; near 100% busy means the "
+        "sandbox, not the client, set the pace.",
+        "",
+        *_sandbox(outcome),
+        "",
+        "## How it is measured",
+        "",
+        "- Three processes: the sandbox (`bench.host`), okrsync's pull "
+        "(`bench.okrsync_run`) and the jira script (`bench.jira_script`), so each one's "
+        "memory is its own. Peak memory is the contender process's `ru_maxrss`.",
+        "- okrsync runs what `okrsync pull` runs: the run lock and run record, "
+        "`okrsync_jira.JiraConnector` with default settings (8 requests in flight) and "
+        "`okrsync.pull.pull_queries` storing every batch in a SQLite file (a fresh file for "
+        "the full pull, the same file for the incremental one).",
+        "- The jira script: `JIRA(server=url, basic_auth=(email, token))` (REST v3, the "
+        "only version the sandbox serves), `search_issues(jql, maxResults=False, "
+        "fields=<okrsync's fields>)`, then `jira.issue(key, fields='status', "
+        "expand='changelog')` per issue, paging `/issue/{key}/changelog` when the inline "
+        "changelog is truncated. It keeps everything in memory and writes nothing, so it "
+        "does not pay for storage as okrsync does. Its incremental run is the same script "
+        "with `AND updated > <latest updated it saw>`.",
+        f"- Fields requested by both: {', '.join(f'`{f}`' for f in outcome.fields)}.",
+        "- Wall time is the pull alone (from opening the store or creating the client to the "
+        "last byte stored or read), not the interpreter's start-up. Requests are counted "
+        "in the sandbox's request log, reset before each pull; a search for the query warms "
+        "the sandbox's JQL cache first so neither contender pays for it.",
+        f"- Total benchmark time: {(outcome.finished - outcome.started) / 60:.1f} minutes.",
+        "",
+    ]
+    return "\n".join(lines)
+

@@ -1,0 +1,152 @@
+"""One key result's card: numbers, progress, override, warnings, trend and evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, tzinfo
+from typing import Any
+
+from okrsync.report._chart import trend_chart
+from okrsync.report._parts import pill, progress_bar, progress_figures, status_class
+from okrsync.report._text import esc, number, percent
+
+# Enough rows to see what the value is made of; the rest is one click away in the tool.
+EVIDENCE_ROWS = 25
+
+
+def kr_card(
+    kr: Mapping[str, Any],
+    history: Sequence[Mapping[str, Any]],
+    cycle: tuple[datetime, datetime] | None,
+    as_of: datetime,
+    zone: tzinfo,
+) -> str:
+    status = str(kr.get("status") or "no_data")
+    title = esc(kr.get("title") or kr["id"])
+    return "".join(
+        [
+            f'<article class="kr {status_class(status)}" id="kr-{esc(kr["id"])}">',
+            '<header class="kr-head">',
+            f'<h3 class="kr-title" title="{title}">{title}</h3>',
+            pill(status),
+            "</header>",
+            _meta(kr),
+            _numbers(kr),
+            '<div class="progress-row">',
+            progress_bar(kr.get("progress"), kr.get("expected"), status),
+            progress_figures(kr.get("progress"), kr.get("expected")),
+            "</div>",
+            _override(kr),
+            _warnings(kr.get("warnings") or []),
+            '<figure class="trend">',
+            trend_chart(kr, history, cycle, as_of, zone),
+            _legend(),
+            "</figure>",
+            evidence_table(kr.get("evidence") or {}),
+            "</article>",
+        ]
+    )
+
+
+def downward(kr: Mapping[str, Any]) -> bool:
+    target, baseline = kr.get("target"), kr.get("baseline")
+    return target is not None and baseline is not None and target < baseline
+
+
+def _meta(kr: Mapping[str, Any]) -> str:
+    bits = [f"<code>{esc(kr['id'])}</code>"]
+    bits += [esc(kr[name]) for name in ("kind", "measure") if kr.get(name)]
+    if kr.get("weight") not in (None, 1, 1.0):
+        bits.append(f"weight {esc(number(kr['weight']))}")
+    if kr.get("stretch"):
+        bits.append('<span class="tag stretch">stretch</span>')
+    if downward(kr):
+        bits.append('<span class="tag down">↓ lower is better</span>')
+    return f'<p class="meta">{" · ".join(bits)}</p>'
+
+
+def _numbers(kr: Mapping[str, Any]) -> str:
+    unit = str(kr.get("unit") or "")
+    value = kr.get("value")
+    shown = (
+        '<span class="value no-data">no data</span>'
+        if value is None
+        else f'<span class="value">{esc(number(value, unit))}</span>'
+    )
+    return (
+        f'<div class="numbers">{shown}'
+        f'<span class="range">from <b>{esc(number(kr.get("baseline"), unit))}</b> '
+        f"to <b>{esc(number(kr.get('target'), unit))}</b></span></div>"
+    )
+
+
+def _override(kr: Mapping[str, Any]) -> str:
+    override = kr.get("override")
+    if not override:
+        return ""
+    computed = f"computed {percent(kr.get('computed_progress'))}"
+    if kr.get("value") is not None:
+        computed += f" · value {number(kr['value'], str(kr.get('unit') or ''))}"
+    return (
+        '<div class="override"><span class="badge">override</span> '
+        f"<b>{esc(percent(override.get('value')))}</b> until {esc(override.get('until', '—'))}"
+        f'<span class="computed">{esc(computed)}</span>'
+        f'<q class="reason">{esc(override.get("reason", ""))}</q></div>'
+    )
+
+
+def _warnings(warnings: Sequence[str]) -> str:
+    if not warnings:
+        return ""
+    items = "".join(f"<li>{esc(warning)}</li>" for warning in warnings)
+    return f'<ul class="warnings">{items}</ul>'
+
+
+def _legend() -> str:
+    return (
+        '<figcaption class="legend">'
+        '<span class="swatch k-run"></span>recorded run '
+        '<span class="swatch k-backfill"></span>back-filled '
+        '<span class="swatch k-expected"></span>expected '
+        '<span class="swatch k-target"></span>target'
+        "</figcaption>"
+    )
+
+
+def evidence_table(evidence: Mapping[str, Any]) -> str:
+    items: Sequence[Mapping[str, Any]] = evidence.get("items") or []
+    counts: Mapping[str, int] = evidence.get("counts") or {}
+    done = sum(1 for item in items if item.get("done"))
+    heading = (
+        f"{len(items)} item{'' if len(items) == 1 else 's'}, {done} done" if items else "no items"
+    )
+    parts = [f'<details class="evidence"><summary>Evidence · {esc(heading)}</summary>']
+    if counts:
+        chips = "".join(
+            f'<span class="count"><b>{esc(count)}</b> {esc(name.replace("_", " "))}</span>'
+            for name, count in counts.items()
+        )
+        parts.append(f'<p class="counts">{chips}</p>')
+    if items:
+        parts.append(
+            "<table><thead><tr><th>Item</th><th>Status</th><th>Done</th>"
+            '<th class="num">Contributes</th><th>Note</th></tr></thead><tbody>'
+        )
+        parts += [_evidence_row(item) for item in items[:EVIDENCE_ROWS]]
+        parts.append("</tbody></table>")
+        if len(items) > EVIDENCE_ROWS:
+            parts.append(f'<p class="more">and {len(items) - EVIDENCE_ROWS} more</p>')
+    parts.append("</details>")
+    return "".join(parts)
+
+
+def _evidence_row(item: Mapping[str, Any]) -> str:
+    category = str(item.get("status_category") or "")
+    contributes = item.get("contributes")
+    return (
+        f'<tr><td class="key">{esc(item.get("key", ""))}</td>'
+        f'<td><span class="cat cat-{esc(category)}"></span>{esc(item.get("status", ""))}</td>'
+        f'<td class="done">{"✓" if item.get("done") else "—"}</td>'
+        f'<td class="num">{esc(number(contributes))}</td>'
+        f'<td class="note">{esc(item.get("note", ""))}</td></tr>'
+    )

@@ -1,0 +1,156 @@
+"""The end-to-end harness: the Jira sandbox on loopback with a running clock, and a
+folder with its own ``okrsync.yaml`` in which the real CLI runs in-process.
+
+The sandbox's seeded site is described in sandbox/okrsync_sandbox/DATASET.md; its
+"present" is one hour after the last seeded activity (2027-02-16 16:00 UTC). The whole
+process travels there, with the clock ticking, so that okrsync's "now" and the
+sandbox's agree, and writes made by a test are later than everything seeded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import time_machine
+from okrsync_sandbox import API_TOKEN, BOT_EMAIL, LoggedRequest, SandboxServer, build_dataset
+from typer.testing import CliRunner
+
+from okrsync.cli import app
+from okrsync.demo import sandbox_present, start_clock_at
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE_MAPPINGS = REPO / "mappings"
+ANCHOR = date(2027, 1, 1)
+TOKEN_VAR = "E2E_JIRA_TOKEN"
+SEARCH = "/rest/api/3/search/jql"
+ISSUE_BULKFETCH = "/rest/api/3/issue/bulkfetch"
+CHANGELOG_BULKFETCH = "/rest/api/3/changelog/bulkfetch"
+
+
+@contextmanager
+def sandbox_site(**options: Any) -> Iterator[SandboxServer]:
+    """A fresh seeded site; the process's clock runs on from the site's present."""
+    state = build_dataset(ANCHOR, **options)
+    present = sandbox_present(state)
+    with time_machine.travel(present, tick=True):
+        start_clock_at(state, present)
+        with SandboxServer(state) as jira:
+            yield jira
+
+
+def present_of(jira: SandboxServer) -> datetime:
+    return sandbox_present(jira.state)
+
+
+@dataclass
+class Outcome:
+    """What one command did: its exit code and what it printed."""
+
+    args: Sequence[str]
+    exit_code: int
+    stdout: str
+    stderr: str
+    exception: BaseException | None = None
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+    def __repr__(self) -> str:  # shown by pytest when an assertion fails
+        return (
+            f"okrsync {' '.join(self.args)} -> exit {self.exit_code}\n"
+            f"--- stdout ---\n{self.stdout}\n--- stderr ---\n{self.stderr}"
+        )
+
+
+class Workspace:
+    """A folder with its own okrsync.yaml (the sandbox's URL, a ``${VAR}`` token) and
+    an SQLite store inside it."""
+
+    def __init__(self, folder: Path, url: str, *, mappings: Sequence[Path] = ()) -> None:
+        self.folder = folder
+        self.url = url
+        self.config = folder / "okrsync.yaml"
+        self.db = folder / "okrsync.db"
+        self.mappings: list[Path] = list(mappings) or [EXAMPLE_MAPPINGS]
+        self.write_config()
+
+    def write_config(
+        self,
+        *,
+        url: str | None = None,
+        email: str = BOT_EMAIL,
+        token: str = f"${{{TOKEN_VAR}}}",
+        extra: str = "",
+    ) -> Path:
+        listed = ", ".join(str(m) for m in self.mappings)
+        self.config.write_text(
+            f"database: sqlite:///{self.db}\n"
+            f"mappings: [{listed}]\n"
+            "timezone: Europe/Berlin\n"
+            "connectors:\n"
+            "  jira:\n"
+            "    type: jira\n"
+            f"    url: {url or self.url}\n"
+            f"    email: {email}\n"
+            f"    token: {token}\n" + extra
+        )
+        return self.config
+
+    def use_mapping(self, name: str, text: str) -> Path:
+        """Make ``text`` the only mapping file."""
+        folder = self.folder / "mappings"
+        folder.mkdir(exist_ok=True)
+        path = folder / name
+        path.write_text(text)
+        self.mappings = [folder]
+        self.write_config()
+        return path
+
+    def run(self, *args: str) -> Outcome:
+        """``okrsync --config okrsync.yaml ARGS``, in this process."""
+        return invoke("--config", str(self.config), *args)
+
+    def run_process(self, *args: str, env: dict[str, str] | None = None) -> Outcome:
+        """The same in a separate process, as a user or cron runs it."""
+        full = [sys.executable, "-m", "okrsync.cli", "--config", str(self.config), *args]
+        environment = {**os.environ, TOKEN_VAR: API_TOKEN, "COLUMNS": "160", **(env or {})}
+        done = subprocess.run(
+            full, capture_output=True, text=True, env=environment, cwd=self.folder, timeout=60
+        )
+        return Outcome(args, done.returncode, done.stdout, done.stderr)
+
+    def sql(self, statement: str, *params: Any) -> list[tuple[Any, ...]]:
+        """Read or change the store directly (to inspect it, or to simulate a crash)."""
+        with sqlite3.connect(self.db) as connection:
+            rows = connection.execute(statement, params).fetchall()
+        connection.close()
+        return rows
+
+
+def invoke(*args: str, env: dict[str, str] | None = None) -> Outcome:
+    """``okrsync ARGS`` in this process, with the token variable set."""
+    result = CliRunner().invoke(app, list(args), env={TOKEN_VAR: API_TOKEN, **(env or {})})
+    return Outcome(args, result.exit_code, result.stdout, result.stderr, result.exception)
+
+
+def writes_of(jira: SandboxServer) -> list[tuple[str, str]]:
+    return [(w.method, w.path) for w in jira.writes]
+
+
+def successful_writes(jira: SandboxServer) -> list[LoggedRequest]:
+    return [w for w in jira.writes if w.status is not None and w.status < 400]
+
+
+def okrsync_comments(jira: SandboxServer, key: str) -> list[Any]:
+    return [c for c in jira.state.get(key).comments if "okrsync" in str(c.body)]
