@@ -26,7 +26,7 @@ from typing import Any
 
 from okrsync_sandbox import LoggedRequest, SandboxServer, build_dataset
 
-from bench.changes import change_issues
+from bench.changes import PROJECT, change_issues
 
 ANCHOR = date(2027, 1, 1)
 _ISSUE_SEGMENT = re.compile(r"/issue/(?!bulkfetch\b)[^/]+")
@@ -93,6 +93,7 @@ def serve(issues: int, latency: float) -> None:
                 "issues": issues,
                 "latency": latency,
                 "build_seconds": build_seconds,
+                "histories": sum(len(i.histories) for i in state.by_project.get(PROJECT, [])),
                 "rss_mb": _rss_mb(),
             }
         )

@@ -22,11 +22,11 @@ class Machine:
     def lines(self) -> list[str]:
         one, five, fifteen = self.load
         return [
+            f"Date: {self.date}",
             f"CPU: {self.cpu}, {self.cores} cores",
             f"Memory: {self.memory_gb:.1f} GB",
             f"Python: {self.python} on {self.system}",
             f"Load average at the start: {one:.2f}, {five:.2f}, {fifteen:.2f}",
-            f"Date: {self.date}",
         ]
 
 

@@ -24,28 +24,49 @@ from okrsync.store import Store
 SOURCE = "jira"
 
 
-async def _pull(store: Store, url: str, query: str) -> PullReport:
+class _Timeline:
+    """When the pull reached its stages, in seconds from its start."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+        self.marks: dict[str, float] = {}
+
+    def mark(self, stage: str) -> None:
+        self.marks[stage] = time.perf_counter() - self.start
+
+    def batch_stored(self, source: str, query: str, items: int) -> None:
+        self.marks.setdefault("first batch stored", time.perf_counter() - self.start)
+        self.mark("last batch stored")
+
+
+async def _pull(store: Store, url: str, query: str, timeline: _Timeline) -> PullReport:
     email, token = credentials()
     settings = {"type": "jira", "url": url, "email": email, "token": token}
     async with JiraConnector(SOURCE, settings) as connector:
-        return await pull_queries([QuerySpec(SOURCE, query)], store, lambda _: connector)
+        specs = [QuerySpec(SOURCE, query)]
+        return await pull_queries(specs, store, lambda _: connector, timeline.batch_stored)
 
 
 def pull(url: str, database: str, query: str) -> dict[str, Any]:
-    started = time.perf_counter()
+    timeline, cpu = _Timeline(), time.process_time()
     store = Store.open(f"sqlite:///{database}")
     try:
         with store.run_lock(), RunRecorder(store, "pull", None) as run:
-            report = asyncio.run(_pull(store, url, query))
+            timeline.mark("store open")
+            report = asyncio.run(_pull(store, url, query, timeline))
+            timeline.mark("pull done")
             run.pulled = report.as_dict()
     finally:
         store.close()
-    seconds = time.perf_counter() - started
+    timeline.mark("store closed")
+    cpu = time.process_time() - cpu
     with sqlite3.connect(database) as db:
         items = db.execute("select count(*) from items").fetchone()[0]
         changes = db.execute("select count(*) from changes").fetchone()[0]
     return {
-        "seconds": seconds,
+        "seconds": timeline.marks["store closed"],
+        "cpu_seconds": cpu,
+        "stages": timeline.marks,
         "fetched": report.fetched,
         "members": sum(q.members for q in report.queries),
         "client_requests": report.requests,

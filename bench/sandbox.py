@@ -41,6 +41,7 @@ class SandboxProcess:
         self.latency = latency
         self.url = ""
         self.build_seconds = 0.0
+        self.histories = 0  # change histories of the issues the benchmark pulls
         self.rss_mb = 0.0
         self._process: subprocess.Popen[str] | None = None
 
@@ -60,6 +61,7 @@ class SandboxProcess:
         ready = self._read()
         self.url = str(ready["url"])
         self.build_seconds = float(ready["build_seconds"])
+        self.histories = int(ready["histories"])
         self.rss_mb = float(ready["rss_mb"])
         return self
 
@@ -91,6 +93,10 @@ class SandboxProcess:
         except (OSError, subprocess.TimeoutExpired):
             process.kill()
             process.wait()
+        finally:
+            for stream in (process.stdin, process.stdout):
+                if stream is not None:
+                    stream.close()
 
     def __enter__(self) -> Self:
         try:

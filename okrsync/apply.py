@@ -49,6 +49,7 @@ async def apply_writes(
             assert issue is not None, "a create write must return the new issue key"
             created[(target.kr_id, target.to)] = issue
             store.remember_created_issue(target.kr_id, target.to, issue)
+            target = replace(target, issue=issue)
         store.record_write(
             run_id=run_id,
             kr_id=target.kr_id,

@@ -52,7 +52,14 @@ def start_clock_at(state: SandboxState, present: datetime) -> None:
     """Make the sandbox's clock run on from ``present`` at wall-clock speed, so that
     writes made during the demo are later than everything seeded."""
     wall_start = datetime.now(UTC)
-    state.clock = lambda: present + (datetime.now(UTC) - wall_start)
+
+    def clock() -> datetime:
+        moment = present + (datetime.now(UTC) - wall_start)
+        # Jira keeps milliseconds: an issue's ``updated`` must equal what it shows,
+        # or a pull's cursor (its newest ``updated``) would not cover the issue itself.
+        return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+    state.clock = clock
 
 
 def write_demo_config(folder: Path, jira_url: str, email: str, mappings: Path) -> Path:

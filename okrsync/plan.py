@@ -7,12 +7,12 @@ Only differences become writes. A plan is a plain JSON document (``plan --json``
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from okrsync.connector import Connector, PushTarget
+from okrsync.connector import Connector, PushTarget, PushWhat
 from okrsync.evaluate import Evaluation, KrResult
 from okrsync.mapping.models import KeyResult, Push
 from okrsync.summary import comment_text, field_value, issue_summary, property_document
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from okrsync.store import Store
 
 CREATE_PLACEHOLDER = "(new issue)"
+WHATS: tuple[PushWhat, ...] = ("create", "field", "comment", "property")
+VALUES = ("progress", "current")
 
 
 @dataclass
@@ -47,16 +49,31 @@ class PlannedWrite:
         return entry
 
     @classmethod
-    def from_dict(cls, kr_id: str, entry: dict[str, Any]) -> PlannedWrite:
-        issue = entry.get("target")
+    def from_dict(cls, kr_id: str, entry: Mapping[str, Any]) -> PlannedWrite:
+        """The write ``to_dict`` described; ``ValueError`` says what is wrong with it."""
+        if not isinstance(entry, Mapping):
+            raise ValueError("a push is not an object")
+        what, to, issue = entry.get("what"), entry.get("to"), entry.get("target")
+        if what not in WHATS:
+            raise ValueError(f"'what' is {what!r}, not one of {', '.join(WHATS)}")
+        if not isinstance(to, str) or not to:
+            raise ValueError("'to' names no connector instance")
+        if issue is not None and not isinstance(issue, str):
+            raise ValueError("'target' is not an issue key")
+        field_name, field_value = entry.get("field"), entry.get("field_value", "progress")
+        if what == "field" and (not isinstance(field_name, str) or field_value not in VALUES):
+            raise ValueError("a field push needs 'field' and a 'field_value' of progress/current")
+        create = entry.get("create")
+        if what == "create" and not isinstance(create, Mapping):
+            raise ValueError("a create push needs 'create' with project and type")
         target = PushTarget(
             kr_id=kr_id,
-            to=entry["to"],
-            what=entry["what"],
+            to=to,
+            what=what,
             issue=None if issue in (None, CREATE_PLACEHOLDER) else issue,
-            field=entry.get("field"),
-            field_value=entry.get("field_value", "progress"),
-            create=entry.get("create"),
+            field=field_name,
+            field_value=field_value,
+            create=create,
         )
         return cls(target=target, old=entry.get("old"), new=entry.get("new"))
 
@@ -75,20 +92,39 @@ class Plan:
     def all_writes(self) -> list[PlannedWrite]:
         return [w for writes in self.writes.values() for w in writes]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, made: Iterable[PlannedWrite] | None = None) -> dict[str, Any]:
+        """The ``plan --json`` document; with ``made``, each KR's ``pushes`` are the
+        writes apply made instead of the pending ones (what a sync records)."""
+        writes = self.writes
+        if made is not None:
+            writes = {}
+            for write in made:
+                writes.setdefault(write.target.kr_id, []).append(write)
         document = self.evaluation.to_dict()
         for kr in document["key_results"]:
-            kr["pushes"] = [w.to_dict() for w in self.writes.get(kr["id"], [])]
-        document["pending_writes"] = self.pending
+            kr["pushes"] = [w.to_dict() for w in writes.get(kr["id"], [])]
+        document["pending_writes"] = self.pending if made is None else 0
         document["unchanged_targets"] = self.unchanged
         return document
 
 
-def writes_from_document(document: dict[str, Any]) -> list[PlannedWrite]:
-    """The writes of a saved plan (``plan --out``), in the order apply performs them."""
+def writes_from_document(document: Any) -> list[PlannedWrite]:
+    """The writes of a saved plan (``plan --out``), in the order apply performs them.
+    ``ValueError`` says where the document is not such a plan."""
+    krs = document.get("key_results") if isinstance(document, Mapping) else None
+    if not isinstance(krs, list):
+        raise ValueError("it has no 'key_results' list")
     writes: list[PlannedWrite] = []
-    for kr in document.get("key_results", []):
-        writes.extend(PlannedWrite.from_dict(kr["id"], entry) for entry in kr.get("pushes", []))
+    for index, kr in enumerate(krs):
+        kr_id = kr.get("id") if isinstance(kr, Mapping) else None
+        pushes = kr.get("pushes") if isinstance(kr, Mapping) else None
+        if not isinstance(kr_id, str) or not isinstance(pushes, list):
+            raise ValueError(f"key_results[{index}] lacks an 'id' or a 'pushes' list")
+        for number, entry in enumerate(pushes):
+            try:
+                writes.append(PlannedWrite.from_dict(kr_id, entry))
+            except ValueError as error:
+                raise ValueError(f"key_results[{index}].pushes[{number}]: {error}") from None
     return writes
 
 
@@ -146,13 +182,16 @@ async def build_plan(
         result = results[kr.id]
         for push in kr.push:
             connector = connector_for(push.to)
-            issue = push.issue or store.created_issue(kr.id, push.to)
+            issue = push.issue
             if push.create is not None and issue is None:
-                # The store may have lost the key (a crash right after creating it);
-                # the tool itself remembers through the label okrsync set.
+                # The tool has the last word on the issue okrsync created: the store may
+                # have lost its key (a crash right after creating it; the tool finds it
+                # by okrsync's label), or the issue may be gone (then it is created anew).
+                remembered = store.created_issue(kr.id, push.to)
                 spec = {"project": push.create.project, "type": push.create.type}
-                issue = await connector.read(PushTarget(kr.id, push.to, "create", create=spec))
-                if issue is not None:
+                lookup = PushTarget(kr.id, push.to, "create", issue=remembered, create=spec)
+                issue = await connector.read(lookup)
+                if issue is not None and issue != remembered:
                     store.remember_created_issue(kr.id, push.to, issue)
             for target in targets_of(kr, push, issue):
                 new = desired_value(target, result)

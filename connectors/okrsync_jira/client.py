@@ -10,7 +10,9 @@ API (stable; the push side builds on it)::
         await client.delete("/rest/api/3/issue/OKR-1/comment/10001")
     client.requests      # logical requests made (retries not included)
     client.stats         # okrsync.http.HttpStats: attempts on the wire, retries, slept
-    client.is_cloud      # Cloud (REST v3, ADF) or Data Center
+    await client.detect_deployment()   # asks /serverInfo once, if the settings cannot tell
+    client.is_cloud      # Cloud (REST v3, ADF) or Data Center (REST v2, wiki markup)
+    client.api_root      # "/rest/api/3" or "/rest/api/2"
 
 Every method returns the parsed JSON body, or ``None`` for an empty body (204). Errors:
 ``okrsync.errors`` classes via ``okrsync_jira.errors`` (``query=True`` turns a 400 into
@@ -20,6 +22,7 @@ Every method returns the parsed JSON body, or ``None`` for an empty body (204). 
 
 from __future__ import annotations
 
+import asyncio
 import json as jsonlib
 from collections.abc import Generator, Mapping
 from typing import Any, Self
@@ -33,9 +36,11 @@ from okrsync.secrets import MASK, redact
 from okrsync_jira.errors import error_for_response, error_for_transport
 from okrsync_jira.settings import JiraSettings
 
-__all__ = ["BearerAuth", "JiraClient"]
+__all__ = ["SERVER_INFO_PATH", "BearerAuth", "JiraClient"]
 
 _USER_AGENT = f"okrsync/{__version__}"
+# v2 is served by Cloud and Data Center alike, so it can ask which one a site is.
+SERVER_INFO_PATH = "/rest/api/2/serverInfo"
 
 
 class BearerAuth(httpx.Auth):
@@ -69,9 +74,10 @@ class JiraClient:
         self.requests = 0
         self.stats = HttpStats()
         token = settings.token.get_secret_value()
-        auth: httpx.Auth = (
-            httpx.BasicAuth(settings.email, token) if settings.email else BearerAuth(token)
-        )
+        login = settings.email or settings.username
+        auth: httpx.Auth = httpx.BasicAuth(login, token) if login else BearerAuth(token)
+        self._detected: bool | None = None
+        self._detecting: asyncio.Lock | None = None
         self._http = make_client(
             settings.url,
             auth=auth,
@@ -97,7 +103,32 @@ class JiraClient:
 
     @property
     def is_cloud(self) -> bool:
-        return self.settings.is_cloud
+        """The detected deployment, else what the settings say or suggest."""
+        return self._detected if self._detected is not None else self.settings.is_cloud
+
+    @property
+    def api_root(self) -> str:
+        return "/rest/api/3" if self.is_cloud else "/rest/api/2"
+
+    async def detect_deployment(self) -> bool:
+        """Whether the site is Jira Cloud; asks ``/serverInfo`` once when the settings
+        cannot tell (``deployment: auto`` and a token alone on a non-Atlassian host)."""
+        if not self.settings.needs_detection:
+            return self.is_cloud
+        if self._detecting is None:
+            self._detecting = asyncio.Lock()
+        async with self._detecting:
+            if self._detected is None:
+                info = await self.get(SERVER_INFO_PATH)
+                if not isinstance(info, Mapping):
+                    raise ProtocolError(
+                        "Jira's server info is not a JSON object; check that the url points "
+                        "to a Jira site",
+                        source=self.source,
+                    )
+                # Cloud says "Cloud"; Data Center and Server say "Server" (or nothing).
+                self._detected = str(info.get("deploymentType") or "").lower() == "cloud"
+        return self._detected
 
     async def get(
         self, path: str, params: Mapping[str, Any] | None = None, *, query: bool = False

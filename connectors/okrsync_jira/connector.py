@@ -1,9 +1,10 @@
 """``JiraConnector``: the Jira implementation of ``okrsync.connector.Connector``.
 
 Built from the instance name and its settings mapping; owns one ``JiraClient``. The field
-catalog is loaded once, on first use, and shared by pulls and pushes; sprints are read
-once per project per connector lifetime. ``read``/``write`` are the push side's
-(``okrsync_jira.push``).
+catalog is loaded once, on first use, and shared by pulls and pushes; loading it settles
+whether the site is Jira Cloud or Data Center (asking ``/serverInfo`` if the settings
+cannot tell). Sprints are read once per project per connector lifetime.
+``read``/``write`` are the push side's (``okrsync_jira.push``).
 """
 
 from __future__ import annotations
@@ -64,20 +65,16 @@ class JiraConnector:
         return f"JiraConnector({self.instance!r}, url={self.settings.url!r})"
 
     async def catalog(self) -> FieldCatalog:
-        """The site's fields and statuses (two requests, the first time only)."""
+        """The site's fields and statuses (two requests, the first time only; three when
+        the deployment must be detected)."""
         async with self._catalog_lock:
             if self._catalog is None:
                 self._catalog = await FieldCatalog.load(self.client)
             return self._catalog
 
     async def pull(self, request: PullRequest) -> AsyncIterator[PullBatch | PullDone]:
-        if not self.client.is_cloud:
-            raise SourceConfigError(
-                "pulling from Jira Data Center is not supported yet; set deployment: cloud "
-                "if this site is Jira Cloud",
-                source=self.instance,
-            )
         first = self.client.requests
+        # Loading the catalog settles Cloud or Data Center, which the pull depends on.
         catalog = await self.catalog()
         async for event in pull_query(
             self.client,

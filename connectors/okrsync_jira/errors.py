@@ -99,6 +99,17 @@ def error_for_response(
             status=status,
         )
     if status == 404:
+        if _no_such_api(response, detail) and response.request.url.path.startswith(
+            _cloud_root(base_url)
+        ):
+            # Data Center has no REST v3 at all: the site was taken for Jira Cloud.
+            return NotFound(
+                f"Jira has no {path}: the site looks like Jira Data Center, which only has "
+                "REST v2; set the connector's deployment to datacenter, and log in with a "
+                "personal access token or a username rather than an email",
+                source=source,
+                status=status,
+            )
         return NotFound(
             _with_detail(
                 f"Jira has nothing at {path}; check the key, id or url, and that the account "
@@ -118,6 +129,13 @@ def error_for_response(
     if status == 429:
         reason = response.headers.get("RateLimit-Reason")
         why = f" ({redact(reason)})" if reason else ""
+        fill, interval = (
+            response.headers.get("X-RateLimit-FillRate"),
+            response.headers.get("X-RateLimit-Interval-Seconds"),
+        )
+        if not why and fill and interval:
+            # Data Center's token bucket, as its admin configured it.
+            why = f" (it allows {redact(fill)} requests every {redact(interval)} s per user)"
         return RateLimited(
             f"Jira kept rate-limiting {method} {path}{why}; run again later or lower "
             "the connector's concurrency",
@@ -139,6 +157,17 @@ def error_for_response(
         source=source,
         status=status,
     )
+
+
+def _no_such_api(response: httpx.Response, detail: str) -> bool:
+    """A 404 for the path itself (no resource there), not for a missing issue."""
+    kind = response.headers.get("Content-Type", "")
+    return "null for uri" in detail or not detail or "json" not in kind
+
+
+def _cloud_root(base_url: str) -> str:
+    """The path REST v3 lives under on this site (its url may have a context path)."""
+    return httpx.URL(base_url).path.rstrip("/") + "/rest/api/3/"
 
 
 def error_for_transport(error: httpx.TransportError, *, source: str, url: str) -> SourceError:

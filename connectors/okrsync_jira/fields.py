@@ -2,7 +2,7 @@
 
 API (stable; the push side builds on it)::
 
-    catalog = await FieldCatalog.load(client)      # GET /rest/api/3/field + /status
+    catalog = await FieldCatalog.load(client)      # GET {api_root}/field + /status
     catalog = FieldCatalog.from_json(fields_json, statuses_json, story_points_field=...)
     field = catalog.resolve("KR Progress")         # JiraField; FieldNotFound if unknown
     field = catalog.find("customfield_10100")      # JiraField | None
@@ -154,9 +154,13 @@ class FieldCatalog:
 
     @classmethod
     async def load(cls, client: JiraClient) -> FieldCatalog:
-        """Two requests: every field, every status."""
-        fields = await client.get("/rest/api/3/field")
-        statuses = await client.get("/rest/api/3/status")
+        """Two requests: every field, every status (REST v3 on Cloud, v2 on Data Center).
+
+        Settles the deployment first (``client.detect_deployment``), so that everything
+        built on the catalog, pull and push alike, speaks the site's dialect."""
+        await client.detect_deployment()
+        fields = await client.get(f"{client.api_root}/field")
+        statuses = await client.get(f"{client.api_root}/status")
         if not isinstance(fields, list) or not isinstance(statuses, list):
             raise ProtocolError(
                 "Jira's field or status list is not a JSON array; check that the url points "

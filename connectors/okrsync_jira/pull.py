@@ -1,4 +1,6 @@
-"""Pulling one JQL query from Jira Cloud with the fewest requests the API allows.
+"""Pulling one JQL query from Jira with the fewest requests the API allows.
+
+Jira Cloud (REST v3):
 
 1. Ids first: the query's members, 5,000 keys per search page (pages are sequential).
    An incremental pull runs, alongside, the query restricted to ``updated > cursor -
@@ -11,19 +13,37 @@
 
 For N issues a full pull costs ceil(N/5000) + ceil(N/100) + ceil(N/1000) requests plus
 the field catalog and the sprints of the projects seen.
+
+Jira Data Center (REST v2) has neither bulk endpoint, but its search pages carry a
+``total`` and its ``expand=changelog`` is complete, so each search page brings its
+issues with their whole history (``page_size`` per page). The first page tells how
+many pages follow; those are requested together. A full pull costs ceil(N/page_size)
+requests; an incremental one the members' keys (ceil(N/1000)) plus the changed
+issues' pages. Pages are read in creation order so that concurrent offsets stay
+aligned; should the results move anyway (the totals disagree), the members are read
+again and any issue the pages missed is fetched by id.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Mapping,
+    Sequence,
+)
+from contextlib import aclosing
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from okrsync.connector import PullBatch, PullDone, PullRequest
-from okrsync.errors import ProtocolError, ServerError
+from okrsync.errors import ProtocolError, QueryError, ServerError
 from okrsync.items import Change, Item, Sprint, TrackedField
 from okrsync_jira.client import JiraClient
 from okrsync_jira.fields import FieldCatalog
@@ -35,10 +55,16 @@ from okrsync_jira.normalize import (
     unresolved_parent_ids,
 )
 from okrsync_jira.search import (
+    DC_KEYS_PAGE_SIZE,
+    DC_SEARCH_PATH,
     IssueRef,
     OffsetPaging,
     TokenPaging,
+    in_order,
+    issue_ref,
+    search_pages_dc,
     search_refs,
+    stable_order,
     updated_since,
 )
 
@@ -96,6 +122,24 @@ async def plan_pull(client: JiraClient, request: PullRequest, *, overlap: timede
     return PullPlan(members=members + late, fetch=fetch + late)
 
 
+@dataclass
+class _Pull:
+    """One pull's inputs, and the query's members as they become known."""
+
+    client: JiraClient
+    catalog: FieldCatalog
+    request: PullRequest
+    wanted: list[str]  # the fields okrsync reads
+    extra: dict[str, str]  # mapping name -> field id
+    overlap: timedelta
+    page_size: int
+    members: list[IssueRef] = field(default_factory=list)
+
+
+class _Batches(Protocol):
+    def __call__(self, job: _Pull) -> AsyncGenerator[PullBatch, None]: ...
+
+
 async def pull_query(
     client: JiraClient,
     catalog: FieldCatalog,
@@ -105,48 +149,66 @@ async def pull_query(
     page_size: int = ISSUES_PER_FETCH,
     sprints: SprintSource | None = None,
 ) -> AsyncIterator[PullBatch | PullDone]:
-    """The whole pull of one query; ``sprints`` gives the sprints of the projects seen."""
+    """The whole pull of one query; ``sprints`` gives the sprints of the projects seen.
+
+    The client must know its deployment (``FieldCatalog.load`` settles it)."""
     first_request = client.requests
     extra = {name: catalog.resolve(name).id for name in request.fields}
     wanted = issue_fields(catalog, extra.values())
-    plan = await plan_pull(client, request, overlap=overlap)
+    job = _Pull(client, catalog, request, wanted, extra, overlap, page_size)
     cursor = request.since or _EPOCH
+    strategy: _Batches = _cloud_batches if client.is_cloud else _datacenter_batches
+    async with aclosing(strategy(job)) as batches:
+        async for batch in batches:
+            for item in batch.items:
+                cursor = max(cursor, item.updated)
+            yield batch
 
+    found: list[Sprint] = []
+    if sprints is not None and job.members:
+        found = list(await sprints(project_keys(ref.key for ref in job.members)))
+    yield PullDone(
+        members=[ref.key for ref in job.members],
+        cursor=cursor,
+        sprints=found,
+        requests=client.requests - first_request,
+    )
+
+
+# --- Jira Cloud: ids, then bulk fetches and bulk changelogs ---------------------------------
+
+
+async def _cloud_batches(job: _Pull) -> AsyncGenerator[PullBatch, None]:
+    client, catalog = job.client, job.catalog
+    plan = await plan_pull(client, job.request, overlap=job.overlap)
+    job.members.extend(plan.members)
     groups = _chunks(plan.fetch, ISSUES_PER_CHANGELOG)
     pending: asyncio.Task[list[PullBatch]] | None = None
     try:
         for index, group in enumerate(groups):
             if pending is None:
-                pending = _start(client, catalog, group, wanted, extra, page_size)
+                pending = _start(client, catalog, group, job.wanted, job.extra, job.page_size)
             batches = await pending
             # Fetch the next group while the caller stores this one.
             pending = (
-                _start(client, catalog, groups[index + 1], wanted, extra, page_size)
+                _start(client, catalog, groups[index + 1], job.wanted, job.extra, job.page_size)
                 if index + 1 < len(groups)
                 else None
             )
             for batch in batches:
-                for item in batch.items:
-                    cursor = max(cursor, item.updated)
                 yield batch
     finally:
         # The caller stopped early: do not leave the prefetch running, nor its error unread.
         if pending is not None:
-            if pending.done():
-                if not pending.cancelled():
-                    pending.exception()
-            else:
-                pending.cancel()
+            _settle(pending)
 
-    found: list[Sprint] = []
-    if sprints is not None and plan.members:
-        found = list(await sprints(project_keys(ref.key for ref in plan.members)))
-    yield PullDone(
-        members=[ref.key for ref in plan.members],
-        cursor=cursor,
-        sprints=found,
-        requests=client.requests - first_request,
-    )
+
+def _settle(future: asyncio.Future[Any]) -> None:
+    if future.done():
+        if not future.cancelled():
+            future.exception()
+    else:
+        future.cancel()
 
 
 def _start(
@@ -240,7 +302,16 @@ async def _bulkfetch(
 
 
 async def _fetch_keys(client: JiraClient, ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Issues (id and key) by id: parents that changelogs name by id only."""
     found: list[dict[str, Any]] = []
+    if not client.is_cloud:
+        for part in _chunks(list(ids), DC_KEYS_PAGE_SIZE):
+            try:
+                async for page in search_pages_dc(client, _ids_jql(part), fields=["key"]):
+                    found += page.get("issues") or []
+            except QueryError:
+                pass  # one of them is gone: its changes keep the id
+        return found
     for chunk in _chunks(list(ids), ISSUES_PER_FETCH):
         issues, _ = await _bulkfetch(client, chunk, ["issuetype"])
         found += issues
@@ -292,6 +363,159 @@ def _with_parent_keys(change: Change, keys: dict[str, str]) -> Change:
 
 def _chunks(values: Sequence[_T], size: int) -> list[Sequence[_T]]:
     return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+# --- Jira Data Center: search pages with inline changelogs ----------------------------------
+
+
+@dataclass
+class _Walk:
+    """What the pages of one search brought, and whether they agreed with each other."""
+
+    fetched: dict[str, IssueRef] = field(default_factory=dict)
+    totals: set[int] = field(default_factory=set)
+    repeated: bool = False
+
+    @property
+    def consistent(self) -> bool:
+        total = next(iter(self.totals), len(self.fetched))
+        return len(self.totals) <= 1 and not self.repeated and total == len(self.fetched)
+
+    def add(self, refs: Iterable[IssueRef]) -> None:
+        for ref in refs:
+            self.repeated = self.repeated or ref.id in self.fetched
+            self.fetched[ref.id] = ref
+
+
+async def _datacenter_batches(job: _Pull) -> AsyncGenerator[PullBatch, None]:
+    client, request = job.client, job.request
+    walk = _Walk()
+    if request.since is None:
+        async with aclosing(_dc_walk(job, request.query, walk)) as batches:
+            async for batch in batches:
+                yield batch
+        job.members.extend(walk.fetched.values())
+        return
+    since_ms = math.floor((request.since - job.overlap).timestamp() * 1000)
+    changed = updated_since(request.query, max(since_ms, 0))
+    members = asyncio.ensure_future(search_refs(client, request.query))
+    try:
+        async with aclosing(_dc_walk(job, changed, walk)) as batches:
+            async for batch in batches:
+                yield batch
+        found = await members
+    finally:
+        _settle(members)
+    unknown = [r for r in found if r.id not in walk.fetched and r.key not in request.known_keys]
+    async with aclosing(_dc_fetch(job, unknown, walk)) as batches:
+        async for batch in batches:
+            yield batch
+    # An issue can join the changed search after the members search ran; it matches the
+    # query, so it counts as a member.
+    member_ids = {ref.id for ref in found}
+    job.members.extend(found + [r for r in walk.fetched.values() if r.id not in member_ids])
+
+
+async def _dc_walk(job: _Pull, jql: str, walk: _Walk) -> AsyncGenerator[PullBatch, None]:
+    """Every issue of the search with its history, pages after the first read at once."""
+    pages = search_pages_dc(
+        job.client,
+        stable_order(jql),
+        fields=job.wanted,
+        expand=("changelog",),
+        page_size=job.page_size,
+    )
+    async with aclosing(pages):
+        async for page in pages:
+            if isinstance(page.get("total"), int):
+                walk.totals.add(page["total"])
+            batch, refs = await _dc_batch(job, page)
+            walk.add(refs)
+            yield batch
+    if not walk.consistent:
+        # Issues moved between the pages: ask again who matches, fetch whom the pages missed.
+        matching = await search_refs(job.client, jql)
+        missed = [ref for ref in matching if ref.id not in walk.fetched]
+        async with aclosing(_dc_fetch(job, missed, walk)) as batches:
+            async for batch in batches:
+                yield batch
+        fetched = walk.fetched
+        walk.fetched = {ref.id: fetched[ref.id] for ref in matching if ref.id in fetched}
+
+
+async def _dc_fetch(
+    job: _Pull, refs: Sequence[IssueRef], walk: _Walk
+) -> AsyncGenerator[PullBatch, None]:
+    """Given issues with their history, ``page_size`` per search, the searches at once."""
+
+    async def fetch(part: Sequence[IssueRef]) -> tuple[PullBatch, list[IssueRef]]:
+        body = {
+            "jql": stable_order(_ids_jql([ref.id for ref in part])),
+            "startAt": 0,
+            "maxResults": len(part),
+            "fields": job.wanted,
+            "expand": ["changelog"],
+        }
+        page = await job.client.post(DC_SEARCH_PATH, body, query=True, idempotent=True)
+        if not isinstance(page, dict):
+            raise ProtocolError("Jira's search answered no JSON object", source=job.client.source)
+        return await _dc_batch(job, page)
+
+    window = 2 * job.client.settings.concurrency
+    fetches = in_order((fetch(part) for part in _chunks(refs, job.page_size)), window)
+    async with aclosing(fetches):
+        async for batch, found in fetches:
+            walk.add(found)
+            yield batch
+
+
+async def _dc_batch(job: _Pull, page: Mapping[str, Any]) -> tuple[PullBatch, list[IssueRef]]:
+    """One search page as a batch: its issues, and the tracked changes of their histories."""
+    client, catalog = job.client, job.catalog
+    raws: list[dict[str, Any]] = list(page.get("issues") or [])
+    histories = await asyncio.gather(*(_histories(client, raw) for raw in raws))
+    keys: dict[str, str] = {}
+    for raw in raws:
+        ref = issue_ref(raw, client.source)
+        keys[ref.id] = ref.key
+        parent = (raw.get("fields") or {}).get("parent") or {}
+        if parent.get("id") and parent.get("key"):
+            keys[str(parent["id"])] = str(parent["key"])
+    items: list[Item] = []
+    changes: list[Change] = []
+    for raw, history in zip(raws, histories, strict=True):
+        item = normalize_issue(raw, catalog, source=client.source, extra_fields=job.extra)
+        items.append(item)
+        changes += normalize_changes(
+            item.key, history, catalog, source=client.source, issue_keys=keys
+        )
+    missing = unresolved_parent_ids(changes) - keys.keys()
+    if missing:
+        for raw in await _fetch_keys(client, sorted(missing)):
+            keys[str(raw["id"])] = str(raw["key"])
+        changes = [_with_parent_keys(change, keys) for change in changes]
+    refs = [IssueRef(id=item.id, key=item.key) for item in items]
+    return PullBatch(items=items, changes=changes), refs
+
+
+async def _histories(client: JiraClient, raw: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """An issue's inline changelog; the issue's own if the search's was cut short.
+
+    Data Center's ``expand=changelog`` is complete, so the fallback is for sites that
+    behave otherwise (Cloud truncates inline changelogs)."""
+    changelog = raw.get("changelog") or {}
+    histories = list(changelog.get("histories") or [])
+    total = changelog.get("total")
+    if isinstance(total, int) and total > len(histories):
+        path = f"{client.api_root}/issue/{raw['id']}"
+        full = await client.get(path, params={"fields": "key", "expand": "changelog"})
+        if isinstance(full, Mapping):
+            histories = list((full.get("changelog") or {}).get("histories") or [])
+    return histories
+
+
+def _ids_jql(ids: Sequence[str]) -> str:
+    return f"id in ({', '.join(ids)})"
 
 
 BOARDS_PATH = "/rest/agile/1.0/board"

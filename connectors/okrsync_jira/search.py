@@ -1,35 +1,56 @@
 """Paginators, and the JQL searches the pull is built from.
 
-Two small strategies, both refusing to loop forever:
+Three small strategies, all refusing to loop forever:
 
 - ``TokenPaging``: Cloud's cursor paging (``/search/jql``, ``/changelog/bulkfetch``):
   the next request carries the previous page's ``nextPageToken``; the last page has no
-  token (or ``isLast: true``). A token seen twice is a ``ProtocolError``.
-- ``OffsetPaging``: ``startAt``/``maxResults`` with ``total`` or ``isLast`` (Data
-  Center search, the agile API). A page that does not advance ends the walk.
+  token (or ``isLast: true``). A token seen twice is a ``ProtocolError``. Strictly
+  sequential.
+- ``OffsetPaging``: ``startAt``/``maxResults`` with ``total`` or ``isLast`` (the agile
+  API), one page after the other. A page that does not advance ends the walk.
+- ``ConcurrentOffsetPaging``: Data Center's ``/rest/api/2/search``. The first page's
+  ``total`` names every other page's ``startAt``, so those are requested together
+  (``window`` at a time; the client bounds what is really in flight).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import asyncio
+import itertools
+from collections import deque
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from okrsync.errors import ProtocolError
 from okrsync_jira.client import JiraClient
 
 __all__ = [
+    "DC_KEYS_PAGE_SIZE",
+    "DC_SEARCH_PATH",
     "SEARCH_PATH",
+    "ConcurrentOffsetPaging",
     "IssueRef",
     "OffsetPaging",
     "TokenPaging",
+    "in_order",
+    "search_pages_dc",
     "search_refs",
     "split_order_by",
+    "stable_order",
 ]
 
 SEARCH_PATH = "/rest/api/3/search/jql"
+DC_SEARCH_PATH = "/rest/api/2/search"
 # Jira's ceiling for a search that asks for keys only.
 KEYS_PAGE_SIZE = 5000
+# Data Center's ceiling for any search page (jira.search.views.default.max).
+DC_KEYS_PAGE_SIZE = 1000
+# Pages read at once by offset only stay aligned if issues keep their places: creation
+# order puts new issues at the end, whatever the query's own ORDER BY.
+STABLE_ORDER = "ORDER BY created ASC, key ASC"
+_T = TypeVar("_T")
 
 Page = dict[str, Any]
 
@@ -68,9 +89,8 @@ class OffsetPaging:
     page_size: int = 50
 
     async def pages(
-        self, fetch: Callable[[int, int], Awaitable[Page]], *, source: str = ""
+        self, fetch: Callable[[int, int], Awaitable[Page]], *, source: str = "", start: int = 0
     ) -> AsyncIterator[Page]:
-        start = 0
         while True:
             page = await fetch(start, self.page_size)
             if not isinstance(page, dict):
@@ -86,15 +106,102 @@ class OffsetPaging:
 
 
 @dataclass(frozen=True)
+class ConcurrentOffsetPaging:
+    """Pages in ``startAt`` order; after the first, up to ``window`` are requested at once."""
+
+    items_field: str = "issues"
+    page_size: int = 50
+    window: int = 16
+
+    async def pages(
+        self, fetch: Callable[[int, int], Awaitable[Page]], *, source: str = ""
+    ) -> AsyncGenerator[Page, None]:
+        first = _checked(await fetch(0, self.page_size), source)
+        yield first
+        count = len(first.get(self.items_field) or [])
+        total = first.get("total")
+        if not count or first.get("isLast") is True:
+            return
+        if not isinstance(total, int):
+            # Nothing to plan with: walk on one page after the other.
+            async for page in OffsetPaging(self.items_field, self.page_size).pages(
+                fetch, source=source, start=count
+            ):
+                yield page
+            return
+        # Jira may serve fewer than asked for (its own cap); the answer says how many.
+        served = first.get("maxResults")
+        step = min(self.page_size, served) if isinstance(served, int) and served > 0 else count
+        starts = range(step, total, step)
+        rest = in_order((fetch(start, step) for start in starts), self.window)
+        async with aclosing(rest):
+            async for page in rest:
+                yield _checked(page, source)
+
+
+async def in_order(awaitables: Iterable[Awaitable[_T]], window: int) -> AsyncGenerator[_T, None]:
+    """Results in the order given, with up to ``window`` of them under way at once.
+
+    Stopping early (or a failure) cancels whatever is still under way."""
+    source = iter(awaitables)
+    pending: deque[asyncio.Future[_T]] = deque(
+        asyncio.ensure_future(a) for a in itertools.islice(source, max(window, 1))
+    )
+    try:
+        while pending:
+            result = await pending.popleft()
+            following = next(source, None)
+            if following is not None:
+                pending.append(asyncio.ensure_future(following))
+            yield result
+    finally:
+        for future in pending:
+            if future.done():
+                if not future.cancelled():
+                    future.exception()  # read, so asyncio does not report it as lost
+            else:
+                future.cancel()
+        for rest in source:  # coroutines never started must still be closed
+            close = getattr(rest, "close", None)
+            if close is not None:
+                close()
+
+
+def _checked(page: Any, source: str) -> Page:
+    if not isinstance(page, dict):
+        raise ProtocolError("Jira answered a page that is not a JSON object", source=source)
+    return page
+
+
+@dataclass(frozen=True)
 class IssueRef:
     id: str
     key: str
 
 
-async def search_refs(client: JiraClient, jql: str) -> list[IssueRef]:
-    """Every issue the JQL matches, as (id, key), up to 5,000 per request.
+def issue_ref(issue: Any, source: str) -> IssueRef:
+    key = issue.get("key") or (issue.get("fields") or {}).get("key")
+    if not issue.get("id") or not key:
+        raise ProtocolError("Jira's search answered an issue without id or key", source=source)
+    return IssueRef(id=str(issue["id"]), key=str(key))
 
-    Asking for the ``key`` field alone is what lets Jira return its largest pages."""
+
+async def search_refs(client: JiraClient, jql: str) -> list[IssueRef]:
+    """Every issue the JQL matches, as (id, key), with the largest pages Jira allows.
+
+    Cloud: up to 5,000 per request, one after the other (asking for the ``key`` field
+    alone is what lets Jira return its largest pages). Data Center: up to 1,000 per
+    request, all requested together once the first page gave the total."""
+    if not client.is_cloud:
+        refs = [
+            issue_ref(issue, client.source)
+            async for page in search_pages_dc(
+                client, stable_order(jql), fields=["key"], page_size=DC_KEYS_PAGE_SIZE
+            )
+            for issue in page.get("issues") or []
+        ]
+        # Pages read at once may overlap if the results moved meanwhile.
+        return list({ref.id: ref for ref in refs}.values())
 
     async def fetch(token: str | None) -> Page:
         body: dict[str, Any] = {"jql": jql, "fields": ["key"], "maxResults": KEYS_PAGE_SIZE}
@@ -103,16 +210,47 @@ async def search_refs(client: JiraClient, jql: str) -> list[IssueRef]:
         page: Page = await client.post(SEARCH_PATH, body, query=True, idempotent=True)
         return page
 
-    refs: list[IssueRef] = []
-    async for page in TokenPaging().pages(fetch, source=client.source):
-        for issue in page.get("issues") or []:
-            key = issue.get("key") or (issue.get("fields") or {}).get("key")
-            if not issue.get("id") or not key:
-                raise ProtocolError(
-                    "Jira's search answered an issue without id or key", source=client.source
-                )
-            refs.append(IssueRef(id=str(issue["id"]), key=str(key)))
-    return refs
+    return [
+        issue_ref(issue, client.source)
+        async for page in TokenPaging().pages(fetch, source=client.source)
+        for issue in page.get("issues") or []
+    ]
+
+
+async def search_pages_dc(
+    client: JiraClient,
+    jql: str,
+    *,
+    fields: Sequence[str],
+    expand: Sequence[str] = (),
+    page_size: int = DC_KEYS_PAGE_SIZE,
+) -> AsyncGenerator[Page, None]:
+    """The pages of a Data Center search (``POST /rest/api/2/search``), in order; after
+    the first, they are requested together."""
+
+    async def fetch(start: int, size: int) -> Page:
+        body: dict[str, Any] = {
+            "jql": jql,
+            "startAt": start,
+            "maxResults": size,
+            "fields": list(fields),
+        }
+        if expand:
+            body["expand"] = list(expand)
+        page: Page = await client.post(DC_SEARCH_PATH, body, query=True, idempotent=True)
+        return page
+
+    # Twice the connections: a page is always ready to take a freed connection.
+    paging = ConcurrentOffsetPaging("issues", page_size, 2 * client.settings.concurrency)
+    async with aclosing(paging.pages(fetch, source=client.source)) as pages:
+        async for page in pages:
+            yield page
+
+
+def stable_order(jql: str) -> str:
+    """The query ordered so that offset pages read at once stay aligned."""
+    condition, _ = split_order_by(jql)
+    return f"{condition} {STABLE_ORDER}" if condition else STABLE_ORDER
 
 
 def split_order_by(jql: str) -> tuple[str, str]:

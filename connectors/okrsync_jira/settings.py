@@ -13,13 +13,23 @@ from datetime import timedelta
 from typing import Any, Literal
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from okrsync import secrets
 from okrsync.errors import ConfigError
 
 __all__ = ["JiraSettings", "parse_duration"]
 
+# Atlassian's own hosts are always Cloud: no need to ask them.
+_CLOUD_HOSTS = (".atlassian.net", ".jira.com", "api.atlassian.com")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -39,18 +49,26 @@ def parse_duration(value: object) -> timedelta:
 
 class JiraSettings(BaseModel):
     """``type: jira``. Cloud: ``email`` + API ``token`` (HTTP Basic). Data Center: a
-    personal access ``token`` alone (Bearer)."""
+    personal access ``token`` alone (Bearer), or ``username`` + password in ``token``
+    (HTTP Basic).
+
+    ``deployment: auto`` (the default) decides from the settings when they tell (an
+    Atlassian host or an ``email`` mean Cloud, a ``username`` means Data Center) and
+    otherwise asks the site's ``/rest/api/2/serverInfo`` once; ``cloud`` or
+    ``datacenter`` skip the question."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     type: Literal["jira"] = "jira"
     url: str
     email: str | None = None
+    username: str | None = None
     token: SecretStr
     deployment: Literal["auto", "cloud", "datacenter"] = "auto"
     # Requests in flight at once; Jira Cloud's burst limits make more than ~10 unkind.
     concurrency: int = Field(default=8, ge=1, le=32)
-    # Issues per bulk fetch (Jira's maximum is 100).
+    # Issues per bulk fetch (Jira's maximum is 100); on Data Center, issues per search
+    # page, each with its whole history.
     page_size: int = Field(default=100, ge=1, le=100)
     timeout: float = Field(default=30.0, gt=0)
     max_attempts: int = Field(default=6, ge=1, le=20)
@@ -76,12 +94,20 @@ class JiraSettings(BaseModel):
             raise ValueError("expected the site's base URL, without ?query or #fragment")
         return str(url).rstrip("/")
 
-    @field_validator("email")
+    @field_validator("email", "username")
     @classmethod
-    def _check_email(cls, value: str | None) -> str | None:
+    def _check_login(cls, value: str | None) -> str | None:
         if value is not None and not value.strip():
             return None
         return value.strip() if value else value
+
+    @model_validator(mode="after")
+    def _one_login(self) -> JiraSettings:
+        if self.email and self.username:
+            raise ValueError(
+                "give email (Jira Cloud) or username (Jira Data Center basic auth), not both"
+            )
+        return self
 
     @field_validator("token")
     @classmethod
@@ -109,14 +135,32 @@ class JiraSettings(BaseModel):
 
     @property
     def is_cloud(self) -> bool:
-        """Cloud unless told otherwise or only a token (a Data Center PAT) is given."""
+        """What the settings say, or suggest: a token alone suggests a Data Center PAT
+        (``needs_detection`` tells whether the site should be asked)."""
         if self.deployment != "auto":
             return self.deployment == "cloud"
+        if self.username is not None:
+            return False
+        return self.email is not None or self._atlassian_host
+
+    @property
+    def needs_detection(self) -> bool:
+        """Whether only the site itself can tell Cloud from Data Center."""
+        return (
+            self.deployment == "auto"
+            and self.email is None
+            and self.username is None
+            and not self._atlassian_host
+        )
+
+    @property
+    def _atlassian_host(self) -> bool:
         host = httpx.URL(self.url).host
-        return self.email is not None or host.endswith((".atlassian.net", ".jira.com"))
+        return host.endswith(_CLOUD_HOSTS)
 
     def __repr__(self) -> str:
-        return f"JiraSettings(url={self.url!r}, email={self.email!r}, token=SecretStr('**'))"
+        login = f"username={self.username!r}" if self.username else f"email={self.email!r}"
+        return f"JiraSettings(url={self.url!r}, {login}, token=SecretStr('**'))"
 
 
 def _describe(error: ValidationError, instance: str) -> str:

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,7 +21,7 @@ from okrsync.cli.progress import pull_progress
 from okrsync.cli.tables import history_table, results_table, writes_table
 from okrsync.cli.timeparse import parse_as_of
 from okrsync.errors import ConfigError, OkrsyncError, ValidationFailed
-from okrsync.plan import Plan, writes_from_document
+from okrsync.plan import Plan, PlannedWrite, writes_from_document
 from okrsync.secrets import redact
 
 app = typer.Typer(
@@ -149,9 +150,13 @@ async def _fresh_plan(project: Any, store: Any, as_of: Any, do_pull: bool, run: 
         return await runs.plan(project, store, connector_for, as_of)
 
 
+def _title(as_of: datetime) -> str:
+    return f"OKRs as of {as_of.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
 def _show_plan(plan: Plan) -> None:
     document = plan.to_dict()
-    out.print(results_table(document, title=f"OKRs as of {document['as_of'][:16]} UTC"))
+    out.print(results_table(document, title=_title(plan.as_of)))
     entries = [{"kr": kr["id"], **push} for kr in document["key_results"] for push in kr["pushes"]]
     if entries:
         out.print(writes_table(entries, title=f"{len(entries)} write(s) pending"))
@@ -186,34 +191,42 @@ def plan(
         raise typer.Exit(EXIT_PENDING)
 
 
-def _read_plan_file(path: Path) -> dict[str, Any]:
+def _read_plan_file(path: Path, project: Any) -> list[PlannedWrite]:
+    """The writes of a plan saved with ``plan --out``, checked before anything runs."""
     try:
-        document = json.loads(path.read_text())
+        writes = writes_from_document(json.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
         raise ConfigError(f"plan file {path} does not exist") from None
+    except IsADirectoryError:
+        raise ConfigError(f"plan file {path} is a folder, not a file") from None
     except (OSError, ValueError) as error:
+        reason = error.strerror if isinstance(error, OSError) else str(error)
         raise ConfigError(
-            f"plan file {path} is not a plan saved by 'okrsync plan --out': {error}"
+            f"plan file {path} is not a plan saved by 'okrsync plan --out': {reason}"
         ) from None
-    if not isinstance(document, dict) or "key_results" not in document:
-        raise ConfigError(f"plan file {path} is not a plan saved by 'okrsync plan --out'")
-    return document
+    for write in writes:
+        if write.target.to not in project.connectors:
+            raise ConfigError(
+                f"plan file {path} pushes to connector instance '{write.target.to}', which "
+                f"{project.config_file} does not define"
+            )
+    return writes
 
 
 async def _apply(
-    project: Any, store: Any, run: Any, plan_file: Path | None, as_of: Any
+    project: Any, store: Any, run: Any, saved: list[PlannedWrite] | None, as_of: Any
 ) -> tuple[list[Any], Any]:
     async with runs.open_connectors(project, runs.used_instances(project)) as connector_for:
-        evaluation = None
-        if plan_file is not None:
-            writes = writes_from_document(_read_plan_file(plan_file))
+        fresh = None
+        if saved is not None:
+            writes = saved
         else:
             with pull_progress(err) as progress:
                 await runs.pull_into_run(project, store, connector_for, run, progress)
             fresh = await runs.plan(project, store, connector_for, as_of)
-            writes, evaluation = fresh.all_writes(), fresh.evaluation
+            writes = fresh.all_writes()
         applied = await runs.apply(writes, store, connector_for, run.run_id)
-        return applied, evaluation
+        return applied, fresh
 
 
 def _report_applied(applied: list[Any]) -> None:
@@ -236,12 +249,13 @@ def apply(
     """Perform the pushes of a saved plan, or of a fresh one."""
     with _errors(ctx):
         project = _load(ctx)
+        saved = None if plan_file is None else _read_plan_file(plan_file, project)
         store = _open_store(project)
         moment = parse_as_of(None, project.timezone)
         with store.run_lock(), runs.RunRecorder(store, "apply", moment) as run:
-            applied, evaluation = asyncio.run(_apply(project, store, run, plan_file, moment))
-            if evaluation is not None:
-                runs.record_results(store, run.run_id, evaluation)
+            applied, fresh = asyncio.run(_apply(project, store, run, saved, moment))
+            if fresh is not None:
+                runs.record_results(store, run.run_id, fresh, applied)
         _report_applied(applied)
 
 
@@ -261,7 +275,7 @@ def sync(
             pull_progress(err) as progress,
         ):
             fresh, applied = asyncio.run(runs.sync(project, store, moment, run, progress))
-        out.print(results_table(fresh.to_dict(), title=f"OKRs as of {moment.isoformat()[:16]} UTC"))
+        out.print(results_table(fresh.to_dict(), title=_title(moment)))
         _report_applied(applied)
 
 
@@ -277,17 +291,25 @@ def status(
         as_of_recorded, krs, objectives = store.latest_results()
         if as_of_recorded is None:
             raise ConfigError("no results recorded yet: run 'okrsync sync' first")
+        # In the order of the mapping files, like plan and sync; results of ids no
+        # longer defined come last.
+        kr_order = {ref.id: index for index, ref in enumerate(project.key_results())}
+        objective_order = {ref.id: index for index, ref in enumerate(project.objectives())}
         document = {
             "as_of": as_of_recorded.isoformat(),
-            "objectives": [o.data for o in objectives],
-            "key_results": [k.data for k in krs],
+            "objectives": sorted(
+                (o.data for o in objectives),
+                key=lambda data: objective_order.get(data.get("id"), len(objective_order)),
+            ),
+            "key_results": sorted(
+                (k.data for k in krs),
+                key=lambda data: kr_order.get(data.get("id"), len(kr_order)),
+            ),
         }
         if as_json:
             sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
         else:
-            out.print(
-                results_table(document, title=f"OKRs as of {str(document['as_of'])[:16]} UTC")
-            )
+            out.print(results_table(document, title=_title(as_of_recorded)))
 
 
 @app.command()
@@ -304,8 +326,33 @@ def explain(
         project.kr(kr)  # a clear error for an unknown id
         store = _open_store(project)
         moment = parse_as_of(as_of, project.timezone)
-        evaluation = runs.evaluate_project(project, store, moment)
+        metrics = asyncio.run(runs.current_metrics(project, [kr]))
+        evaluation = runs.evaluate_project(project, store, moment, metrics)
         show_explanation(out, project, evaluation, kr)
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    out_file: Annotated[Path, typer.Option("--out", help="the HTML file to write")] = Path(
+        "report.html"
+    ),
+    as_of: Annotated[str | None, typer.Option("--as-of", help="evaluate as of this date")] = None,
+    title: Annotated[str, typer.Option("--title", help="the report's title")] = "OKRs",
+) -> None:
+    """Write one self-contained HTML report: objectives, KRs, trends, evidence."""
+    from okrsync.report import build_report, write_report
+
+    with _errors(ctx):
+        project = _load(ctx)
+        store = _open_store(project)
+        moment = parse_as_of(as_of, project.timezone)
+        metrics = asyncio.run(runs.current_metrics(project, [r.id for r in project.key_results()]))
+        evaluation = runs.evaluate_project(project, store, moment, metrics)
+        written = write_report(
+            out_file, build_report(project, store, evaluation.to_dict(), title=title)
+        )
+        out.print(f"wrote {written}")
 
 
 @app.command()

@@ -48,11 +48,24 @@ def evaluate(
     files (duplicate ids, an unknown or circular ``aligns_to``).
     """
     at = (as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=tz)).astimezone(UTC)
+    return evaluate_snapshot(files, Snapshot(data, at), tz, margins)
+
+
+def evaluate_snapshot(
+    files: Sequence[MappingFile],
+    snapshot: Snapshot,
+    tz: ZoneInfo,
+    margins: Margins = DEFAULT_MARGINS,
+) -> Evaluation:
+    """``evaluate`` as of ``snapshot.at``, over a snapshot the caller keeps: reading the
+    same items at T again afterwards (data-quality warnings) then rebuilds nothing."""
+    if snapshot.at.tzinfo is None:
+        raise ValueError("a snapshot's instant must be timezone-aware")
+    at = snapshot.at.astimezone(UTC)
     placed = _place(files)
-    snapshot = Snapshot(data, at)
     evaluation = Evaluation(as_of=at)
     by_objective: dict[str, list[KrResult]] = {}
-    with _collector_paused():
+    with collector_paused():
         for objective_id, where in placed.items():
             ctx = MeasureContext(snapshot, where.cycle, tz)
             results = [
@@ -66,7 +79,7 @@ def evaluate(
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Evaluation allocates millions of small acyclic objects; the cyclic garbage
     collector would rescan the whole growing heap again and again meanwhile (it
     tripled the time over 100,000 items). Reference counting still frees them."""
@@ -214,4 +227,11 @@ def _roll_up(
     return results
 
 
-__all__ = ["Margins", "Status", "evaluate", "evaluate_key_result"]
+__all__ = [
+    "Margins",
+    "Status",
+    "collector_paused",
+    "evaluate",
+    "evaluate_key_result",
+    "evaluate_snapshot",
+]

@@ -27,21 +27,23 @@ def value_range(values: Iterable[float]) -> tuple[float, float]:
     return (low if low == 0 else low - pad), high + pad
 
 
-def nice_step(span: float, count: int = _TARGET_TICKS) -> float:
+def nice_step(span: float, count: int = _TARGET_TICKS, *, integral: bool = False) -> float:
+    """1, 2, 2.5 or 5 times a power of ten, near ``span / count``; whole numbers of at
+    least 1 when the measure counts things (no "2.5 items")."""
     raw = span / max(count, 1)
+    if integral and raw <= 1:
+        return 1.0
     magnitude = 10 ** math.floor(math.log10(raw))
-    for factor in (1, 2, 2.5, 5, 10):
+    factors = (1, 2, 5, 10) if integral and magnitude < 10 else (1, 2, 2.5, 5, 10)
+    for factor in factors:
         if raw <= factor * magnitude:
             return factor * magnitude
     return 10 * magnitude
 
 
 def value_ticks(low: float, high: float, *, integral: bool = False) -> list[float]:
-    """Round values between ``low`` and ``high`` (both included when round); whole
-    numbers only when the measure counts things (no "0.25 items")."""
-    step = nice_step(high - low)
-    if integral:
-        step = max(step, 1.0)
+    """Round values between ``low`` and ``high`` (both included when round)."""
+    step = nice_step(high - low, integral=integral)
     first = math.ceil(low / step - 1e-9) * step
     ticks: list[float] = []
     tick = first

@@ -141,11 +141,12 @@ def evidence_table(evidence: Mapping[str, Any]) -> str:
 
 
 def _evidence_row(item: Mapping[str, Any]) -> str:
-    category = str(item.get("status_category") or "")
+    category = esc(item.get("status_category") or "")
     contributes = item.get("contributes")
     return (
         f'<tr><td class="key">{esc(item.get("key", ""))}</td>'
-        f'<td><span class="cat cat-{esc(category)}"></span>{esc(item.get("status", ""))}</td>'
+        f'<td class="state"><span class="cat cat-{category}"></span>'
+        f"{esc(item.get('status', ''))}</td>"
         f'<td class="done">{"✓" if item.get("done") else "—"}</td>'
         f'<td class="num">{esc(number(contributes))}</td>'
         f'<td class="note">{esc(item.get("note", ""))}</td></tr>'

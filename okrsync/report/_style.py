@@ -11,6 +11,7 @@ STYLE = """
   --blue: #0b57d0; --violet: #6639ba;
 }
 * { box-sizing: border-box; }
+:root { color-scheme: light; }
 html { font-size: 18px; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 body {
   margin: 0; background: var(--bg); color: var(--ink);
@@ -130,7 +131,8 @@ h1 { font-size: 2.4rem; letter-spacing: -0.01em; }
 .warnings li::before { content: "⚠"; position: absolute; left: -1.3rem; }
 
 /* charts */
-.trend { margin: 0.8rem 0 0; }
+/* charts sit at the same height in every card of a row, whatever the text above */
+.trend { margin: auto 0 0; padding-top: 0.8rem; }
 .chart { width: 100%; height: auto; display: block; overflow: visible; }
 .chart text { font-size: 14px; fill: var(--muted); }
 .chart .grid { stroke: #eceff2; stroke-width: 1; }
@@ -174,6 +176,7 @@ h1 { font-size: 2.4rem; letter-spacing: -0.01em; }
 .evidence .key { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace;
   white-space: nowrap; }
 .evidence .note { overflow-wrap: anywhere; color: var(--muted); }
+.evidence .state { white-space: nowrap; }
 .evidence .done { text-align: center; }
 .cat { display: inline-block; width: 0.55rem; height: 0.55rem; border-radius: 50%;
   margin-right: 0.35rem; background: var(--faint); }

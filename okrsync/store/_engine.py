@@ -28,16 +28,16 @@ def mask(url: str | URL) -> str:
         return url.render_as_string(hide_password=True)
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         # Unparsable, yet it may still hold ``user:password@``.
-        return re.sub(r"(://[^/@:]*:)[^@/]*@", r"\1***@", url)
+        return redact(re.sub(r"([^:/@]*):[^/]*@", r"\1:***@", url))
 
 
 def parse(url: str) -> URL:
     """Validate the URL and pin the driver okrsync ships (psycopg 3 for PostgreSQL)."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise StoreError(
             f"the database setting {mask(url)!r} is not a database URL; use {EXAMPLES}"
         ) from None
@@ -113,10 +113,11 @@ def reason(exc: BaseException, url: URL) -> str:
 
 
 def open_failed(exc: BaseException, url: URL) -> StoreError:
-    return StoreError(
-        f"cannot open the state database {mask(url)}: {reason(exc, url)}; check the "
-        "database setting and that the database server is running"
-    )
+    if url.get_backend_name() == "sqlite":
+        advice = "check the path and its permissions"
+    else:
+        advice = "check the database setting and that the database server is running"
+    return StoreError(f"cannot open the state database {mask(url)}: {reason(exc, url)}; {advice}")
 
 
 def operation_failed(exc: BaseException, url: URL) -> StoreError:

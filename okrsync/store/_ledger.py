@@ -72,7 +72,7 @@ class Ledger(StoreBase):
         if run_id is not None:
             statement = statement.where(t.writes.c.run_id == run_id)
         with self._transaction() as connection:
-            return [_write_record(row) for row in connection.execute(statement)]
+            return [_write_record(row) for row in connection.execute(statement).all()]
 
     def created_issue(self, kr_id: str, to: str) -> str | None:
         """The key of the issue okrsync created for the KR in instance ``to``, if any."""

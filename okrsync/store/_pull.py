@@ -27,6 +27,7 @@ from okrsync.store._convert import (
     row_sprint,
     sprint_row,
 )
+from okrsync.store._stats import refresh_statistics
 
 # Sorts sprints without a start after every started one.
 _NEVER = datetime.max.replace(tzinfo=UTC)
@@ -64,13 +65,13 @@ class PullState(StoreBase):
         """Keys of the query's members that are stored, with their history."""
         statement = _members_of(select(t.items.c.key), source, query)
         with self._transaction() as connection:
-            return frozenset(connection.execute(statement).scalars())
+            return frozenset(connection.execute(statement).scalars().all())
 
     def items_for(self, source: str, query: str) -> list[Item]:
         """The items the query matched at its last finished pull, ordered by key."""
         statement = _members_of(select(t.items), source, query).order_by(t.items.c.key)
         with self._transaction() as connection:
-            return [row_item(row) for row in connection.execute(statement)]
+            return [row_item(row) for row in connection.execute(statement).all()]
 
     def history_for(self, source: str, keys: Iterable[str]) -> dict[str, list[Change]]:
         """Each key's stored changes, oldest first; every key is present, maybe empty."""
@@ -83,7 +84,7 @@ class PullState(StoreBase):
                     .where(c.source == source, c.key.in_(chunk))
                     .order_by(c.key, c.at, c.seq)
                 )
-                for row in connection.execute(statement):
+                for row in connection.execute(statement).all():
                     history[row.key].append(row_change(row))
         return history
 
@@ -91,7 +92,7 @@ class PullState(StoreBase):
         """The source's sprints by start (unstarted ones last), then id."""
         statement = select(t.sprints).where(t.sprints.c.source == source)
         with self._transaction() as connection:
-            found = [row_sprint(row) for row in connection.execute(statement)]
+            found = [row_sprint(row) for row in connection.execute(statement).all()]
         return sorted(found, key=lambda s: (s.start or _NEVER, s.id))
 
     # --- writing ------------------------------------------------------------------------
@@ -100,12 +101,14 @@ class PullState(StoreBase):
         self, source: str, query: str, items: Iterable[Item], changes: Iterable[Change]
     ) -> None:
         """Store one batch of a pull of ``query``: upsert the items and replace their
-        history with ``changes``. The cursor and members stay as they were."""
+        history with ``changes``. The cursor and members stay as they were: the items
+        become the query's members only when ``finish_pull`` names them."""
         batch = list(items)
         _check_source(source, "an item", (item.source for item in batch))
         with self._transaction(write=True) as connection:
             upsert(connection, t.items, (item_row(item) for item in batch))
-            _replace_history(connection, source, [item.key for item in batch], changes)
+            written = _replace_history(connection, source, [item.key for item in batch], changes)
+        self._rows_written += len(batch) + written
 
     def finish_pull(
         self,
@@ -120,7 +123,7 @@ class PullState(StoreBase):
         found = list(sprints)
         _check_source(source, "a sprint", (sprint.source for sprint in found))
         with self._transaction(write=True) as connection:
-            _set_members(connection, source, query, members)
+            self._rows_written += _set_members(connection, source, query, members)
             upsert(connection, t.sprints, (sprint_row(sprint) for sprint in found))
             row = {
                 "source": source,
@@ -130,6 +133,11 @@ class PullState(StoreBase):
                 "updated_at": utcnow(),
             }
             upsert(connection, t.cursors, [row])
+        self._rows_written += len(found) + 1
+        if self._engine.dialect.name == "postgresql":
+            with self._transaction() as connection:
+                if refresh_statistics(connection, self._rows_written):
+                    self._rows_written = 0
 
     def replace_history(self, source: str, keys: Iterable[str], changes: Iterable[Change]) -> None:
         """Make ``changes`` the whole stored history of exactly the items ``keys``."""
@@ -144,33 +152,31 @@ class PullState(StoreBase):
 
 def _replace_history(
     connection: Connection, source: str, keys: list[str], changes: Iterable[Change]
-) -> None:
-    delete_where(connection, t.changes, ({"source": source, "key": key} for key in keys))
+) -> int:
+    """Returns how many changes were stored."""
     wanted = set(keys)
+    rows = []
+    for seq, change in enumerate(changes):
+        if change.source != source or change.key not in wanted:
+            raise ValueError(
+                f"change of {change.source}:{change.key} given to replace the history "
+                f"of other items of {source!r}"
+            )
+        rows.append(change_row(change, seq))
+    delete_where(connection, t.changes, ({"source": source, "key": key} for key in keys))
+    upsert(connection, t.changes, rows)
+    return len(rows)
 
-    def rows() -> Iterable[dict[str, Any]]:
-        for seq, change in enumerate(changes):
-            if change.source != source or change.key not in wanted:
-                raise ValueError(
-                    f"change of {change.source}:{change.key} given to replace the history "
-                    f"of other items of {source!r}"
-                )
-            yield change_row(change, seq)
 
-    upsert(connection, t.changes, rows())
-
-
-def _set_members(connection: Connection, source: str, query: str, keys: Iterable[str]) -> None:
+def _set_members(connection: Connection, source: str, query: str, keys: Iterable[str]) -> int:
+    """Returns how many member rows were added or removed."""
     # Only the difference is written: between pulls a query's members barely change.
     c, digest = t.members.c, query_hash(query)
     stored = select(c.key).where(c.source == source, c.query_hash == digest)
     existing = set(connection.execute(stored).scalars())
     wanted = set(keys)
-    gone = (
-        {"source": source, "query_hash": digest, "key": key} for key in sorted(existing - wanted)
-    )
-    delete_where(connection, t.members, gone)
-    added = (
-        {"source": source, "query_hash": digest, "key": key} for key in sorted(wanted - existing)
-    )
-    upsert(connection, t.members, added, update=False)
+    added, gone = sorted(wanted - existing), sorted(existing - wanted)
+    row = {"source": source, "query_hash": digest}
+    delete_where(connection, t.members, ({**row, "key": key} for key in gone))
+    upsert(connection, t.members, ({**row, "key": key} for key in added), update=False)
+    return len(added) + len(gone)

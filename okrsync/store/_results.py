@@ -121,7 +121,7 @@ def _latest(connection: Connection, table: Table, group: str, *where: Any) -> li
     statement = (
         select(table).join(ranked, ranked.c.id == c.id).where(ranked.c.rank == 1).order_by(c[group])
     )
-    return list(connection.execute(statement))
+    return list(connection.execute(statement).all())
 
 
 class RunRecords(StoreBase):
@@ -173,7 +173,7 @@ class RunRecords(StoreBase):
         """The latest runs, newest first."""
         statement = select(t.runs).order_by(t.runs.c.id.desc()).limit(limit)
         with self._transaction() as connection:
-            return [_run_record(row) for row in connection.execute(statement)]
+            return [_run_record(row) for row in connection.execute(statement).all()]
 
     # --- results ------------------------------------------------------------------------
 
@@ -249,4 +249,4 @@ class RunRecords(StoreBase):
         k = t.kr_results.c
         statement = select(t.kr_results).where(k.kr_id == kr_id).order_by(k.as_of, k.id)
         with self._transaction() as connection:
-            return [_kr_result(row) for row in connection.execute(statement)]
+            return [_kr_result(row) for row in connection.execute(statement).all()]

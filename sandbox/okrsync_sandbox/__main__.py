@@ -24,11 +24,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--issues", type=int, default=0, help="synthetic issues to add (project BULK)"
     )
+    parser.add_argument(
+        "--deployment",
+        choices=["Cloud", "Server", "DataCenter"],
+        default="Cloud",
+        help="serve Jira Cloud (REST v3) or Data Center (REST v2, Epic Link, wiki markup)",
+    )
     args = parser.parse_args(argv)
-    state = build_dataset(args.seed_anchor, extra_issues=args.issues)
+    state = build_dataset(args.seed_anchor, extra_issues=args.issues, deployment=args.deployment)
     with SandboxServer(state, port=args.port) as server:
         print(f"Jira sandbox at {server.url}", flush=True)
-        print(f"  Basic auth: {BOT_EMAIL} / {API_TOKEN}", flush=True)
+        if not state.is_cloud:
+            print(f"  Data Center mode (deploymentType {state.deployment})", flush=True)
+        login = BOT_EMAIL if state.is_cloud else BOT_EMAIL.split("@", 1)[0]
+        print(f"  Basic auth: {login} / {API_TOKEN}", flush=True)
         print(f"  Bearer PAT: {PAT}", flush=True)
         try:
             while True:

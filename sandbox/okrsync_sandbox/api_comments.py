@@ -1,6 +1,8 @@
-"""Issue comments; bodies are Atlassian Document Format on Cloud v3."""
+"""Issue comments; bodies are Atlassian Document Format on v3, wiki markup strings on v2."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -18,9 +20,23 @@ from okrsync_sandbox.endpoint import (
 )
 from okrsync_sandbox.http_errors import JiraError, bad_request
 from okrsync_sandbox.model import Comment, Issue
+from okrsync_sandbox.render import View
 
 COMMENT_PAGE_CAP = 5000
 INVALID_BODY = "Comment body is not valid!"
+EMPTY_BODY = "Comment body can not be empty!"
+
+
+def _body(payload: dict[str, Any], view: View) -> Any:
+    """The comment body sent, checked against the API version's form."""
+    body = payload.get("body")
+    if view.version == 2:
+        if not isinstance(body, str) or not body.strip():
+            raise JiraError(400, [], {"comment": EMPTY_BODY})
+        return body
+    if not is_adf(body):
+        raise JiraError(400, [], {"comment": INVALID_BODY})
+    return body
 
 
 def _find_comment(issue: Issue, raw_id: str) -> Comment:
@@ -55,13 +71,11 @@ async def list_comments(request: Request) -> JSONResponse:
 
 async def add_comment(request: Request) -> JSONResponse:
     state, view = sandbox(request), view_of(request)
-    body = await json_object(request)
-    if not is_adf(body.get("body")):
-        raise JiraError(400, [], {"comment": INVALID_BODY})
+    text = _body(await json_object(request), view)
     with state.lock:
         issue = find_issue(state, request.path_params["key"])
         check_writable(state, issue)
-        comment = state.add_comment(issue.key, body["body"], author=view.viewer)
+        comment = state.add_comment(issue.key, text, author=view.viewer)
         return JSONResponse(render.comment(comment, issue, view), 201)
 
 
@@ -75,15 +89,13 @@ async def get_comment(request: Request) -> JSONResponse:
 
 async def update_comment(request: Request) -> JSONResponse:
     state, view = sandbox(request), view_of(request)
-    body = await json_object(request)
-    if not is_adf(body.get("body")):
-        raise JiraError(400, [], {"comment": INVALID_BODY})
+    text = _body(await json_object(request), view)
     with state.lock:
         issue = find_issue(state, request.path_params["key"])
         check_writable(state, issue)
         comment = _find_comment(issue, request.path_params["id"])
         now = state.now()
-        comment.body = body["body"]
+        comment.body = text
         comment.updated = now
         comment.update_author = view.viewer
         state.record(issue, (), at=now)
@@ -102,9 +114,9 @@ async def delete_comment(request: Request) -> Response:
 
 
 routes = [
-    Route("/rest/api/3/issue/{key}/comment", list_comments, methods=["GET"]),
-    Route("/rest/api/3/issue/{key}/comment", add_comment, methods=["POST"]),
-    Route("/rest/api/3/issue/{key}/comment/{id}", get_comment, methods=["GET"]),
-    Route("/rest/api/3/issue/{key}/comment/{id}", update_comment, methods=["PUT"]),
-    Route("/rest/api/3/issue/{key}/comment/{id}", delete_comment, methods=["DELETE"]),
+    Route("/rest/api/{v:int}/issue/{key}/comment", list_comments, methods=["GET"]),
+    Route("/rest/api/{v:int}/issue/{key}/comment", add_comment, methods=["POST"]),
+    Route("/rest/api/{v:int}/issue/{key}/comment/{id}", get_comment, methods=["GET"]),
+    Route("/rest/api/{v:int}/issue/{key}/comment/{id}", update_comment, methods=["PUT"]),
+    Route("/rest/api/{v:int}/issue/{key}/comment/{id}", delete_comment, methods=["DELETE"]),
 ]

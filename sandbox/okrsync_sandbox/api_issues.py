@@ -69,7 +69,9 @@ async def create_issue(request: Request) -> JSONResponse:
             raise JiraError(400, [], {"issuetype": "Specify an issue type"})
         if "summary" not in fields:
             errors["summary"] = "You must specify a summary of the issue."
-        values = edits.convert(state, project, issuetype.name, fields, errors)
+        values = edits.convert(
+            state, project, issuetype.name, fields, errors, wiki=view.version == 2
+        )
         if errors:
             raise JiraError(400, [], errors)
         summary = values.pop("summary")
@@ -95,7 +97,13 @@ async def edit_issue(request: Request) -> Response:
         edits.apply_update_ops(issue, update, merged)
         errors: dict[str, str] = {}
         values = edits.convert(
-            state, issue.project, issue.issuetype.name, merged, errors, issue=issue
+            state,
+            issue.project,
+            issue.issuetype.name,
+            merged,
+            errors,
+            issue=issue,
+            wiki=view.version == 2,
         )
         if errors:
             raise JiraError(400, [], errors)
@@ -141,7 +149,13 @@ async def do_transition(request: Request) -> Response:
         errors: dict[str, str] = {}
         extra = body.get("fields") or {}
         values = edits.convert(
-            state, issue.project, issue.issuetype.name, extra, errors, issue=issue
+            state,
+            issue.project,
+            issue.issuetype.name,
+            extra,
+            errors,
+            issue=issue,
+            wiki=view.version == 2,
         )
         if errors:
             raise JiraError(400, [], errors)
@@ -183,11 +197,11 @@ async def get_editmeta(request: Request) -> JSONResponse:
 
 
 routes = [
-    Route("/rest/api/3/issue", create_issue, methods=["POST"]),
-    Route("/rest/api/3/issue/{key}", get_issue, methods=["GET"]),
-    Route("/rest/api/3/issue/{key}", edit_issue, methods=["PUT"]),
-    Route("/rest/api/3/issue/{key}/transitions", get_transitions, methods=["GET"]),
-    Route("/rest/api/3/issue/{key}/transitions", do_transition, methods=["POST"]),
-    Route("/rest/api/3/issue/{key}/changelog", get_changelog, methods=["GET"]),
-    Route("/rest/api/3/issue/{key}/editmeta", get_editmeta, methods=["GET"]),
+    Route("/rest/api/{v:int}/issue", create_issue, methods=["POST"]),
+    Route("/rest/api/{v:int}/issue/{key}", get_issue, methods=["GET"]),
+    Route("/rest/api/{v:int}/issue/{key}", edit_issue, methods=["PUT"]),
+    Route("/rest/api/{v:int}/issue/{key}/transitions", get_transitions, methods=["GET"]),
+    Route("/rest/api/{v:int}/issue/{key}/transitions", do_transition, methods=["POST"]),
+    Route("/rest/api/{v:int}/issue/{key}/changelog", get_changelog, methods=["GET"]),
+    Route("/rest/api/{v:int}/issue/{key}/editmeta", get_editmeta, methods=["GET"]),
 ]

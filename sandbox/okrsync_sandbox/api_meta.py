@@ -6,11 +6,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from okrsync_sandbox import render
+from okrsync_sandbox import dialect, render
 from okrsync_sandbox.endpoint import sandbox, view_of
 from okrsync_sandbox.http_errors import JiraError
-
-_BUILD = {"version": "1001.0.0-SNAPSHOT", "versionNumbers": [1001, 0, 0], "buildNumber": 100300}
 
 
 async def server_info(request: Request) -> JSONResponse:
@@ -18,21 +16,23 @@ async def server_info(request: Request) -> JSONResponse:
     view = view_of(request)
     with state.lock:
         now = state.now()
-    return JSONResponse(
-        {
-            "baseUrl": view.base,
-            "displayUrl": view.base,
-            "version": _BUILD["version"],
-            "versionNumbers": _BUILD["versionNumbers"],
-            "deploymentType": state.deployment,
-            "buildNumber": _BUILD["buildNumber"],
-            "buildDate": "2025-12-01T00:00:00.000+0000",
-            "serverTime": render.timestamp(now, view.tz),
-            "scmInfo": "0000000000000000000000000000000000000000",
-            "serverTitle": state.server_title,
-            "serverTimeZone": "Etc/UTC",
-        }
-    )
+    build = dialect.BUILD_CLOUD if state.is_cloud else dialect.BUILD_DATA_CENTER
+    body = {
+        "baseUrl": view.base,
+        "displayUrl": view.base,
+        "version": build["version"],
+        "versionNumbers": build["versionNumbers"],
+        "deploymentType": state.deployment,
+        "buildNumber": build["buildNumber"],
+        "buildDate": "2025-12-01T00:00:00.000+0000",
+        "serverTime": render.timestamp(now, view.tz),
+        "scmInfo": "0000000000000000000000000000000000000000",
+        "serverTitle": state.server_title,
+        "serverTimeZone": "Etc/UTC",
+    }
+    if not state.is_cloud:
+        del body["displayUrl"], body["serverTimeZone"]
+    return JSONResponse(body)
 
 
 async def myself(request: Request) -> JSONResponse:

@@ -78,9 +78,11 @@ async def delete_property(request: Request) -> Response:
     return Response(status_code=204)
 
 
+_PROPERTY = "/rest/api/{v:int}/issue/{key}/properties/{property}"
+
 routes = [
-    Route("/rest/api/3/issue/{key}/properties", property_keys, methods=["GET"]),
-    Route("/rest/api/3/issue/{key}/properties/{property}", get_property, methods=["GET"]),
-    Route("/rest/api/3/issue/{key}/properties/{property}", set_property, methods=["PUT"]),
-    Route("/rest/api/3/issue/{key}/properties/{property}", delete_property, methods=["DELETE"]),
+    Route("/rest/api/{v:int}/issue/{key}/properties", property_keys, methods=["GET"]),
+    Route(_PROPERTY, get_property, methods=["GET"]),
+    Route(_PROPERTY, set_property, methods=["PUT"]),
+    Route(_PROPERTY, delete_property, methods=["DELETE"]),
 ]

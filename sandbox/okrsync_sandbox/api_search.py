@@ -1,4 +1,7 @@
-"""Cloud search: ``/search/jql`` (token-paged), approximate count, the removed search."""
+"""Cloud search: ``/search/jql`` (token-paged) and the approximate count.
+
+The old ``/search`` path is Data Center's search; on Cloud it answers 410
+(``api_search_dc``)."""
 
 from __future__ import annotations
 
@@ -17,11 +20,6 @@ from okrsync_sandbox.paging import make_token, read_token
 DEFAULT_MAX_RESULTS = 50
 ID_PAGE_CAP = 5000  # when only ids/keys are requested
 FIELD_PAGE_CAP = 100  # when any other field, expand or property is requested
-REMOVED_SEARCH = (
-    "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. "
-    "A full migration guideline is available at "
-    "https://developer.atlassian.com/changelog/#CHANGE-2046"
-)
 _SEARCH_BODY = {
     "jql",
     "nextPageToken",
@@ -125,15 +123,7 @@ async def approximate_count(request: Request) -> JSONResponse:
     return JSONResponse({"count": len(found)})
 
 
-async def removed_search(request: Request) -> JSONResponse:
-    state = sandbox(request)
-    if state.deployment != "Cloud":  # pragma: no cover - Data Center mode is not built yet
-        raise JiraError(501, ["Data Center search is not available in the sandbox yet."])
-    raise JiraError(410, [REMOVED_SEARCH])
-
-
 routes = [
     Route("/rest/api/3/search/jql", search_jql, methods=["GET", "POST"]),
     Route("/rest/api/3/search/approximate-count", approximate_count, methods=["POST"]),
-    Route("/rest/api/{v:int}/search", removed_search, methods=["GET", "POST"]),
 ]

@@ -15,6 +15,7 @@ from okrsync_sandbox import (
     api_meta,
     api_properties,
     api_search,
+    api_search_dc,
 )
 from okrsync_sandbox.gate import Gate, Receive, Scope, Send
 from okrsync_sandbox.http_errors import JiraError, error_body, error_response
@@ -28,6 +29,7 @@ class SandboxApp(Starlette):
         routes = [
             *api_meta.routes,
             *api_search.routes,
+            *api_search_dc.routes,
             *api_bulk.routes,
             *api_properties.routes,
             *api_issues.routes,

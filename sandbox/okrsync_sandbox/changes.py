@@ -98,23 +98,10 @@ def assign(state: SandboxState, issue: Issue, field_id: str, value: Any) -> list
         return set_sprints(state, issue, value)
     if kind == "epiclink":
         epic = _issue_ref(state, value)
-        old_key = issue.custom.get(field_id)
-        new_key = epic.key if epic else None
-        issue.custom[field_id] = new_key
-        if old_key == new_key:
-            return []
-        old_epic = state.issue(old_key) if old_key else None
-        return [
-            ChangeItem(
-                "Epic Link",
-                "custom",
-                field_id,
-                str(old_epic.id) if old_epic else None,
-                old_key,
-                str(epic.id) if epic else None,
-                new_key,
-            )
-        ]
+        if not state.is_cloud:
+            # On Data Center, Epic Link is the story's one link to its epic.
+            state.reparent(issue, epic)
+        return _set_epic_link(state, issue, epic)
     if kind == "number":
         old_num = issue.custom.get(field_id)
         new_num = None if value is None else float(value)
@@ -140,6 +127,9 @@ def set_parent(state: SandboxState, issue: Issue, parent: Issue | None) -> list[
     if (old.id if old else None) == (parent.id if parent else None):
         return []
     state.reparent(issue, parent)
+    if not state.is_cloud and not issue.issuetype.subtask:
+        # Data Center has no parent above subtasks: the move is an Epic Link change.
+        return _set_epic_link(state, issue, parent)
     # Cloud keeps the Epic Link value in step with an epic parent, without a changelog item.
     if issue.issuetype.hierarchy_level == 0 and catalog.EPIC_LINK in _screen(issue):
         is_epic = parent is not None and parent.issuetype.hierarchy_level == 1
@@ -153,6 +143,26 @@ def set_parent(state: SandboxState, issue: Issue, parent: Issue | None) -> list[
             old.key if old else None,
             str(parent.id) if parent else None,
             parent.key if parent else None,
+        )
+    ]
+
+
+def _set_epic_link(state: SandboxState, issue: Issue, epic: Issue | None) -> list[ChangeItem]:
+    old_key = issue.custom.get(catalog.EPIC_LINK)
+    new_key = epic.key if epic else None
+    issue.custom[catalog.EPIC_LINK] = new_key
+    if old_key == new_key:
+        return []
+    old_epic = state.issue(old_key) if old_key else None
+    return [
+        ChangeItem(
+            "Epic Link",
+            "custom",
+            catalog.EPIC_LINK,
+            str(old_epic.id) if old_epic else None,
+            old_key,
+            str(epic.id) if epic else None,
+            new_key,
         )
     ]
 

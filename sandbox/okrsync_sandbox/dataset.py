@@ -15,7 +15,7 @@ from typing import Any
 from okrsync_sandbox import catalog
 from okrsync_sandbox.bulk import add_bulk_issues
 from okrsync_sandbox.model import Board, Project, Resolution, Sprint, Status, User
-from okrsync_sandbox.state import SandboxState
+from okrsync_sandbox.state import Deployment, SandboxState
 
 BOT_EMAIL = "okr-bot@example.com"
 API_TOKEN = "sandbox-api-token"  # Basic auth with BOT_EMAIL (Cloud)
@@ -44,11 +44,14 @@ class _Seed:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def build_dataset(anchor: date, *, extra_issues: int = 0, seed: int = 7) -> SandboxState:
+def build_dataset(
+    anchor: date, *, extra_issues: int = 0, seed: int = 7, deployment: Deployment = "Cloud"
+) -> SandboxState:
     """A deterministic site for the cycle starting at ``anchor``.
 
     ``extra_issues`` adds that many synthetic issues to project BULK (cheaply: 100,000
-    take a few seconds); ``seed`` varies only those.
+    take a few seconds); ``seed`` varies only those. ``deployment`` "Server" or
+    "DataCenter" serves the same data the Data Center way.
     """
     state = SandboxState(anchor)
     start = datetime.combine(anchor, time(0, 0), tzinfo=UTC)
@@ -77,6 +80,8 @@ def build_dataset(anchor: date, *, extra_issues: int = 0, seed: int = 7) -> Sand
     _add_comments_and_properties(state, at, people)
     if extra_issues:
         add_bulk_issues(state, extra_issues, start=at(-30, 0), span=timedelta(days=76), seed=seed)
+    # Set last: the seeded histories are the same on both (none records a parent change).
+    state.deployment = deployment
     state.touch()
     return state
 

@@ -16,6 +16,7 @@ NOT_ON_SCREEN = "Field '{field}' cannot be set. It is not on the appropriate scr
 NOT_ADF = "Operation value must be an Atlassian Document (see the Atlassian Document Format)"
 NOT_NUMBER = "Operation value must be a number"
 NOT_STRING = "Operation value must be a string"
+NOT_PARENT = "Field 'parent' cannot be set. Only subtasks have a parent; use Epic Link."
 
 
 def is_adf(value: Any) -> bool:
@@ -35,8 +36,11 @@ def convert(
     errors: dict[str, str],
     *,
     issue: Issue | None = None,
+    wiki: bool = False,
 ) -> dict[str, Any]:
-    """Python values for ``fields`` on the screen of (project, type); fills ``errors``."""
+    """Python values for ``fields`` on the screen of (project, type); fills ``errors``.
+
+    ``wiki``: the request came through REST v2, which takes rich text as strings."""
     screen = project.screens.get(type_name, frozenset())
     values: dict[str, Any] = {}
     for field_id, raw in fields.items():
@@ -44,14 +48,19 @@ def convert(
         if definition is None or field_id not in screen:
             errors[field_id] = NOT_ON_SCREEN.format(field=field_id)
             continue
+        if field_id == "parent" and not state.is_cloud and type_name != catalog.SUBTASK.name:
+            errors[field_id] = NOT_PARENT
+            continue
         try:
-            values[field_id] = _value(state, definition.kind, field_id, raw, issue)
+            values[field_id] = _value(state, definition.kind, field_id, raw, issue, wiki)
         except ValueError as problem:
             errors[field_id] = str(problem)
     return values
 
 
-def _value(state: SandboxState, kind: str, field_id: str, raw: Any, issue: Issue | None) -> Any:
+def _value(
+    state: SandboxState, kind: str, field_id: str, raw: Any, issue: Issue | None, wiki: bool
+) -> Any:
     if field_id == "summary":
         if not isinstance(raw, str):
             raise ValueError(NOT_STRING)
@@ -61,6 +70,10 @@ def _value(state: SandboxState, kind: str, field_id: str, raw: Any, issue: Issue
             raise ValueError("Summary must be less than 255 characters.")
         return raw
     if field_id == "description":
+        if wiki:
+            if raw is not None and not isinstance(raw, str):
+                raise ValueError(NOT_STRING)
+            return raw
         if raw is not None and not is_adf(raw):
             raise ValueError(NOT_ADF)
         return raw

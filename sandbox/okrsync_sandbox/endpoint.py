@@ -7,6 +7,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from okrsync_sandbox.dialect import api_version
 from okrsync_sandbox.http_errors import BAD_PAYLOAD, JiraError, bad_request, issue_not_found
 from okrsync_sandbox.model import Issue, User
 from okrsync_sandbox.render import View
@@ -20,7 +21,9 @@ def sandbox(request: Request) -> SandboxState:
 
 def view_of(request: Request) -> View:
     user: User = request.state.user
-    return View(str(request.base_url).rstrip("/"), user, sandbox(request))
+    state = sandbox(request)
+    version = api_version(state, request.path_params)
+    return View(str(request.base_url).rstrip("/"), user, state, version)
 
 
 async def json_object(request: Request, *, allowed: set[str] | None = None) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""What happens to a request before a handler sees it: log, faults, latency, auth.
+"""What happens to a request before a handler sees it: log, faults, latency, auth,
+Data Center's rate limit, and whether the deployment has that API at all (``dialect``).
 
 This is plain ASGI rather than Starlette middleware because a dropped connection must
 close the socket without any response, which only the server's transport can do.
@@ -15,6 +16,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qs
 
+from okrsync_sandbox import dialect, ratelimit
 from okrsync_sandbox.faults import FaultRule
 from okrsync_sandbox.http_errors import NOT_AUTHENTICATED, error_body
 from okrsync_sandbox.model import User
@@ -60,7 +62,7 @@ class Gate:
             await asyncio.sleep(delay)
         if rule is not None:
             entry.fault = rule.kind
-            await _answer_fault(rule, send, logged_send)
+            await _answer_fault(rule, send, logged_send, self.state)
             return
 
         user = self.authenticate(scope)
@@ -76,8 +78,20 @@ class Gate:
             )
             return
         entry.account_id = user.account_id
+        answer: Send = logged_send
+        bucket = self.state.rate_limit
+        if bucket is not None:
+            allowed, limits = bucket.take(user.account_id)
+            if not allowed:
+                await _send_raw(answer, 429, ratelimit.PAGE.encode(), _HTML, limits)
+                return
+            answer = _adding_headers(answer, limits)
+        if not dialect.serves(self.state, entry.path):
+            # Jersey's answer for a path no resource serves, as on a real site.
+            await _send_json(answer, 404, error_body([f"null for uri: {_url(scope)}"]))
+            return
         scope.setdefault("state", {})["user"] = user
-        await self.app(scope, _replay(body, receive), logged_send)
+        await self.app(scope, _replay(body, receive), answer)
 
     def authenticate(self, scope: Scope) -> User | None:
         header = ""
@@ -92,8 +106,11 @@ class Gate:
                     decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
                 except (binascii.Error, UnicodeDecodeError):
                     return None
-                if decoded == f"{credential.email}:{credential.secret}":
-                    return self.state.users[credential.account_id]
+                # Cloud logs in with the account's email; Data Center with a user name.
+                user = self.state.users[credential.account_id]
+                login = credential.email if self.state.is_cloud else user.username
+                if decoded == f"{login}:{credential.secret}":
+                    return user
             elif (
                 scheme == "bearer" and credential.email is None and credentials == credential.secret
             ):
@@ -137,6 +154,26 @@ def _parse_body(body: bytes) -> Any:
         return text
 
 
+_HTML = "text/html;charset=UTF-8"
+
+
+def _url(scope: Scope) -> str:
+    host = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"host"), "")
+    query = scope.get("query_string", b"").decode("latin-1")
+    return f"{scope.get('scheme', 'http')}://{host}{scope['path']}" + (f"?{query}" if query else "")
+
+
+def _adding_headers(send: Send, headers: dict[str, str]) -> Send:
+    extra = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *extra]}
+        await send(message)
+
+    return sending
+
+
 async def _send_json(
     send: Send, status: int, payload: Any, headers: dict[str, str] | None = None
 ) -> None:
@@ -153,9 +190,14 @@ async def _send_raw(
     await send({"type": "http.response.body", "body": raw})
 
 
-async def _answer_fault(rule: FaultRule, raw_send: Send, send: Send) -> None:
+async def _answer_fault(rule: FaultRule, raw_send: Send, send: Send, state: SandboxState) -> None:
     if rule.kind == "drop":
         await _drop(raw_send)
+        return
+    if rule.kind == "rate_limit" and not state.is_cloud:
+        # Data Center: the token bucket's headers, and an HTML page rather than JSON.
+        headers = ratelimit.exhausted_headers(state.rate_limit, rule.retry_after)
+        await _send_raw(send, 429, ratelimit.PAGE.encode(), _HTML, headers)
         return
     if rule.kind == "rate_limit":
         reset = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 60))

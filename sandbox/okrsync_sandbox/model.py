@@ -21,6 +21,11 @@ class User:
     locale: str = "en_US"
     active: bool = True
 
+    @property
+    def username(self) -> str:
+        """The Data Center login name (Data Center users have one; Cloud accounts do not)."""
+        return self.email.split("@", 1)[0]
+
 
 @dataclass(slots=True)
 class Credential:

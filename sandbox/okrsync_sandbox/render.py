@@ -1,4 +1,4 @@
-"""Sandbox records in Jira Cloud's JSON shapes.
+"""Sandbox records in Jira's JSON shapes: Cloud's, or Data Center's (see ``dialect``).
 
 Timestamps are shown the way Jira shows them to the calling user: in the user's time
 zone with a colon-less offset (``2027-01-05T10:00:00.000+0100``). Agile sprint dates
@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from okrsync_sandbox import catalog
+from okrsync_sandbox import catalog, dialect
 from okrsync_sandbox.model import (
     Comment,
     FieldDef,
@@ -28,6 +28,7 @@ from okrsync_sandbox.model import (
     StatusCategory,
     User,
 )
+from okrsync_sandbox.richtext import as_adf, as_wiki
 from okrsync_sandbox.state import SandboxState
 
 INLINE_CHANGELOG_LIMIT = 40  # what expand=changelog returns on Cloud
@@ -59,13 +60,22 @@ class View:
     base: str
     viewer: User
     state: SandboxState
+    version: int = 3  # the REST API version asked for: 2 shows rich text as strings
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.viewer.time_zone)
 
+    @property
+    def cloud(self) -> bool:
+        return self.state.is_cloud
+
+    def text(self, body: Any) -> Any:
+        """A rich text body (description, comment) in this API version's form."""
+        return as_wiki(body) if self.version == 2 else as_adf(body)
+
     def api(self, path: str) -> str:
-        return f"{self.base}/rest/api/3/{path}"
+        return f"{self.base}/rest/api/{self.version}/{path}"
 
 
 def timestamp(moment: datetime | None, tz: ZoneInfo) -> str | None:
@@ -94,6 +104,18 @@ def avatars(kind: str, ident: str) -> dict[str, str]:
 def user(u: User | None, view: View) -> dict[str, Any] | None:
     if u is None:
         return None
+    if not view.cloud:
+        # Data Center identifies people by user name and key; it has no account ids.
+        return {
+            "self": view.api(f"user?username={u.username}"),
+            "name": u.username,
+            "key": u.username,
+            "emailAddress": u.email,
+            "avatarUrls": avatars("user", u.username),
+            "displayName": u.display_name,
+            "active": u.active,
+            "timeZone": u.time_zone,
+        }
     return {
         "self": view.api(f"user?accountId={u.account_id}"),
         "accountId": u.account_id,
@@ -234,6 +256,8 @@ def sprint(s: Sprint, base: str) -> dict[str, Any]:
 
 
 def history(h: History, view: View) -> dict[str, Any]:
+    # Only Cloud names the field's id in changelog items; Data Center gives its name.
+    with_ids = view.cloud
     return {
         "id": str(h.id),
         "author": user(h.author, view),
@@ -242,7 +266,7 @@ def history(h: History, view: View) -> dict[str, Any]:
             {
                 "field": i.field,
                 "fieldtype": i.fieldtype,
-                **({"fieldId": i.field_id} if i.field_id else {}),
+                **({"fieldId": i.field_id} if i.field_id and with_ids else {}),
                 "from": i.from_,
                 "fromString": i.from_string,
                 "to": i.to,
@@ -254,16 +278,18 @@ def history(h: History, view: View) -> dict[str, Any]:
 
 
 def comment(c: Comment, issue: Issue, view: View) -> dict[str, Any]:
-    return {
+    body = {
         "self": view.api(f"issue/{issue.id}/comment/{c.id}"),
         "id": str(c.id),
         "author": user(c.author, view),
-        "body": c.body,
+        "body": view.text(c.body),
         "updateAuthor": user(c.update_author, view),
         "created": timestamp(c.created, view.tz),
         "updated": timestamp(c.updated, view.tz),
-        "jsdPublic": True,
     }
+    if view.cloud:
+        body["jsdPublic"] = True
+    return body
 
 
 def field_details(f: FieldDef) -> dict[str, Any]:
@@ -288,7 +314,8 @@ def field_details(f: FieldDef) -> dict[str, Any]:
 def issue_field_ids(issue: Issue, state: SandboxState) -> list[str]:
     """Fields an issue carries: the system ones, parent if set, custom fields in context."""
     ids = list(_SYSTEM_FIELDS)
-    if issue.parent is not None:
+    # On Data Center only subtasks have a parent; a story names its epic in Epic Link.
+    if issue.parent is not None and (state.is_cloud or issue.issuetype.subtask):
         ids.append("parent")
     screen = issue.project.screens.get(issue.issuetype.name, frozenset())
     ids.extend(
@@ -336,7 +363,7 @@ def field_value(issue: Issue, field_id: str, view: View) -> Any:
         "labels": lambda: list(issue.labels),
         "assignee": lambda: user(issue.assignee, view),
         "reporter": lambda: user(issue.reporter, view),
-        "description": lambda: issue.description,
+        "description": lambda: view.text(issue.description),
         "parent": lambda: ref(issue.parent, view) if issue.parent else None,
         "subtasks": lambda: [
             ref(c, view) for c in view.state.children.get(issue.id, []) if c.issuetype.subtask
@@ -353,12 +380,27 @@ def field_value(issue: Issue, field_id: str, view: View) -> Any:
         return simple[field_id]()
     value = issue.custom.get(field_id)
     if field_id == catalog.SPRINT:
-        return [sprint_field(view.state.sprints[s]) for s in value] if value else None
+        if not value:
+            return None
+        sprints = [view.state.sprints[s] for s in value]
+        if not view.cloud:
+            return [dialect.sprint_text(s) for s in sprints]
+        return [sprint_field(s) for s in sprints]
     return value
 
 
 def inline_changelog(issue: Issue, view: View) -> dict[str, Any]:
-    """Cloud's truncated changelog: the 40 most recent histories, newest first."""
+    """Cloud's truncated changelog: the 40 most recent histories, newest first.
+
+    Data Center has no other way to read history, and gives all of it, oldest first."""
+    if not view.cloud:
+        every = issue.histories
+        return {
+            "startAt": 0,
+            "maxResults": len(every),
+            "total": len(every),
+            "histories": [history(h, view) for h in every],
+        }
     newest = list(reversed(issue.histories))[:INLINE_CHANGELOG_LIMIT]
     return {
         "startAt": 0,

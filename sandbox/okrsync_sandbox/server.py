@@ -17,7 +17,7 @@ from okrsync_sandbox.app import create_app
 from okrsync_sandbox.dataset import API_TOKEN, BOT_EMAIL, PAT, build_dataset
 from okrsync_sandbox.faults import Faults
 from okrsync_sandbox.requestlog import LoggedRequest, RequestLog
-from okrsync_sandbox.state import SandboxState
+from okrsync_sandbox.state import Deployment, SandboxState
 
 _STARTUP_TIMEOUT = 10.0
 _TICK = 0.005
@@ -67,10 +67,14 @@ class SandboxServer:
         extra_issues: int = 0,
         port: int = 0,
         clock: Callable[[], datetime] | None = None,
+        deployment: Deployment | None = None,
     ) -> None:
         self.state = (
             state if state is not None else build_dataset(anchor, extra_issues=extra_issues)
         )
+        if deployment is not None:
+            # "Server" or "DataCenter" serve the Data Center dialect (see dialect.py).
+            self.state.deployment = deployment
         if clock is not None:
             # Writes are stamped with this clock; the seeded site ends at anchor + 46 days.
             self.state.clock = clock
@@ -107,8 +111,10 @@ class SandboxServer:
 
     @property
     def auth(self) -> tuple[str, str]:
-        """Basic credentials of the seeded API user (Cloud style)."""
-        return (BOT_EMAIL, API_TOKEN)
+        """Basic credentials of the seeded API user: its email on Cloud, its user name
+        on Data Center."""
+        login = BOT_EMAIL if self.state.is_cloud else BOT_EMAIL.split("@", 1)[0]
+        return (login, API_TOKEN)
 
     @property
     def pat(self) -> str:

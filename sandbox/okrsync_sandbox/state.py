@@ -29,9 +29,12 @@ from okrsync_sandbox.model import (
     StatusCategory,
     User,
 )
+from okrsync_sandbox.ratelimit import TokenBucket
 from okrsync_sandbox.requestlog import RequestLog
 
-Deployment = Literal["Cloud", "Server"]
+# What ``/serverInfo`` calls the deployment. Anything but "Cloud" is Data Center mode:
+# REST v2 only, Epic Link, wiki markup, offset-paged search (see DATASET.md).
+Deployment = Literal["Cloud", "Server", "DataCenter"]
 
 
 def _wall_clock() -> datetime:
@@ -43,7 +46,6 @@ class SandboxState:
 
     def __init__(self, anchor: date | None = None) -> None:
         self.anchor = anchor or date(2027, 1, 1)
-        # Only Cloud is served today; "Server" (Data Center) is reserved for later.
         self.deployment: Deployment = "Cloud"
         self.base_url = "http://127.0.0.1"
         self.server_title = "okrsync sandbox"
@@ -79,6 +81,8 @@ class SandboxState:
         self.faults = Faults()
         self.latency = 0.0  # seconds added to every request
         self.log = RequestLog()
+        # Data Center's per-user token bucket; None: rate limiting is off (its default).
+        self.rate_limit: TokenBucket | None = None
 
     # --- configuration -------------------------------------------------------------
 
@@ -109,6 +113,10 @@ class SandboxState:
     def add_sprint(self, sprint: Sprint) -> Sprint:
         self.sprints[sprint.id] = sprint
         return sprint
+
+    @property
+    def is_cloud(self) -> bool:
+        return self.deployment == "Cloud"
 
     # --- lookups ---------------------------------------------------------------------
 

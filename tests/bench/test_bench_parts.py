@@ -10,9 +10,11 @@ from okrsync_sandbox import LoggedRequest, build_dataset
 
 from bench import minimum
 from bench.changes import change_issues
+from bench.goals import goals
 from bench.host import is_continuation, route_of, summarize
-from bench.run import Pull, ScriptPull
+from bench.results import Outcome, Pull, ScriptPull
 from bench.sandbox import LogSummary
+from bench.settings import Settings
 
 
 def test_full_pull_minimum_of_a_hundred_thousand() -> None:
@@ -163,3 +165,50 @@ def test_changes_move_evenly_spread_issues_one_step_after_the_latest_update() ->
         assert issue.histories[-1].items[0].to_string == expected
     unchanged = [k for k in before if k not in keys]
     assert all(state.get(k).status.name == before[k] for k in unchanged)
+
+
+def _pull(seconds: float, requests: int, peak_mb: float) -> Pull:
+    return Pull(
+        {"seconds": seconds, "peak_rss_mb": peak_mb},
+        _log({minimum.BULK_FETCH: requests}),
+    )
+
+
+def _outcome(*, full_requests: int, incremental_seconds: float) -> Outcome:
+    script = Pull(
+        {
+            "seconds": 100.0,
+            "changelog_seconds": 90.0,
+            "issues": 100_000,
+            "changelogs_read": 2000,
+            "peak_rss_mb": 900.0,
+        },
+        _log({"GET /rest/api/3/search/jql": 1000, "GET /rest/api/3/issue/{key}": 2000}),
+    )
+    return Outcome(
+        settings=Settings(),
+        build_seconds=1.0,
+        histories=100_000,
+        sandbox_rss_mb=300.0,
+        fields=["summary"],
+        changed=1000,
+        okrsync_full=_pull(90.0, full_requests, 150.0),
+        okrsync_incremental=_pull(incremental_seconds, 35, 120.0),
+        script_full=ScriptPull(script),
+        script_incremental=ScriptPull(script),
+        started=0.0,
+        finished=1.0,
+        load_after=(0.0, 0.0, 0.0),
+    )
+
+
+def test_goals_are_judged_on_the_issue_thresholds() -> None:
+    # The script: 10 s + 90 s × 50 = 4,510 s, which is 50.1× okrsync's 90 s.
+    met = goals(_outcome(full_requests=1179, incremental_seconds=4.4))
+    assert [goal.met for goal in met] == [True, True, True, True]
+    assert met[0].actual == "50.1×ᵉ"
+    assert met[1].actual == "1,179 (1.050×)"  # 1.05 × 1,123 = 1,179.15
+
+    missed = goals(_outcome(full_requests=1185, incremental_seconds=4.6))
+    assert [goal.met for goal in missed] == [True, False, True, False]
+    assert missed[3].actual == "5.1% (4.60 s)"

@@ -14,10 +14,12 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +50,32 @@ def sandbox_site(**options: Any) -> Iterator[SandboxServer]:
             yield jira
 
 
-def present_of(jira: SandboxServer) -> datetime:
-    return sandbox_present(jira.state)
+@contextmanager
+def json_server(document: Any) -> Iterator[str]:
+    """A loopback HTTP server answering ``document`` to every GET (a metrics endpoint
+    for an ``http_json`` source); yields its URL."""
+    body = json.dumps(document).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet: the test output stays readable."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/metrics.json"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
 
 
 @dataclass
@@ -117,9 +143,9 @@ class Workspace:
         self.write_config()
         return path
 
-    def run(self, *args: str) -> Outcome:
+    def run(self, *args: str, env: dict[str, str] | None = None) -> Outcome:
         """``okrsync --config okrsync.yaml ARGS``, in this process."""
-        return invoke("--config", str(self.config), *args)
+        return invoke("--config", str(self.config), *args, env=env)
 
     def run_process(self, *args: str, env: dict[str, str] | None = None) -> Outcome:
         """The same in a separate process, as a user or cron runs it."""
@@ -128,7 +154,13 @@ class Workspace:
         done = subprocess.run(
             full, capture_output=True, text=True, env=environment, cwd=self.folder, timeout=60
         )
-        return Outcome(args, done.returncode, done.stdout, done.stderr)
+        outcome = Outcome(args, done.returncode, done.stdout, done.stderr)
+        assert_no_secret(outcome)
+        return outcome
+
+    def stored_bytes(self) -> bytes:
+        """Everything the store holds on disk (its journal files included)."""
+        return b"".join(path.read_bytes() for path in sorted(self.folder.glob("okrsync.db*")))
 
     def sql(self, statement: str, *params: Any) -> list[tuple[Any, ...]]:
         """Read or change the store directly (to inspect it, or to simulate a crash)."""
@@ -141,7 +173,14 @@ class Workspace:
 def invoke(*args: str, env: dict[str, str] | None = None) -> Outcome:
     """``okrsync ARGS`` in this process, with the token variable set."""
     result = CliRunner().invoke(app, list(args), env={TOKEN_VAR: API_TOKEN, **(env or {})})
-    return Outcome(args, result.exit_code, result.stdout, result.stderr, result.exception)
+    outcome = Outcome(args, result.exit_code, result.stdout, result.stderr, result.exception)
+    assert_no_secret(outcome)
+    return outcome
+
+
+def assert_no_secret(outcome: Outcome) -> None:
+    """Checked on every command any test runs: the token never shows."""
+    assert API_TOKEN not in outcome.stdout + outcome.stderr, outcome
 
 
 def writes_of(jira: SandboxServer) -> list[tuple[str, str]]:

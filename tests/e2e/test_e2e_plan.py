@@ -107,9 +107,7 @@ def test_no_pull_reads_only_the_push_targets(
     site.reset_log()
     outcome = workspace.run("plan", "--no-pull", "--json")
     assert outcome.exit_code == 2, outcome
-    assert outcome.json["key_results"] == planned.json["key_results"] or _same_values(
-        outcome.json, planned.json
-    )
+    assert _same_values(outcome.json, planned.json)  # from the store pulled before
     assert site.log.count("POST", ISSUE_BULKFETCH) == 0
     assert site.log.count("POST", CHANGELOG_BULKFETCH) == 0
     # The one search left looks for the issue a `create:` push may have made already

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -80,7 +81,7 @@ def document(objectives: list[dict[str, Any]], krs: list[dict[str, Any]]) -> dic
     return {"as_of": AS_OF.isoformat(), "objectives": objectives, "key_results": krs}
 
 
-def daily(values: list[float | None], *, recorded_every: int = 7) -> list[dict[str, Any]]:
+def daily(values: Sequence[float | None], *, recorded_every: int = 7) -> list[dict[str, Any]]:
     """One point a day from the cycle start; every ``recorded_every``-th is a run."""
     return [
         {

@@ -36,10 +36,11 @@ class Png:
         return rows
 
     def colours(self, count: int) -> set[tuple[int, ...]]:
+        """The distinct RGB colours of the first ``count`` scanlines."""
         found: set[tuple[int, ...]] = set()
+        step = self.channels
         for row in self.rows(count):
-            for x in range(0, len(row), self.channels):
-                found.add(tuple(row[x : x + 3]))
+            found.update(zip(row[0::step], row[1::step], row[2::step], strict=True))
         return found
 
 

@@ -1,0 +1,215 @@
+"""Bad input: one short line on stderr, exit 1, no traceback (unless --debug), no
+secret anywhere, nothing written to Jira, and a store the next run can go on with."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+from e2e_harness import TOKEN_VAR, Outcome, Workspace, successful_writes
+from okrsync_sandbox import API_TOKEN, SandboxServer
+
+WRONG_TOKEN = "wrong-but-secret-token-4711"
+ONE_KR = """\
+version: 1
+cycle: 2027-Q1
+defaults: {source: jira}
+objectives:
+  - id: faster-checkout
+    title: Shoppers breeze through checkout
+    key_results:
+      - id: ship-one-click
+        title: Ship one-click checkout
+        select: {query: parent = SHOP-100}
+        measure: completion
+        push: [{to: jira, issue: OKR-12, comment: true}]
+"""
+
+
+@pytest.fixture
+def workspace(site: SandboxServer, tmp_path: Path) -> Workspace:
+    """A store of its own per test, on the module's sandbox (nothing here writes)."""
+    site.reset_log()
+    workspace = Workspace(tmp_path, site.url)
+    workspace.use_mapping("checkout.yaml", ONE_KR)
+    return workspace
+
+
+def one_line_error(outcome: Outcome, *fragments: str) -> str:
+    """The outcome is exit 1 with exactly one line on stderr holding ``fragments``."""
+    assert outcome.exit_code == 1, outcome
+    assert outcome.stdout == "", outcome
+    lines = outcome.stderr.splitlines()
+    assert len(lines) == 1, outcome
+    for fragment in fragments:
+        assert fragment in lines[0], outcome
+    printed = outcome.stdout + outcome.stderr
+    assert "Traceback" not in printed
+    assert API_TOKEN not in printed and WRONG_TOKEN not in printed
+    return lines[0]
+
+
+def last_run(workspace: Workspace) -> tuple[str, str, str]:
+    ((command, status, errors),) = workspace.sql(
+        "SELECT command, status, errors FROM runs ORDER BY id DESC LIMIT 1"
+    )
+    return command, status, errors
+
+
+# --- the files -------------------------------------------------------------------------
+
+
+def test_malformed_yaml(workspace: Workspace, site: SandboxServer) -> None:
+    broken = ONE_KR.replace("title: Shoppers breeze", "title: [Shoppers breeze")
+    path = workspace.use_mapping("checkout.yaml", broken)
+    line = one_line_error(workspace.run("plan"))
+    assert line == f"{path}:6:12: error: this '[' list is not closed with ']'"
+    assert len(site.log) == 0 and not workspace.db.exists()  # nothing was started
+
+
+def test_unknown_keys_list_the_valid_ones(workspace: Workspace) -> None:
+    workspace.write_config(extra="    tokn: x\n")
+    one_line_error(
+        workspace.run("plan"),
+        f"{workspace.config}:10:5: error: unknown key 'tokn' in connector 'jira' (type jira) "
+        "(did you mean 'token'?); valid keys: type, url, email,",
+        " token,",
+    )
+    workspace.write_config()
+    path = workspace.use_mapping(
+        "checkout.yaml", ONE_KR.replace("    title: Shop", "    ownr: a\n    title: Shop")
+    )
+    one_line_error(
+        workspace.run("plan"),
+        f"{path}:6:5: error: unknown key 'ownr' in objective (did you mean 'owner'?); "
+        "valid keys: id, title, owner,",
+    )
+
+
+def test_a_missing_variable_is_named(workspace: Workspace, site: SandboxServer) -> None:
+    workspace.write_config(token="${E2E_NOT_SET_ANYWHERE}")
+    one_line_error(
+        workspace.run("plan"),
+        f"{workspace.config}:9:12: error: environment variable E2E_NOT_SET_ANYWHERE is not "
+        "set (used by 'connectors.jira.token')",
+    )
+    assert len(site.log) == 0
+
+
+def test_an_unknown_connector_instance(workspace: Workspace, site: SandboxServer) -> None:
+    path = workspace.use_mapping("checkout.yaml", ONE_KR.replace("source: jira", "source: jria"))
+    one_line_error(
+        workspace.run("plan"),
+        f"{path}:3:20: error: unknown connector 'jria' (did you mean 'jira'?); "
+        "defined connectors: jira",
+    )
+    workspace.use_mapping("checkout.yaml", ONE_KR)
+    workspace.write_config(extra="  gitlab:\n    type: gitlub\n")
+    one_line_error(
+        workspace.run("plan"),
+        f"{workspace.config}:11:11: error: unknown connector type 'gitlub' for connector "
+        "'gitlab'; installed types: ",
+    )
+    assert len(site.log) == 0
+
+
+# --- what Jira answers -----------------------------------------------------------------
+
+
+def test_a_query_jira_rejects_names_the_kr_and_where_it_is_written(
+    workspace: Workspace, site: SandboxServer
+) -> None:
+    path = workspace.use_mapping(
+        "checkout.yaml", ONE_KR.replace("parent = SHOP-100", "parent = = SHOP-100")
+    )
+    line = one_line_error(workspace.run("plan"))
+    assert line.startswith("error: jira: Jira rejected the query: Error in the JQL Query: ")
+    assert line.endswith(f"(query of KR ship-one-click at {path}:8:9)")
+    assert site.writes == []
+    assert last_run(workspace)[:2] == ("plan", "failed")
+    assert workspace.sql("SELECT count(*) FROM cursors") == [(0,)]
+
+    workspace.use_mapping("checkout.yaml", ONE_KR)  # fixed: the next run goes on
+    assert workspace.run("plan").exit_code == 2
+
+
+def test_wrong_credentials(workspace: Workspace, site: SandboxServer) -> None:
+    line = one_line_error(workspace.run("plan", env={TOKEN_VAR: WRONG_TOKEN}))
+    assert line == (
+        f"error: jira: Jira rejected the credentials for {site.url}: check email and API "
+        "token (Cloud) or the personal access token (Data Center)"
+    )
+    command, status, errors = last_run(workspace)
+    assert (command, status) == ("plan", "failed")
+    assert "rejected the credentials" in errors
+    assert WRONG_TOKEN.encode() not in workspace.stored_bytes()
+    assert workspace.run("plan").exit_code == 2  # with the right token
+
+
+def test_a_forbidden_write(workspace: Workspace, site: SandboxServer) -> None:
+    site.state.forbidden_projects.add("OKR")
+    try:
+        line = one_line_error(workspace.run("apply"))
+    finally:
+        site.state.forbidden_projects.clear()
+    assert line.startswith("error: jira: the Jira account may not POST /rest/api/3/issue/OKR-12")
+    assert successful_writes(site) == []
+    assert workspace.sql("SELECT count(*) FROM writes") == [(0,)]
+    assert last_run(workspace)[:2] == ("apply", "failed")
+
+    site.reset_log()
+    assert workspace.run("apply").exit_code == 0
+    assert [(w.method, w.path) for w in site.writes] == [
+        ("POST", "/rest/api/3/issue/OKR-12/comment")
+    ]
+
+
+def test_an_unreachable_host(workspace: Workspace) -> None:
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    workspace.write_config(url=f"http://127.0.0.1:{port}")
+    one_line_error(
+        workspace.run("plan"),
+        f"error: jira: cannot reach http://127.0.0.1:{port}: ",
+        "check the url and your network",
+    )
+
+
+def test_a_field_not_on_the_issue_fails_the_plan_before_any_write(
+    workspace: Workspace, site: SandboxServer
+) -> None:
+    """OKR-7 is a Task, whose edit screen lacks KR Progress. The first KR's comment on
+    OKR-12 would be fine: it must not be written either."""
+    second_kr = """
+      - id: prepare-review
+        title: Prepare the review
+        select: {query: parent = SHOP-100}
+        measure: done
+        target: 9
+        push: [{to: jira, issue: OKR-7, field: KR Progress, comment: true}]
+"""
+    workspace.use_mapping("checkout.yaml", ONE_KR + second_kr)
+    message = (
+        "error: jira: field 'KR Progress' (customfield_10100) cannot be set on OKR-7: add it "
+        "to the issue's edit screen, or choose another field"
+    )
+    assert one_line_error(workspace.run("plan")) == message
+    assert one_line_error(workspace.run("apply")) == message
+    assert one_line_error(workspace.run("sync")) == message
+    assert site.writes == []
+    assert workspace.sql("SELECT count(*) FROM writes") == [(0,)]
+
+
+# --- --debug, and the token in a separate process ---------------------------------------
+
+
+def test_a_traceback_only_with_debug(workspace: Workspace) -> None:
+    """Without --debug, test_wrong_credentials shows the one line; with it, the process
+    prints Python's traceback (still without the token)."""
+    debug = workspace.run_process("--debug", "plan", env={TOKEN_VAR: WRONG_TOKEN})
+    assert debug.exit_code == 1, debug
+    assert "Traceback (most recent call last)" in debug.stderr
+    assert "okrsync.errors.AuthError: jira: Jira rejected the credentials" in debug.stderr
+    assert WRONG_TOKEN not in debug.stdout + debug.stderr
