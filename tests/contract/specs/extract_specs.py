@@ -138,4 +138,5 @@ def main(spec_dir: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "/work/shared/specs")
+    # By default the published descriptions sit in the design folder beside the repo.
+    main(sys.argv[1] if len(sys.argv) > 1 else str(HERE.parents[3] / "shared" / "specs"))
