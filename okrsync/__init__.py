@@ -37,7 +37,25 @@ _EXPORTS = {
     "TransientError": "okrsync.errors",
 }
 
-__all__ = [*sorted(_EXPORTS), "__version__"]
+__all__ = [
+    "Change",
+    "ConfigError",
+    "Connector",
+    "Evaluation",
+    "Item",
+    "KrResult",
+    "MetricSource",
+    "ObjectiveResult",
+    "OkrsyncError",
+    "Project",
+    "SourceError",
+    "Sprint",
+    "Store",
+    "TransientError",
+    "__version__",
+    "evaluate",
+    "load_project",
+]
 
 if TYPE_CHECKING:
     from okrsync.connector import Connector, MetricSource
