@@ -2,7 +2,8 @@
 
 The public API, for scripts and services that embed okrsync::
 
-    from okrsync import load_project, Store, evaluate
+    from okrsync import load_project, Store
+    from okrsync.evaluate import evaluate
 
     project = load_project("okrsync.yaml")
     store = Store.open(project.database_url)
@@ -22,7 +23,6 @@ _EXPORTS = {
     "load_project": "okrsync.project",
     "Project": "okrsync.project",
     "Store": "okrsync.store",
-    "evaluate": "okrsync.evaluate",
     "Evaluation": "okrsync.evaluate",
     "KrResult": "okrsync.evaluate",
     "ObjectiveResult": "okrsync.evaluate",
@@ -53,14 +53,13 @@ __all__ = [
     "Store",
     "TransientError",
     "__version__",
-    "evaluate",
     "load_project",
 ]
 
 if TYPE_CHECKING:
     from okrsync.connector import Connector, MetricSource
     from okrsync.errors import ConfigError, OkrsyncError, SourceError, TransientError
-    from okrsync.evaluate import Evaluation, KrResult, ObjectiveResult, evaluate
+    from okrsync.evaluate import Evaluation, KrResult, ObjectiveResult
     from okrsync.items import Change, Item, Sprint
     from okrsync.project import Project, load_project
     from okrsync.store import Store
