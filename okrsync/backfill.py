@@ -7,12 +7,15 @@ back-fill was asked for, so it equals the live value. Back-filled points are kep
 from recorded runs in the store (``backfilled``), and a new back-fill of a KR replaces
 its earlier one.
 
-Only history the store keeps can be rebuilt: KRs that read a metrics source (``metric``,
-or a formula with a metric input) are left out, since a metric has no past values.
+Only history the store keeps can be rebuilt. A KR that reads a metrics source
+(``metric``, or a formula with a metric input) has past values only from the first pull
+that recorded each of its metrics: its points start at the first day that ended after
+all of them were recorded, and a KR none of whose metrics was recorded gets no points.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -21,8 +24,8 @@ from zoneinfo import ZoneInfo
 from okrsync.evaluate import KrResult, evaluate
 from okrsync.items import Change, Item, Sprint
 from okrsync.mapping.cycle import Cycle
-from okrsync.mapping.models import FormulaMeasure, KeyResult, MappingFile, Measure, MetricMeasure
-from okrsync.store_view import StoreDataView
+from okrsync.mapping.models import KeyResult, MappingFile
+from okrsync.store_view import StoreDataView, metrics_read_by
 
 if TYPE_CHECKING:
     from okrsync.evaluate import DataView
@@ -35,19 +38,31 @@ def backfill(
     store: Store,
     as_of: datetime,
     kr_ids: Iterable[str] | None = None,
+    *,
+    run_id: int | None = None,
+    include_as_of: bool = True,
 ) -> dict[str, int]:
     """Rebuild and record the daily points of each KR (default: every KR that can be
     rebuilt) from its cycle start to ``as_of``; returns the number of points per KR.
 
     A naive ``as_of`` is read in the project's time zone. An unknown KR id raises
-    ``ConfigError``; a KR that reads a metrics source gets no points (0) and keeps what
-    it had.
+    ``ConfigError``; a KR that cannot be rebuilt (a metric never recorded) gets no
+    points (0) and keeps what it had. Without ``include_as_of`` the points stop at the
+    last day's end before ``as_of``: a sync records the value at ``as_of`` itself.
     """
     tz = project.timezone
     at = (as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=tz)).astimezone(UTC)
     refs = project.key_results() if kr_ids is None else [project.kr(i) for i in kr_ids]
     counts = {ref.id: 0 for ref in refs}
-    wanted = {ref.id: point_instants(ref.cycle, tz, at) for ref in refs if can_backfill(ref.kr)}
+    wanted: dict[str, list[datetime]] = {}
+    for ref in refs:
+        if not can_backfill(ref.kr, store):
+            continue
+        instants = point_instants(ref.cycle, tz, at)
+        since = _metrics_since(store, ref.kr)
+        if since is not None:
+            instants = [i for i in instants[:-1] if i >= since] + instants[-1:]
+        wanted[ref.id] = instants if include_as_of else instants[:-1]
     needing: dict[datetime, set[str]] = {}
     for kr_id, instants in wanted.items():
         for instant in instants:
@@ -60,36 +75,37 @@ def backfill(
         ids = frozenset(needing[instant])
         if ids not in pruned:
             pruned[ids] = only_key_results(project.files, ids)
-        evaluation = evaluate(pruned[ids], view, instant, tz, project.margins)
+        evaluation = evaluate(pruned[ids], view.at(instant), instant, tz, project.margins)
         for result in evaluation.key_results:
             points[result.id].append((instant, point_of(result)))
     for kr_id, series in points.items():
-        store.record_backfill(kr_id, series)
+        if series or include_as_of:
+            store.record_backfill(kr_id, series, run_id=run_id)
         counts[kr_id] = len(series)
     return counts
 
 
 def needs_backfill(store: Store, kr_ids: Iterable[str]) -> list[str]:
     """The KRs (in the order given) that have no back-filled point yet."""
-    return [
-        kr_id
-        for kr_id in dict.fromkeys(kr_ids)
-        if not any(point.backfilled for point in store.kr_history(kr_id))
-    ]
+    ids = list(dict.fromkeys(kr_ids))
+    done = store.backfilled_kr_ids(ids)
+    return [kr_id for kr_id in ids if kr_id not in done]
 
 
-def can_backfill(kr: KeyResult) -> bool:
-    """Whether the KR's past values can be rebuilt from stored items and history."""
-    return _from_history(kr.measure, kr.inputs)
+def can_backfill(kr: KeyResult, store: Store | None = None) -> bool:
+    """Whether the KR's past values can be rebuilt from what the store keeps: always
+    from items and history; from metrics only once ``store`` holds a value of each
+    metric the KR reads (without a store, a metric KR cannot be rebuilt)."""
+    metrics = metrics_read_by(kr)
+    if not metrics:
+        return True
+    return store is not None and all(store.metric_series(s, n) for s, n in metrics)
 
 
-def _from_history(measure: Measure, inputs: Any) -> bool:
-    if isinstance(measure, MetricMeasure):
-        return False
-    if isinstance(measure, FormulaMeasure):
-        every = {**(measure.inputs or {}), **(inputs or {})}
-        return all(_from_history(item.measure, None) for item in every.values())
-    return True
+def _metrics_since(store: Store, kr: KeyResult) -> datetime | None:
+    """When the last of the KR's metrics got its first value (None: it reads none)."""
+    firsts = [store.metric_series(s, n)[0][0] for s, n in metrics_read_by(kr)]
+    return max(firsts) if firsts else None
 
 
 def point_instants(cycle: Cycle, tz: ZoneInfo, at: datetime) -> list[datetime]:
@@ -133,14 +149,16 @@ def only_key_results(files: Sequence[MappingFile], kr_ids: frozenset[str]) -> li
 
 
 class CachedView:
-    """A ``DataView`` that reads each query's items, each item's history and each
-    source's sprints once, however many instants are evaluated over it."""
+    """A ``DataView`` that reads each query's items, each item's history, each source's
+    sprints and each metric's recorded values once, however many instants are evaluated
+    over it. ``at(instant)`` is the view an evaluation as of ``instant`` reads."""
 
     def __init__(self, data: DataView) -> None:
         self._data = data
         self._items: dict[tuple[str, str], list[Item]] = {}
         self._history: dict[tuple[str, str], list[Change]] = {}
         self._sprints: dict[str, list[Sprint]] = {}
+        self._series: dict[tuple[str, str], list[tuple[datetime, float]] | None] = {}
 
     def items(self, source: str, query: str) -> list[Item]:
         key = (source, query)
@@ -163,6 +181,41 @@ class CachedView:
 
     def metric(self, source: str, name: str) -> float | None:
         return self._data.metric(source, name)
+
+    def metric_at(self, source: str, name: str, at: datetime) -> float | None:
+        """The metric's latest value recorded at or before ``at``."""
+        key = (source, name)
+        if key not in self._series:
+            read = getattr(self._data, "metric_series", None)
+            self._series[key] = read(source, name) if read is not None else None
+        series = self._series[key]
+        if series is None:
+            return self._data.metric(source, name)  # a view that keeps no series
+        index = bisect_right(series, at, key=lambda point: point[0])
+        return series[index - 1][1] if index else None
+
+    def at(self, instant: datetime) -> DataView:
+        return _AtInstant(self, instant)
+
+
+class _AtInstant:
+    """The cached view with its metrics read as of one instant."""
+
+    def __init__(self, cached: CachedView, instant: datetime) -> None:
+        self._cached = cached
+        self._instant = instant
+
+    def items(self, source: str, query: str) -> list[Item]:
+        return self._cached.items(source, query)
+
+    def history(self, source: str, keys: Sequence[str]) -> dict[str, list[Change]]:
+        return self._cached.history(source, keys)
+
+    def sprints(self, source: str) -> list[Sprint]:
+        return self._cached.sprints(source)
+
+    def metric(self, source: str, name: str) -> float | None:
+        return self._cached.metric_at(source, name, self._instant)
 
 
 __all__ = ["CachedView", "backfill", "can_backfill", "needs_backfill", "point_instants"]

@@ -32,6 +32,11 @@ class PullRequest:
     since: datetime | None = None
     # Keys already stored for this query: members not in it are fetched in full.
     known_keys: frozenset[str] = frozenset()
+    # When the members were last listed in full (``PullDone.swept_at`` of an earlier
+    # pull); None if unknown. While recent, a connector may trust ``known_keys`` plus
+    # the changed issues instead of listing every member again, if a cheap check (an
+    # approximate count, say) agrees.
+    members_swept_at: datetime | None = None
 
 
 @dataclass
@@ -50,6 +55,9 @@ class PullDone:
     cursor: datetime  # the next pull's ``since``
     sprints: list[Sprint] = field(default_factory=list)
     requests: int = 0  # HTTP requests made, for the run record
+    # When this pull began listing every member, if it did; None if ``members`` is the
+    # known keys updated with the changed issues (see ``PullRequest.members_swept_at``).
+    swept_at: datetime | None = None
 
 
 PushWhat = Literal["create", "field", "comment", "property"]

@@ -98,7 +98,7 @@ def run_demo(out: Console, err: Console) -> None:
         store = Store.open(project.database_url)
         with (
             store.run_lock(),
-            runs.RunRecorder(store, "sync", present) as run,
+            runs.RunRecorder(store, "sync", present, started=present) as run,
             pull_progress(err) as progress,
         ):
             fresh, applied = asyncio.run(runs.sync(project, store, present, run, progress))
@@ -113,7 +113,7 @@ def run_demo(out: Console, err: Console) -> None:
             f"{run.pulled.get('requests', 0)} requests; "
             f"Jira received {len(jira.writes)} write request(s)"
         )
-        with store.run_lock(), runs.RunRecorder(store, "plan", present) as run:
+        with store.run_lock(), runs.RunRecorder(store, "plan", present, started=present) as run:
             again = asyncio.run(_plan_again(project, store, present, run))
         out.print(
             f"a second plan finds {again} write(s) pending"
@@ -127,5 +127,5 @@ async def _plan_again(
 ) -> int:
     async with runs.open_connectors(project, runs.used_instances(project)) as connector_for:
         await runs.pull_into_run(project, store, connector_for, run, None)
-        plan = await runs.plan(project, store, connector_for, present)
+        plan = await runs.plan(project, store, connector_for, present, run)
         return plan.pending

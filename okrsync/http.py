@@ -7,9 +7,16 @@ retrying (tenacity does the bookkeeping):
 - 429, honouring ``Retry-After`` (seconds or an HTTP date); without one, or with 0, a
   short exponential backoff with jitter;
 - 502, 503, 504, and 500 a few times only (a 500 is often a real bug, not a hiccup);
-- connection failures. A request that may have reached the server (a read error, a
-  dropped connection) is only retried when repeating it is harmless: safe methods, or
-  requests sent with ``extensions={IDEMPOTENT: True}`` (a search sent as POST).
+- connection failures. A refused connection (nothing listens there) is tried twice
+  only: it will not start listening within a backoff. A request that may have reached
+  the server (a read error, a dropped connection, a timeout) is only retried when
+  repeating it is harmless: safe methods, or requests sent with
+  ``extensions={IDEMPOTENT: True}`` (a search sent as POST).
+
+Pacing: after a response that says the limit is near (``X-RateLimit-NearLimit: true``,
+``X-RateLimit-Remaining: 0``) or carries a ``Retry-After`` although it succeeded (Data
+Center's empty token bucket), nobody sends until the pause is over. A ``KeyedPacer``
+also keeps the requests of one key (a Jira issue) under limits of its own.
 
 When the budget is spent the last response is returned as is (or the last transport
 error raised), so the connector maps it to an ``okrsync.errors`` class with its own
@@ -22,7 +29,9 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -33,6 +42,8 @@ from tenacity import AsyncRetrying, RetryCallState
 __all__ = [
     "IDEMPOTENT",
     "HttpStats",
+    "KeyedPacer",
+    "RateWindow",
     "RetryPolicy",
     "RetryingTransport",
     "make_client",
@@ -71,17 +82,86 @@ class RetryPolicy:
     backoff_base: float = 1.0
     backoff_cap: float = 30.0
     server_error_attempts: int = 3
+    # A refused connection is tried this many times: nothing listens at the address.
+    refused_attempts: int = 2
     # Pause for everyone after a response carrying ``X-RateLimit-NearLimit: true``.
     near_limit_pause: float = 1.0
 
 
 @dataclass
 class HttpStats:
-    """What the transport did: attempts on the wire, retries, seconds slept."""
+    """What the transport did: attempts on the wire, retries, seconds slept (retries,
+    pauses and pacing together)."""
 
     attempts: int = 0
     retries: int = 0
     slept: float = 0.0
+
+
+@dataclass(frozen=True)
+class RateWindow:
+    """At most ``limit`` requests in any ``seconds``."""
+
+    limit: int
+    seconds: float
+
+
+class KeyedPacer:
+    """Keeps the requests of each key under every window (Jira: the writes to one issue).
+
+    ``key_of`` names the key a request counts against, or None when it is not paced.
+    Requests of one key go one at a time; one that would go over a window waits until
+    the oldest request in that window has left it. ``margin`` widens every window a
+    little: the server counts arrivals, and the network delays some requests more than
+    others.
+    """
+
+    def __init__(
+        self,
+        windows: Sequence[RateWindow],
+        key_of: Callable[[httpx.Request], str | None],
+        *,
+        margin: float = 0.2,
+    ) -> None:
+        if not windows or any(w.limit < 1 or w.seconds <= 0 for w in windows):
+            raise ValueError("every window needs a positive limit and length")
+        self.windows = tuple(windows)
+        self.key_of = key_of
+        self.margin = margin
+        self._keep = max(w.limit for w in self.windows)
+        self._sent: dict[str, deque[float]] = {}
+        self._turns: dict[str, asyncio.Lock] = {}
+
+    def delay(self, key: str) -> float:
+        """Seconds until a request of ``key`` fits in every window."""
+        sent = self._sent.get(key)
+        if not sent:
+            return 0.0
+        now = monotonic()
+        # The window holds requests sent after ``now - seconds``: the request ``limit``
+        # places back must have left it.
+        waits = [
+            sent[-w.limit] + w.seconds + self.margin - now
+            for w in self.windows
+            if len(sent) >= w.limit
+        ]
+        return max([0.0, *waits])
+
+    @asynccontextmanager
+    async def turn(self, key: str, stats: HttpStats | None = None) -> AsyncIterator[None]:
+        """Wait until a request of ``key`` fits, and keep the other requests of ``key``
+        waiting until it is answered; call ``sent`` when it really goes out."""
+        turn = self._turns.setdefault(key, asyncio.Lock())
+        async with turn:
+            wait = self.delay(key)
+            if wait > 0:
+                if stats is not None:
+                    stats.slept += wait
+                await sleep(wait)
+            yield
+
+    def sent(self, key: str) -> None:
+        self._sent.setdefault(key, deque(maxlen=self._keep)).append(monotonic())
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
@@ -121,12 +201,14 @@ class RetryingTransport(httpx.AsyncBaseTransport):
         concurrency: int = 8,
         stats: HttpStats | None = None,
         rng: random.Random | None = None,
+        pacer: KeyedPacer | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self._inner = inner
         self.policy = policy or RetryPolicy()
         self.stats = stats if stats is not None else HttpStats()
+        self.pacer = pacer
         self._slots = asyncio.Semaphore(concurrency)
         self._rng = rng or random.Random()
         # Shared by all requests: nobody sends before this instant (monotonic clock).
@@ -156,10 +238,20 @@ class RetryingTransport(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
     async def _send_once(self, request: httpx.Request) -> httpx.Response:
+        key = self.pacer.key_of(request) if self.pacer is not None else None
+        if self.pacer is None or key is None:
+            return await self._send_in_slot(request, None)
+        async with self.pacer.turn(key, self.stats):
+            return await self._send_in_slot(request, key)
+
+    async def _send_in_slot(self, request: httpx.Request, key: str | None) -> httpx.Response:
         async with self._slots:
             delay = self._resume_at - monotonic()
             if delay > 0:
+                self.stats.slept += delay
                 await sleep(delay)
+            if key is not None and self.pacer is not None:
+                self.pacer.sent(key)
             self.stats.attempts += 1
             raw = await self._inner.handle_async_request(request)
             # Read the body while holding the slot, so the bound is on real work.
@@ -174,9 +266,24 @@ class RetryingTransport(httpx.AsyncBaseTransport):
             extensions=raw.extensions,
             request=request,
         )
-        if response.headers.get("X-RateLimit-NearLimit", "").lower() == "true":
-            self._hold(self.policy.near_limit_pause)
+        self._heed_limits(response)
         return response
+
+    def _heed_limits(self, response: httpx.Response) -> None:
+        """Pause everyone when a response says the limit is reached or near."""
+        headers = response.headers
+        if response.status_code != 429:
+            # Data Center sends ``retry-after`` with every answer while it limits; it is
+            # 0 until the token bucket is empty. (A 429's own wait is the retry's.)
+            retry_after = parse_retry_after(headers.get("Retry-After"))
+            if retry_after:
+                self._hold(min(retry_after, self.policy.max_total_wait))
+                return
+            if headers.get("X-RateLimit-Remaining", "").strip() == "0":
+                self._hold(self.policy.near_limit_pause)
+                return
+        if headers.get("X-RateLimit-NearLimit", "").lower() == "true":
+            self._hold(self.policy.near_limit_pause)
 
     def _hold(self, seconds: float) -> None:
         self._resume_at = max(self._resume_at, monotonic() + seconds)
@@ -191,6 +298,8 @@ class RetryingTransport(httpx.AsyncBaseTransport):
             if status == 500 and state.attempt_number >= self.policy.server_error_attempts:
                 return False
             return idempotent or status in _NOT_PROCESSED
+        if isinstance(error, httpx.ConnectError) and _refused(error):
+            return state.attempt_number < self.policy.refused_attempts
         if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
             return True  # nothing reached the server
         return isinstance(error, httpx.TransportError) and idempotent
@@ -222,6 +331,18 @@ class RetryingTransport(httpx.AsyncBaseTransport):
         await sleep(seconds)
 
 
+def _refused(error: BaseException) -> bool:
+    """Whether a connect error was a refusal (httpx keeps the OS error in the chain)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ConnectionRefusedError):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def make_client(
     base_url: str,
     *,
@@ -232,9 +353,11 @@ def make_client(
     policy: RetryPolicy | None = None,
     stats: HttpStats | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    pacer: KeyedPacer | None = None,
 ) -> httpx.AsyncClient:
     """An ``httpx.AsyncClient`` with okrsync's retry policy and at most
-    ``max_connections`` requests in flight. ``transport`` replaces the network (tests)."""
+    ``max_connections`` requests in flight; ``pacer`` spaces the requests it keys.
+    ``transport`` replaces the network (tests)."""
     inner = transport or httpx.AsyncHTTPTransport(
         limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=None)
     )
@@ -243,5 +366,7 @@ def make_client(
         auth=auth,
         headers=dict(headers or {}),
         timeout=timeout,
-        transport=RetryingTransport(inner, policy=policy, concurrency=max_connections, stats=stats),
+        transport=RetryingTransport(
+            inner, policy=policy, concurrency=max_connections, stats=stats, pacer=pacer
+        ),
     )

@@ -3,13 +3,21 @@
 Each distinct (instance, native query) is pulled once per run, however many KRs use
 it. Batches are stored as they arrive (upserts, so a re-read after a crash is
 harmless); the query's cursor and member set move only once the last batch is stored.
+
+Storing happens in a worker thread, one write at a time, so that the connector goes on
+fetching meanwhile; batches that arrive during a write are stored together by the next
+one. The store is never used by two threads at once: reads happen before the first
+write is handed over, and every write waits for the one before it.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from okrsync.connector import Connector, PullBatch, PullDone, PullRequest
 from okrsync.errors import QueryError
@@ -28,6 +36,18 @@ if TYPE_CHECKING:
 
 # What a pull reports to a progress display: (instance, query, items so far).
 ProgressCallback = Callable[[str, str, int], None]
+# Items handed over but not stored yet, beyond which the pull waits for the store.
+BACKLOG_ITEMS = 5000
+
+
+@runtime_checkable
+class SweepLog(Protocol):
+    """A store that remembers when each query's members were last listed in full, so
+    that a connector may skip listing them again (``PullRequest.members_swept_at``)."""
+
+    def members_swept_at(self, source: str, query: str) -> datetime | None: ...
+
+    def record_members_swept(self, source: str, query: str, at: datetime) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -157,20 +177,122 @@ async def _pull_one(
 ) -> QueryReport:
     query_report = QueryReport(spec.source, spec.query)
     cursor = store.cursor(spec.source, spec.query)
+    sweeps = store if isinstance(store, SweepLog) else None
     request = PullRequest(
         query=spec.query,
         fields=spec.fields,
         since=cursor,
         known_keys=store.known_keys(spec.source, spec.query) if cursor else frozenset(),
+        members_swept_at=(
+            sweeps.members_swept_at(spec.source, spec.query) if sweeps and cursor else None
+        ),
     )
-    async for part in connector.pull(request):
-        if isinstance(part, PullBatch):
-            store.save_pull_batch(spec.source, spec.query, part.items, part.changes)
-            query_report.fetched += len(part.items)
-            if progress:
-                progress(spec.source, spec.query, query_report.fetched)
-        elif isinstance(part, PullDone):
-            store.finish_pull(spec.source, spec.query, part.members, part.cursor, part.sprints)
-            query_report.members = len(part.members)
-            query_report.requests = part.requests
+
+    def stored(count: int) -> None:
+        query_report.fetched += count
+        if progress:
+            progress(spec.source, spec.query, query_report.fetched)
+
+    # Leaving the block waits for a write still under way, whatever happened.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="okrsync-store") as worker:
+        loop = asyncio.get_running_loop()
+        writer = _BatchWriter(store, spec, worker, stored)
+        async for part in connector.pull(request):
+            if isinstance(part, PullBatch):
+                await writer.add(part)
+            elif isinstance(part, PullDone):
+                await writer.flush()
+                await loop.run_in_executor(
+                    worker,
+                    store.finish_pull,
+                    spec.source,
+                    spec.query,
+                    part.members,
+                    part.cursor,
+                    part.sprints,
+                )
+                if sweeps is not None and part.swept_at is not None:
+                    await loop.run_in_executor(
+                        worker, sweeps.record_members_swept, spec.source, spec.query, part.swept_at
+                    )
+                query_report.members = len(part.members)
+                query_report.requests = part.requests
+        await writer.flush()  # a connector that ended without PullDone: keep its batches
     return query_report
+
+
+class _BatchWriter:
+    """Stores a query's batches in the worker thread while the pull goes on."""
+
+    def __init__(
+        self,
+        store: Store,
+        spec: QuerySpec,
+        worker: ThreadPoolExecutor,
+        stored: Callable[[int], None],
+    ) -> None:
+        self._store, self._spec, self._worker, self._stored = store, spec, worker, stored
+        self._pending: list[PullBatch] = []
+        self._backlog = 0
+        self._writing: asyncio.Future[int] | None = None
+
+    async def add(self, batch: PullBatch) -> None:
+        self._pending.append(batch)
+        self._backlog += len(batch.items)
+        if self._writing is not None:
+            if not self._writing.done() and self._backlog < BACKLOG_ITEMS:
+                return  # stored with the others once the write under way is done
+            await self._finish()
+        self._start()
+
+    async def flush(self) -> None:
+        """Store everything handed over; returns once it is stored."""
+        await self._finish()
+        if self._pending:
+            self._start()
+            await self._finish()
+
+    def _start(self) -> None:
+        batch = merge_batches(self._pending)
+        self._pending, self._backlog = [], 0
+        loop = asyncio.get_running_loop()
+        self._writing = loop.run_in_executor(self._worker, self._write, batch)
+        self._writing.add_done_callback(self._done)
+
+    def _done(self, writing: asyncio.Future[int]) -> None:
+        # Progress is told as soon as a write is done. Reading the exception marks it
+        # seen, should the pull fail elsewhere first; ``_finish`` still raises it.
+        if not writing.cancelled() and writing.exception() is None:
+            self._stored(writing.result())
+
+    async def _finish(self) -> None:
+        if self._writing is not None:
+            writing, self._writing = self._writing, None
+            await writing  # a failed write raises here
+
+    def _write(self, batch: PullBatch) -> int:
+        source, query = self._spec.source, self._spec.query
+        self._store.save_pull_batch(source, query, batch.items, batch.changes)
+        return len(batch.items)
+
+
+def merge_batches(batches: list[PullBatch]) -> PullBatch:
+    """One batch holding what several hold. An item in more than one keeps its last
+    version and that version's history, as storing them one after the other would."""
+    if len(batches) == 1:
+        return batches[0]
+    later: set[str] = set()
+    kept: list[PullBatch] = []
+    for batch in reversed(batches):
+        kept.append(
+            PullBatch(
+                items=[item for item in batch.items if item.key not in later],
+                changes=[change for change in batch.changes if change.key not in later],
+            )
+        )
+        later.update(item.key for item in batch.items)
+    kept.reverse()
+    return PullBatch(
+        items=[item for batch in kept for item in batch.items],
+        changes=[change for batch in kept for change in batch.changes],
+    )

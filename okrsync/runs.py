@@ -1,53 +1,34 @@
-"""The operations behind the commands: pull, plan, apply and sync, each recorded as a
-run in the store with what it pulled, its warnings and its errors."""
+"""The operations behind the commands: pull, plan, apply, sync and back-fill, each
+recorded as a run in the store with what it did, its warnings and its errors.
+
+Evaluation reads the store alone. A pull is the only place where metric values are
+read from their sources: each is recorded with the run's start, so that ``plan``,
+``explain``, ``report`` and back-fills evaluate any instant without the network.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from okrsync.apply import AppliedWrite, apply_writes
+from okrsync.backfill import backfill, can_backfill, needs_backfill
 from okrsync.connector import Connector, MetricSource, build_connector
 from okrsync.errors import OkrsyncError
-from okrsync.evaluate import Evaluation, evaluate
-from okrsync.mapping.models import MetricMeasure
+from okrsync.evaluate import Evaluation
+from okrsync.evaluate.engine import evaluate_snapshot
+from okrsync.evaluate.quality import add_quality_warnings, selection_sizes
+from okrsync.evaluate.snapshot import Snapshot
 from okrsync.plan import Plan, PlannedWrite, build_plan
 from okrsync.pull import ProgressCallback, PullReport, kr_selections, pull_queries, queries_of
-from okrsync.secrets import redact
-from okrsync.store_view import StoreDataView
+from okrsync.run_record import RunProgress, RunRecorder, describe_query, describe_write
+from okrsync.store_view import StoreDataView, explain_missing_metrics, metrics_read_by
 
 if TYPE_CHECKING:
     from okrsync.project import Project
     from okrsync.store import Store
-
-
-@dataclass
-class RunRecorder:
-    """Collects what a run did, and records it when the run ends."""
-
-    store: Store
-    command: str
-    as_of: datetime | None
-    run_id: int = 0
-    pulled: dict[str, Any] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-
-    def __enter__(self) -> RunRecorder:
-        self.run_id = self.store.start_run(self.command, self.as_of)
-        return self
-
-    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
-        errors = [] if exc is None else [redact(str(exc) or type(exc).__name__)]
-        self.store.finish_run(
-            self.run_id,
-            "ok" if exc is None else "failed",
-            pulled=self.pulled,
-            warnings=self.warnings,
-            errors=errors,
-        )
 
 
 def used_instances(project: Project) -> list[str]:
@@ -66,30 +47,9 @@ def metrics_used_by(
     inputs included."""
     found: set[tuple[str, str]] = set()
     for ref in project.key_results():
-        if kr_ids is not None and ref.id not in kr_ids:
-            continue
-        measures = [ref.kr.measure, *(i.measure for i in ref.kr.formula_inputs().values())]
-        found.update(
-            (m.metric.source, m.metric.name) for m in measures if isinstance(m, MetricMeasure)
-        )
+        if kr_ids is None or ref.id in kr_ids:
+            found.update(metrics_read_by(ref.kr))
     return sorted(found)
-
-
-async def read_metrics(
-    project: Project,
-    connector_for: Callable[[str], Connector],
-    keys: list[tuple[str, str]] | None = None,
-) -> dict[tuple[str, str], float]:
-    """The current value of every metric the KRs use (or of ``keys``).
-
-    Read whenever a plan is made, like the push targets: the store keeps no metric
-    values, so evaluating one as of an earlier instant uses today's value."""
-    values: dict[tuple[str, str], float] = {}
-    for source, name in metrics_used_by(project) if keys is None else keys:
-        connector = connector_for(source)
-        if isinstance(connector, MetricSource):
-            values[(source, name)] = await connector.read_metric(name)
-    return values
 
 
 @asynccontextmanager
@@ -97,33 +57,12 @@ async def open_connectors(
     project: Project, names: list[str]
 ) -> AsyncIterator[Callable[[str], Connector]]:
     async with AsyncExitStack() as stack:
-        # Metric sources are opened here too; ``read_metrics`` tells them apart.
+        # Metric sources are opened here too; ``record_metrics`` tells them apart.
         opened: dict[str, Connector] = {}
         for name in names:
             connector = build_connector(name, project.connector_settings(name))
             opened[name] = await stack.enter_async_context(connector)
         yield opened.__getitem__
-
-
-async def current_metrics(
-    project: Project, kr_ids: Collection[str]
-) -> dict[tuple[str, str], float]:
-    """The metrics some KRs use, read from their sources (nothing else is opened)."""
-    keys = metrics_used_by(project, kr_ids)
-    if not keys:
-        return {}
-    async with open_connectors(project, sorted({source for source, _ in keys})) as connector_for:
-        return await read_metrics(project, connector_for, keys)
-
-
-async def pull(
-    project: Project,
-    store: Store,
-    connector_for: Callable[[str], Connector],
-    progress: ProgressCallback | None = None,
-) -> PullReport:
-    specs = [s for s in queries_of(project.files) if project.is_item_source(s.source)]
-    return await pull_queries(specs, store, connector_for, progress, queries_used_by(project))
 
 
 def queries_used_by(project: Project) -> dict[tuple[str, str], list[str]]:
@@ -136,19 +75,75 @@ def queries_used_by(project: Project) -> dict[tuple[str, str], list[str]]:
     return users
 
 
-def evaluate_project(
+async def pull_into_run(
     project: Project,
     store: Store,
-    as_of: datetime,
-    metrics: dict[tuple[str, str], float] | None = None,
-) -> Evaluation:
-    return evaluate(
+    connector_for: Callable[[str], Connector],
+    run: RunRecorder,
+    progress: ProgressCallback | None = None,
+) -> PullReport:
+    """Pull every query into the store, then record every metric's current value.
+
+    Queries are pulled one at a time so that a failure leaves a record of which were
+    stored; the run's ``pulled`` numbers stay current meanwhile."""
+    run.progress.stage = "pulling"
+    specs = [s for s in queries_of(project.files) if project.is_item_source(s.source)]
+    run.progress.queries = [describe_query(s.source, s.query) for s in specs]
+    users = queries_used_by(project)
+    report = PullReport()
+    for spec in specs:
+        part = await pull_queries([spec], store, connector_for, progress, users)
+        report.queries.extend(part.queries)
+        run.progress.stored.append(describe_query(spec.source, spec.query))
+        run.pulled = report.as_dict()
+    recorded = await record_metrics(project, store, connector_for, run)
+    run.pulled = {**report.as_dict(), "metrics": recorded}
+    return report
+
+
+async def record_metrics(
+    project: Project,
+    store: Store,
+    connector_for: Callable[[str], Connector],
+    run: RunRecorder,
+) -> int:
+    """Read every metric the KRs use from its source and record it at the run's start;
+    returns how many were recorded."""
+    keys = metrics_used_by(project)
+    run.progress.metrics = [f"{source}/{name}" for source, name in keys]
+    for source, name in keys:
+        connector = connector_for(source)
+        if not isinstance(connector, MetricSource):
+            continue  # validation names the instance; nothing to read here
+        value = await connector.read_metric(name)
+        store.record_metric(source, name, run.started, value)
+        run.progress.recorded.append(f"{source}/{name}")
+    return len(run.progress.recorded)
+
+
+def evaluate_project(project: Project, store: Store, as_of: datetime) -> Evaluation:
+    """Every KR and objective as of ``as_of``, from the store alone, with data-quality
+    warnings.
+
+    A selection's size is compared with the latest run recorded as of ``as_of`` or
+    earlier (read before this run records anything): an evaluation of an earlier
+    instant is not compared with a later one."""
+    tz = project.timezone
+    at = (as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=tz)).astimezone(UTC)
+    previous = selection_sizes(r.data for r in store.latest_results(at)[1])
+    view = StoreDataView(store, at)
+    snapshot = Snapshot(view, at)
+    evaluation = evaluate_snapshot(project.files, snapshot, tz, project.margins)
+    explain_missing_metrics(evaluation, view)
+    add_quality_warnings(
+        evaluation,
         project.files,
-        StoreDataView(store, metrics),
-        as_of,
-        project.timezone,
-        project.margins,
+        snapshot,
+        tz=tz,
+        in_progress_age=project.in_progress_age,
+        previous_sizes=previous,
     )
+    return evaluation
 
 
 async def plan(
@@ -156,9 +151,11 @@ async def plan(
     store: Store,
     connector_for: Callable[[str], Connector],
     as_of: datetime,
+    run: RunRecorder | None = None,
 ) -> Plan:
-    metrics = await read_metrics(project, connector_for)
-    evaluation = evaluate_project(project, store, as_of, metrics)
+    if run is not None:
+        run.progress.stage = "planning"
+    evaluation = evaluate_project(project, store, as_of)
     key_results = [ref.kr for ref in project.key_results()]
     return await build_plan(key_results, evaluation, store, connector_for)
 
@@ -167,10 +164,19 @@ async def apply(
     writes: list[PlannedWrite],
     store: Store,
     connector_for: Callable[[str], Connector],
-    run_id: int,
+    run: RunRecorder,
     progress: Callable[[AppliedWrite], None] | None = None,
 ) -> list[AppliedWrite]:
-    return await apply_writes(writes, store, connector_for, run_id, progress)
+    """Perform ``writes``, keeping count in the run of which were made."""
+    run.progress.stage = "applying"
+    run.progress.planned = list(writes)
+
+    def made(write: AppliedWrite) -> None:
+        run.progress.made.append(write)
+        if progress is not None:
+            progress(write)
+
+    return await apply_writes(writes, store, connector_for, run.run_id, made)
 
 
 def record_results(
@@ -183,16 +189,33 @@ def record_results(
     store.record_results(run_id, plan.as_of, data["key_results"], data["objectives"])
 
 
-async def pull_into_run(
+def backfill_into_run(
     project: Project,
     store: Store,
-    connector_for: Callable[[str], Connector],
+    as_of: datetime,
     run: RunRecorder,
-    progress: ProgressCallback | None,
-) -> PullReport:
-    report = await pull(project, store, connector_for, progress)
-    run.pulled = report.as_dict()
-    return report
+    kr_ids: Sequence[str] | None = None,
+    *,
+    include_as_of: bool = True,
+) -> dict[str, int]:
+    """Back-fill daily points of some KRs (default: all) from their cycle start to
+    ``as_of``, recorded under the run; returns the points per KR."""
+    run.progress.stage = "back-filling"
+    counts = backfill(project, store, as_of, kr_ids, run_id=run.run_id, include_as_of=include_as_of)
+    run.pulled["backfilled"] = {kr_id: n for kr_id, n in counts.items() if n}
+    return counts
+
+
+def backfill_new(project: Project, store: Store, as_of: datetime, run: RunRecorder) -> list[str]:
+    """Back-fill the KRs that have no back-filled point yet (a fresh store, a KR added
+    to a mapping mid-cycle), up to the last day's end before ``as_of``: the run itself
+    records the value at ``as_of``. Returns the KRs that got points."""
+    ready = [ref.id for ref in project.key_results() if can_backfill(ref.kr, store)]
+    missing = needs_backfill(store, ready)
+    if not missing:
+        return []
+    counts = backfill_into_run(project, store, as_of, run, missing, include_as_of=False)
+    return [kr_id for kr_id, n in counts.items() if n]
 
 
 async def sync(
@@ -202,29 +225,37 @@ async def sync(
     run: RunRecorder,
     progress: ProgressCallback | None = None,
 ) -> tuple[Plan, list[AppliedWrite]]:
-    """The scheduled job: pull, evaluate, record the results, apply, and record which
-    writes were made (the results stay recorded if a write fails)."""
+    """The scheduled job: pull, evaluate, record the results, apply, record which
+    writes were made (the results stay recorded if a write fails), then back-fill the
+    KRs that have no history yet."""
     async with open_connectors(project, used_instances(project)) as connector_for:
         await pull_into_run(project, store, connector_for, run, progress)
-        fresh = await plan(project, store, connector_for, as_of)
+        fresh = await plan(project, store, connector_for, as_of, run)
+        run.progress.stage = "recording"
         record_results(store, run.run_id, fresh)
-        applied = await apply(fresh.all_writes(), store, connector_for, run.run_id)
+        applied = await apply(fresh.all_writes(), store, connector_for, run)
+        run.progress.stage = "recording"
         record_results(store, run.run_id, fresh, applied)
-        return fresh, applied
+    backfill_new(project, store, as_of, run)
+    return fresh, applied
 
 
 __all__ = [
     "OkrsyncError",
+    "RunProgress",
     "RunRecorder",
     "apply",
-    "current_metrics",
+    "backfill_into_run",
+    "backfill_new",
+    "describe_query",
+    "describe_write",
     "evaluate_project",
     "metrics_used_by",
     "open_connectors",
     "plan",
-    "pull",
     "pull_into_run",
-    "read_metrics",
+    "queries_used_by",
+    "record_metrics",
     "record_results",
     "sync",
     "used_instances",

@@ -3,7 +3,8 @@ the property document.
 
 Everything here must be a pure function of the KR's result and must not mention the
 time of the run: a second apply with nothing changed has to produce identical values,
-so that it sends no write at all.
+so that it sends no write at all. For the same reason, warnings that compare a run with
+the previous one (``compares_runs``) are left out: they hold for one run only.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from okrsync.evaluate import KrResult
+from okrsync.evaluate.quality import compares_runs
 
 # Entity properties are limited to 32 KB; leave room for the JSON around the keys.
 PROPERTY_KEY_BUDGET = 400
@@ -71,8 +73,13 @@ def comment_text(result: KrResult) -> str:
     if keys:
         shown = ", ".join(keys[:20]) + (f" and {len(keys) - 20} more" if len(keys) > 20 else "")
         lines.append(f"Done: {shown}")
-    lines.extend(f"Warning: {warning}" for warning in result.warnings)
+    lines.extend(f"Warning: {warning}" for warning in pushed_warnings(result))
     return "\n".join(lines)
+
+
+def pushed_warnings(result: KrResult) -> list[str]:
+    """The warnings written into the tools: all but those comparing runs."""
+    return [warning for warning in result.warnings if not compares_runs(warning)]
 
 
 def property_document(result: KrResult) -> dict[str, Any]:
@@ -82,6 +89,7 @@ def property_document(result: KrResult) -> dict[str, Any]:
     document.pop("pushes", None)
     # ``expected`` moves every minute; three decimals keep repeated applies stable.
     document["expected"] = round(result.expected, 3)
+    document["warnings"] = pushed_warnings(result)
     items = document.get("evidence", {}).get("items", [])
     if len(items) > PROPERTY_KEY_BUDGET:
         document["evidence"]["items"] = items[:PROPERTY_KEY_BUDGET]

@@ -17,13 +17,15 @@ API (stable; the push side builds on it)::
 Every method returns the parsed JSON body, or ``None`` for an empty body (204). Errors:
 ``okrsync.errors`` classes via ``okrsync_jira.errors`` (``query=True`` turns a 400 into
 ``QueryError``). Retries, pacing and the concurrency bound come from ``okrsync.http``;
-``post`` retries a dropped connection only when ``idempotent=True``.
+``post`` retries a dropped connection only when ``idempotent=True``. Writes to one issue
+are spaced to stay under Jira Cloud's per-issue write limits (``ISSUE_WRITE_LIMITS``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json as jsonlib
+import re
 from collections.abc import Generator, Mapping
 from typing import Any, Self
 
@@ -31,16 +33,36 @@ import httpx
 
 from okrsync import __version__
 from okrsync.errors import ProtocolError
-from okrsync.http import IDEMPOTENT, HttpStats, RetryPolicy, make_client
+from okrsync.http import IDEMPOTENT, HttpStats, KeyedPacer, RateWindow, RetryPolicy, make_client
 from okrsync.secrets import MASK, redact
 from okrsync_jira.errors import error_for_response, error_for_transport
 from okrsync_jira.settings import JiraSettings
 
-__all__ = ["SERVER_INFO_PATH", "BearerAuth", "JiraClient"]
+__all__ = ["ISSUE_WRITE_LIMITS", "SERVER_INFO_PATH", "BearerAuth", "JiraClient", "issue_written"]
 
 _USER_AGENT = f"okrsync/{__version__}"
 # v2 is served by Cloud and Data Center alike, so it can ask which one a site is.
 SERVER_INFO_PATH = "/rest/api/2/serverInfo"
+# Jira Cloud allows 20 writes per 2 s and 100 per 30 s to one issue (edits, comments,
+# properties alike); more answer 429 with RateLimit-Reason ``jira-per-issue-on-write``.
+ISSUE_WRITE_LIMITS = (RateWindow(20, 2.0), RateWindow(100, 30.0))
+_WRITE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
+# The site may sit under a context path (Data Center: https://host/jira/rest/...).
+_ISSUE_PATH = re.compile(r"/rest/api/[23]/issue/([^/]+)")
+# An issue key (PROJECT-123) or id; other names under /issue/ (bulkfetch, picker,
+# createmeta...) are not issues.
+_ISSUE_REF = re.compile(r"[A-Za-z][A-Za-z0-9_]*-[0-9]+|[0-9]+")
+
+
+def issue_written(request: httpx.Request) -> str | None:
+    """The issue a request writes to (upper-cased key or id), or None: the key the
+    per-issue write limits count against."""
+    if request.method not in _WRITE_METHODS:
+        return None
+    match = _ISSUE_PATH.search(request.url.path)
+    if match is None or not _ISSUE_REF.fullmatch(match.group(1)):
+        return None
+    return match.group(1).upper()
 
 
 class BearerAuth(httpx.Auth):
@@ -87,6 +109,7 @@ class JiraClient:
             policy=policy or RetryPolicy(max_attempts=settings.max_attempts),
             stats=self.stats,
             transport=transport,
+            pacer=KeyedPacer(ISSUE_WRITE_LIMITS, issue_written),
         )
 
     @classmethod

@@ -3,16 +3,26 @@
 Jira Cloud (REST v3):
 
 1. Ids first: the query's members, 5,000 keys per search page (pages are sequential).
-   An incremental pull runs, alongside, the query restricted to ``updated > cursor -
-   overlap`` to learn which members changed.
-2. The issues to fetch (all members, or changed ∪ members not stored yet) are fetched
-   100 per ``/issue/bulkfetch`` call, concurrently, with only the fields okrsync reads.
-3. Their history comes from ``/changelog/bulkfetch`` (1,000 issues per call, token
-   paged, filtered to the tracked fields); inline ``expand=changelog`` is truncated by
-   Jira and never used.
+   Each page is handed to the fetching as it arrives, 1,000 issues at a time.
+2. The issues are fetched 100 per ``/issue/bulkfetch`` call, concurrently, with only
+   the fields okrsync reads, a few groups of 1,000 ahead of the one handed over.
+3. Their history comes from ``/changelog/bulkfetch`` (1,000 issues per call, up to
+   10,000 histories a page, token paged, filtered to the tracked fields); inline
+   ``expand=changelog`` is truncated by Jira and never used.
 
 For N issues a full pull costs ceil(N/5000) + ceil(N/100) + ceil(N/1000) requests plus
 the field catalog and the sprints of the projects seen.
+
+An incremental pull searches for the issues updated since the cursor (less an overlap)
+and fetches those at once. It must also notice members that left the query (deleted,
+moved out) and members that joined it without being updated. Listing every member
+(ceil(N/5000) pages) notices both; it is done alongside the fetching when the members
+were last listed more than ``SWEEP_MAX_AGE`` ago or never. Otherwise one request asks
+for Jira's approximate count of the query: an issue that left lowers it, one that
+joined unseen raises it, so if it equals the known members plus the changed ones not
+known yet, nothing left or joined unseen and the members are not listed. Only a
+departure and an unseen arrival at once could cancel out (or a count that lags both
+ways): the age bound puts a limit on how long such a member list may stay wrong.
 
 Jira Data Center (REST v2) has neither bulk endpoint, but its search pages carry a
 ``total`` and its ``expand=changelog`` is complete, so each search page brings its
@@ -30,6 +40,7 @@ import asyncio
 import math
 from collections.abc import (
     AsyncGenerator,
+    AsyncIterable,
     AsyncIterator,
     Awaitable,
     Callable,
@@ -60,9 +71,12 @@ from okrsync_jira.search import (
     IssueRef,
     OffsetPaging,
     TokenPaging,
+    ahead,
+    approximate_count,
     in_order,
     issue_ref,
     search_pages_dc,
+    search_ref_pages,
     search_refs,
     stable_order,
     updated_since,
@@ -71,10 +85,10 @@ from okrsync_jira.search import (
 __all__ = [
     "ISSUES_PER_CHANGELOG",
     "ISSUES_PER_FETCH",
+    "SWEEP_MAX_AGE",
     "fetch_changelogs",
     "fetch_issues",
     "fetch_sprints",
-    "plan_pull",
     "project_keys",
     "pull_query",
 ]
@@ -85,6 +99,11 @@ ISSUES_PER_FETCH = 100
 ISSUES_PER_CHANGELOG = 1000
 # The most change histories a changelog page may hold (the API's documented maximum).
 CHANGELOGS_PER_PAGE = 10000
+# How long members listed in full are trusted when the approximate count agrees.
+SWEEP_MAX_AGE = timedelta(hours=24)
+# Groups of 1,000 issues started while the one before them is handed over: the site
+# works on the next ones while okrsync stores this one.
+GROUPS_AHEAD = 1
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _T = TypeVar("_T")
 
@@ -95,31 +114,6 @@ SprintSource = Callable[[Sequence[str]], Awaitable[Iterable[Sprint]]]
 def project_keys(issue_keys: Iterable[str]) -> list[str]:
     """The projects of some issues: an issue key is its project's key, a dash, a number."""
     return sorted({key.rsplit("-", 1)[0] for key in issue_keys})
-
-
-@dataclass(frozen=True)
-class PullPlan:
-    members: list[IssueRef]
-    fetch: list[IssueRef]
-
-
-async def plan_pull(client: JiraClient, request: PullRequest, *, overlap: timedelta) -> PullPlan:
-    """Which issues the query matches, and which of them must be fetched."""
-    if request.since is None:
-        members = await search_refs(client, request.query)
-        return PullPlan(members=members, fetch=members)
-    since_ms = math.floor((request.since - overlap).timestamp() * 1000)
-    members, changed = await asyncio.gather(
-        search_refs(client, request.query),
-        search_refs(client, updated_since(request.query, max(since_ms, 0))),
-    )
-    changed_ids = {ref.id for ref in changed}
-    fetch = [ref for ref in members if ref.id in changed_ids or ref.key not in request.known_keys]
-    # An issue can join the changed search after the members search ran; it is fetched
-    # too, and counted as a member, since it matches the query.
-    member_ids = {ref.id for ref in members}
-    late = [ref for ref in changed if ref.id not in member_ids]
-    return PullPlan(members=members + late, fetch=fetch + late)
 
 
 @dataclass
@@ -133,7 +127,8 @@ class _Pull:
     extra: dict[str, str]  # mapping name -> field id
     overlap: timedelta
     page_size: int
-    members: list[IssueRef] = field(default_factory=list)
+    members: list[str] = field(default_factory=list)  # keys
+    swept_at: datetime | None = None  # when the listing of every member began
 
 
 class _Batches(Protocol):
@@ -166,12 +161,13 @@ async def pull_query(
 
     found: list[Sprint] = []
     if sprints is not None and job.members:
-        found = list(await sprints(project_keys(ref.key for ref in job.members)))
+        found = list(await sprints(project_keys(job.members)))
     yield PullDone(
-        members=[ref.key for ref in job.members],
+        members=job.members,
         cursor=cursor,
         sprints=found,
         requests=client.requests - first_request,
+        swept_at=job.swept_at,
     )
 
 
@@ -179,28 +175,107 @@ async def pull_query(
 
 
 async def _cloud_batches(job: _Pull) -> AsyncGenerator[PullBatch, None]:
-    client, catalog = job.client, job.catalog
-    plan = await plan_pull(client, job.request, overlap=job.overlap)
-    job.members.extend(plan.members)
-    groups = _chunks(plan.fetch, ISSUES_PER_CHANGELOG)
-    pending: asyncio.Task[list[PullBatch]] | None = None
+    request = job.request
+    if request.since is None:
+        job.swept_at = _now()
+        members: dict[str, IssueRef] = {}
+        async with aclosing(_fetched(job, _new_groups(job, request.query, members))) as batches:
+            async for batch in batches:
+                yield batch
+        job.members = [ref.key for ref in members.values()]
+        return
+    async with aclosing(_incremental(job)) as batches:
+        async for batch in batches:
+            yield batch
+
+
+async def _incremental(job: _Pull) -> AsyncGenerator[PullBatch, None]:
+    """The changed issues first; then, if the members must be listed, those not known."""
+    client, request = job.client, job.request
+    known = request.known_keys
+    since_ms = math.floor(((request.since or _EPOCH) - job.overlap).timestamp() * 1000)
+    started = _now()
+    swept_at = request.members_swept_at
+    trusted = bool(known) and swept_at is not None and started - swept_at < SWEEP_MAX_AGE
+    listing: asyncio.Future[list[IssueRef]] | None = None
+    estimate: asyncio.Future[int | None] | None = None
+    if trusted:
+        estimate = asyncio.ensure_future(approximate_count(client, request.query))
+    else:
+        job.swept_at = started
+        listing = asyncio.ensure_future(search_refs(client, request.query))
     try:
-        for index, group in enumerate(groups):
-            if pending is None:
-                pending = _start(client, catalog, group, job.wanted, job.extra, job.page_size)
-            batches = await pending
-            # Fetch the next group while the caller stores this one.
-            pending = (
-                _start(client, catalog, groups[index + 1], job.wanted, job.extra, job.page_size)
-                if index + 1 < len(groups)
-                else None
-            )
+        changed = await search_refs(client, updated_since(request.query, max(since_ms, 0)))
+        async with aclosing(_fetched(job, _chunks(changed, ISSUES_PER_CHANGELOG))) as batches:
+            async for batch in batches:
+                yield batch
+        changed_keys = [ref.key for ref in changed]
+        if estimate is not None:
+            joined = {key for key in changed_keys if key not in known}
+            if await estimate == len(known) + len(joined):
+                job.members = sorted(known | joined)
+                return
+            job.swept_at = _now()
+            listing = asyncio.ensure_future(search_refs(client, request.query))
+        assert listing is not None
+        members = await listing
+    finally:
+        for future in (listing, estimate):
+            if future is not None:
+                _settle(future)
+    fetched = {ref.id for ref in changed}
+    unknown = [ref for ref in members if ref.id not in fetched and ref.key not in known]
+    async with aclosing(_fetched(job, _chunks(unknown, ISSUES_PER_CHANGELOG))) as batches:
+        async for batch in batches:
+            yield batch
+    # An issue can join the changed search after the members search ran; it matches the
+    # query, so it counts as a member.
+    member_ids = {ref.id for ref in members}
+    job.members = [ref.key for ref in members]
+    job.members += [ref.key for ref in changed if ref.id not in member_ids]
+
+
+async def _new_groups(
+    job: _Pull, jql: str, seen: dict[str, IssueRef]
+) -> AsyncGenerator[list[IssueRef], None]:
+    """The query's members in groups of 1,000, each as soon as its id pages arrived;
+    every member is added to ``seen`` (an issue shown twice is fetched once)."""
+    group: list[IssueRef] = []
+    async with aclosing(search_ref_pages(job.client, jql)) as pages:
+        async for page in pages:
+            for ref in page:
+                if ref.id not in seen:
+                    seen[ref.id] = ref
+                    group.append(ref)
+            while len(group) >= ISSUES_PER_CHANGELOG:
+                yield group[:ISSUES_PER_CHANGELOG]
+                group = group[ISSUES_PER_CHANGELOG:]
+    if group:
+        yield group
+
+
+async def _fetched(
+    job: _Pull, groups: AsyncIterable[Sequence[IssueRef]] | Iterable[Sequence[IssueRef]]
+) -> AsyncGenerator[PullBatch, None]:
+    """The batches of every group, in order; the next groups are fetched meanwhile."""
+
+    def start(group: Sequence[IssueRef]) -> Awaitable[list[PullBatch]]:
+        return _fetch_group(job.client, job.catalog, group, job.wanted, job.extra, job.page_size)
+
+    source = groups if isinstance(groups, AsyncIterable) else _async(groups)
+    async with aclosing(ahead(source, start, GROUPS_AHEAD)) as fetches:
+        async for batches in fetches:
             for batch in batches:
                 yield batch
-    finally:
-        # The caller stopped early: do not leave the prefetch running, nor its error unread.
-        if pending is not None:
-            _settle(pending)
+
+
+async def _async(values: Iterable[_T]) -> AsyncGenerator[_T, None]:
+    for value in values:
+        yield value
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _settle(future: asyncio.Future[Any]) -> None:
@@ -209,17 +284,6 @@ def _settle(future: asyncio.Future[Any]) -> None:
             future.exception()
     else:
         future.cancel()
-
-
-def _start(
-    client: JiraClient,
-    catalog: FieldCatalog,
-    group: Sequence[IssueRef],
-    wanted: list[str],
-    extra: dict[str, str],
-    page_size: int,
-) -> asyncio.Task[list[PullBatch]]:
-    return asyncio.ensure_future(_fetch_group(client, catalog, group, wanted, extra, page_size))
 
 
 async def _fetch_group(
@@ -390,11 +454,13 @@ class _Walk:
 async def _datacenter_batches(job: _Pull) -> AsyncGenerator[PullBatch, None]:
     client, request = job.client, job.request
     walk = _Walk()
+    # Data Center has no approximate count: its members are always listed.
+    job.swept_at = _now()
     if request.since is None:
         async with aclosing(_dc_walk(job, request.query, walk)) as batches:
             async for batch in batches:
                 yield batch
-        job.members.extend(walk.fetched.values())
+        job.members = [ref.key for ref in walk.fetched.values()]
         return
     since_ms = math.floor((request.since - job.overlap).timestamp() * 1000)
     changed = updated_since(request.query, max(since_ms, 0))
@@ -413,7 +479,8 @@ async def _datacenter_batches(job: _Pull) -> AsyncGenerator[PullBatch, None]:
     # An issue can join the changed search after the members search ran; it matches the
     # query, so it counts as a member.
     member_ids = {ref.id for ref in found}
-    job.members.extend(found + [r for r in walk.fetched.values() if r.id not in member_ids])
+    job.members = [ref.key for ref in found]
+    job.members += [r.key for r in walk.fetched.values() if r.id not in member_ids]
 
 
 async def _dc_walk(job: _Pull, jql: str, walk: _Walk) -> AsyncGenerator[PullBatch, None]:

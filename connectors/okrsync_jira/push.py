@@ -6,6 +6,11 @@ writes. ``write_target`` is idempotent: repeating it leaves Jira as one call wou
 Everything okrsync needs to find its own writes again lives in Jira itself (the
 comment's marker, the created issue's label), so a lost store never causes a second
 comment or a second issue.
+
+A POST that got no answer (the connection dropped, a gateway timed out) may still have
+been carried out. It is never sent again blindly: okrsync looks for what it would have
+made, adopts it when it is there, and otherwise reports the failure, so that the next
+run, which looks first too, makes it.
 """
 
 from __future__ import annotations
@@ -18,15 +23,24 @@ from typing import Any
 from okrsync.connector import PushTarget, WriteReceipt
 from okrsync.errors import (
     ConfigError,
+    ConnectionFailed,
     FieldNotFound,
     NotFound,
     PermissionDenied,
     ProtocolError,
+    ServerError,
     SourceConfigError,
 )
 from okrsync_jira import adf
 from okrsync_jira.client import JiraClient
-from okrsync_jira.comment import CLOUD, DATA_CENTER, CommentFormat, read_comment, write_comment
+from okrsync_jira.comment import (
+    CLOUD,
+    DATA_CENTER,
+    CommentFormat,
+    find_owned,
+    read_comment,
+    write_comment,
+)
 from okrsync_jira.fields import FieldCatalog, JiraField
 
 __all__ = [
@@ -39,6 +53,8 @@ __all__ = [
 ]
 
 PROPERTY_KEY = "okrsync"
+# Failures after which a write may or may not have been carried out.
+_UNANSWERED = (ConnectionFailed, ServerError)
 # Jira refuses entity property values longer than 32,768 characters; bytes are counted
 # so that non-ASCII text never tips a value over the limit.
 PROPERTY_LIMIT = 32_768
@@ -83,7 +99,7 @@ async def write_target(
         return await _write_field(client, catalog, target, target.issue, value)
     if target.what == "comment":
         text = value if isinstance(value, str) else str(value)
-        return await write_comment(client, comment_format(client), target.issue, target.kr_id, text)
+        return await _write_comment(client, target.issue, target.kr_id, text)
     return await _write_property(client, target.issue, value)
 
 
@@ -188,6 +204,23 @@ async def _write_field(
             raise
         raise _not_settable(field, issue, client.source) from error
     return WriteReceipt(issue=issue, ref=field.id)
+
+
+# --- comment ---------------------------------------------------------------------------
+
+
+async def _write_comment(client: JiraClient, issue: str, kr_id: str, text: str) -> WriteReceipt:
+    fmt = comment_format(client)
+    try:
+        return await write_comment(client, fmt, issue, kr_id, text)
+    except _UNANSWERED:
+        # Jira's comment list is read from its database, not a search index: if the
+        # comment was added before the answer was lost, it is there now. Then editing it
+        # (or nothing) finishes the write; without it, adding one blindly could be the
+        # second, so the failure stands and the next run adds it.
+        if not await find_owned(client, fmt, issue, kr_id):
+            raise
+        return await write_comment(client, fmt, issue, kr_id, text)
 
 
 # --- property --------------------------------------------------------------------------
@@ -363,6 +396,14 @@ async def _create(client: JiraClient, target: PushTarget, value: Any) -> WriteRe
     path = f"{_api(client)}/issue"
     try:
         created = await client.post(path, {"fields": fields})
+    except _UNANSWERED:
+        # Jira may have created the issue before the answer was lost: its label tells.
+        # Not found (or not indexed yet), it is not created again here; the next run
+        # looks for it first too.
+        found = await _find_created(client, target)
+        if found is None:
+            raise
+        return WriteReceipt(issue=found)
     except SourceConfigError as error:
         if error.status != 400:
             raise

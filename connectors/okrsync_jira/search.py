@@ -11,6 +11,8 @@ Three small strategies, all refusing to loop forever:
 - ``ConcurrentOffsetPaging``: Data Center's ``/rest/api/2/search``. The first page's
   ``total`` names every other page's ``startAt``, so those are requested together
   (``window`` at a time; the client bounds what is really in flight).
+
+``in_order`` and ``ahead`` run work concurrently and hand results over in order.
 """
 
 from __future__ import annotations
@@ -18,15 +20,24 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import deque
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Sequence,
+)
 from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from okrsync.errors import ProtocolError
+from okrsync.errors import NotFound, PermissionDenied, ProtocolError, TransientError
 from okrsync_jira.client import JiraClient
 
 __all__ = [
+    "APPROXIMATE_COUNT_PATH",
     "DC_KEYS_PAGE_SIZE",
     "DC_SEARCH_PATH",
     "SEARCH_PATH",
@@ -34,14 +45,18 @@ __all__ = [
     "IssueRef",
     "OffsetPaging",
     "TokenPaging",
+    "ahead",
+    "approximate_count",
     "in_order",
     "search_pages_dc",
+    "search_ref_pages",
     "search_refs",
     "split_order_by",
     "stable_order",
 ]
 
 SEARCH_PATH = "/rest/api/3/search/jql"
+APPROXIMATE_COUNT_PATH = "/rest/api/3/search/approximate-count"
 DC_SEARCH_PATH = "/rest/api/2/search"
 # Jira's ceiling for a search that asks for keys only.
 KEYS_PAGE_SIZE = 5000
@@ -51,6 +66,7 @@ DC_KEYS_PAGE_SIZE = 1000
 # order puts new issues at the end, whatever the query's own ORDER BY.
 STABLE_ORDER = "ORDER BY created ASC, key ASC"
 _T = TypeVar("_T")
+_R = TypeVar("_R")
 
 Page = dict[str, Any]
 
@@ -62,7 +78,7 @@ class TokenPaging:
 
     async def pages(
         self, fetch: Callable[[str | None], Awaitable[Page]], *, source: str = ""
-    ) -> AsyncIterator[Page]:
+    ) -> AsyncGenerator[Page, None]:
         token: str | None = None
         seen: set[str] = set()
         while True:
@@ -167,6 +183,63 @@ async def in_order(awaitables: Iterable[Awaitable[_T]], window: int) -> AsyncGen
                 close()
 
 
+async def ahead(
+    source: AsyncIterable[_T], start: Callable[[_T], Awaitable[_R]], window: int = 1
+) -> AsyncGenerator[_R, None]:
+    """``start(value)`` for each value of ``source`` as soon as it arrives, results in
+    the order of the values. While one result is awaited, up to ``window`` more are
+    started (and the next value is being read): the work that ``source`` does itself,
+    such as paging through a search, goes on alongside.
+
+    Stopping early (or a failure) cancels whatever is still under way."""
+    done = object()
+    queue: asyncio.Queue[Any] = asyncio.Queue(max(window, 1))
+
+    async def feed() -> None:
+        try:
+            async with aclosing(_agen(source)) as values:
+                async for value in values:
+                    task = asyncio.ensure_future(start(value))
+                    try:
+                        await queue.put(task)
+                    except BaseException:
+                        _settle(task)
+                        raise
+        except Exception as error:
+            # Handed over in order: what came before the failure is still used.
+            failed = asyncio.get_running_loop().create_future()
+            failed.set_exception(error)
+            await queue.put(failed)
+        else:
+            await queue.put(done)
+
+    feeder = asyncio.ensure_future(feed())
+    try:
+        while (item := await queue.get()) is not done:
+            yield await item
+    finally:
+        _settle(feeder)
+        while not queue.empty():
+            item = queue.get_nowait()
+            if item is not done:
+                _settle(item)
+
+
+async def _agen(source: AsyncIterable[_T]) -> AsyncGenerator[_T, None]:
+    async for value in source:
+        yield value
+
+
+def _settle(future: asyncio.Future[Any]) -> None:
+    """Cancel what is under way; read the outcome of what is done, so asyncio does not
+    report an exception as never retrieved."""
+    if future.done():
+        if not future.cancelled():
+            future.exception()
+    else:
+        future.cancel()
+
+
 def _checked(page: Any, source: str) -> Page:
     if not isinstance(page, dict):
         raise ProtocolError("Jira answered a page that is not a JSON object", source=source)
@@ -202,6 +275,15 @@ async def search_refs(client: JiraClient, jql: str) -> list[IssueRef]:
         ]
         # Pages read at once may overlap if the results moved meanwhile.
         return list({ref.id: ref for ref in refs}.values())
+    # Results that moved between pages may show an issue twice.
+    return list(
+        {ref.id: ref async for page in search_ref_pages(client, jql) for ref in page}.values()
+    )
+
+
+async def search_ref_pages(client: JiraClient, jql: str) -> AsyncGenerator[list[IssueRef], None]:
+    """Cloud: the issues the JQL matches, a page (up to 5,000) at a time, as each
+    arrives, so that their fetching need not wait for the last page."""
 
     async def fetch(token: str | None) -> Page:
         body: dict[str, Any] = {"jql": jql, "fields": ["key"], "maxResults": KEYS_PAGE_SIZE}
@@ -210,11 +292,26 @@ async def search_refs(client: JiraClient, jql: str) -> list[IssueRef]:
         page: Page = await client.post(SEARCH_PATH, body, query=True, idempotent=True)
         return page
 
-    return [
-        issue_ref(issue, client.source)
-        async for page in TokenPaging().pages(fetch, source=client.source)
-        for issue in page.get("issues") or []
-    ]
+    async with aclosing(TokenPaging().pages(fetch, source=client.source)) as pages:
+        async for page in pages:
+            yield [issue_ref(issue, client.source) for issue in page.get("issues") or []]
+
+
+async def approximate_count(client: JiraClient, jql: str) -> int | None:
+    """Cloud's estimate of how many issues the JQL matches (one request), or None when
+    the site gives none. The estimate may lag behind recent changes."""
+    try:
+        answer = await client.post(
+            APPROXIMATE_COUNT_PATH, {"jql": jql}, query=True, idempotent=True
+        )
+    except (NotFound, PermissionDenied, ProtocolError, TransientError):
+        # Without an estimate the caller lists the members instead; a bad query or bad
+        # credentials fail that listing just as well, so those are raised here.
+        return None
+    count = answer.get("count") if isinstance(answer, dict) else None
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        return None
+    return count
 
 
 async def search_pages_dc(

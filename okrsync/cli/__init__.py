@@ -1,5 +1,7 @@
 """The ``okrsync`` command."""
 
+from okrsync.cli import loop, views
 from okrsync.cli.app import app, main
 
-__all__ = ["app", "main"]
+# Importing the command modules registers their commands on ``app``.
+__all__ = ["app", "loop", "main", "views"]

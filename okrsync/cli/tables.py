@@ -1,4 +1,4 @@
-"""Tables people can read: results, writes, history."""
+"""Tables people can read: results, writes, history, back-fills and runs."""
 
 from __future__ import annotations
 
@@ -110,11 +110,28 @@ def writes_table(entries: Iterable[Mapping[str, Any]], title: str) -> Table:
     return table
 
 
+def override_lines(document: Mapping[str, Any]) -> list[str]:
+    """One line per KR whose progress an override replaces, with its reason: the
+    table only marks such KRs."""
+    lines = []
+    for kr in document["key_results"]:
+        override = kr.get("override")
+        if not override:
+            continue
+        lines.append(
+            f"override on {kr['id']}: progress {percent(kr.get('progress'))} until "
+            f"{override.get('until', '—')} (computed {percent(kr.get('computed_progress'))})"
+            f" — {override.get('reason', '')}"
+        )
+    return lines
+
+
 def history_table(kr_id: str, points: Iterable[Mapping[str, Any]]) -> Table:
     table = Table(title=f"history of {kr_id}", title_justify="left")
-    for column in ("as of", "value", "progress", "expected", "status", "source"):
-        table.add_column(column)
+    for column in ("as of", "value", "progress", "expected", "status", "source", "note"):
+        table.add_column(column, overflow="fold")
     for point in points:
+        override = point.get("override")
         table.add_row(
             str(point["as_of"])[:16],
             number(point.get("value"), point.get("unit") or ""),
@@ -122,5 +139,44 @@ def history_table(kr_id: str, points: Iterable[Mapping[str, Any]]) -> Table:
             percent(point.get("expected")),
             status_text(point["status"]),
             "back-filled" if point.get("backfilled") else "run",
+            f"override: {override.get('reason', '')}" if override else "",
+        )
+    return table
+
+
+def backfill_table(rows: Iterable[Mapping[str, Any]], title: str) -> Table:
+    """KR → the daily points a back-fill recorded."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("key result")
+    table.add_column("points", justify="right")
+    table.add_column("from")
+    table.add_column("last value", justify="right")
+    table.add_column("note", overflow="fold")
+    for row in rows:
+        table.add_row(
+            row["kr"],
+            str(row["points"]),
+            str(row.get("first") or "—")[:16],
+            number(row.get("value"), row.get("unit") or ""),
+            row.get("note", ""),
+        )
+    return table
+
+
+def runs_table(rows: Iterable[Mapping[str, Any]], title: str) -> Table:
+    """Recent runs: what each did and the first error of a failed one."""
+    table = Table(title=title, title_justify="left")
+    for column in ("run", "command", "started (UTC)", "as of (UTC)", "status", "did", "error"):
+        table.add_column(column, overflow="fold")
+    styles = {"ok": "green", "failed": "red", "running": "yellow"}
+    for row in rows:
+        table.add_row(
+            str(row["id"]),
+            row["command"],
+            str(row["started_at"])[:19],
+            str(row["as_of"])[:16],
+            Text(row["status"], style=styles.get(row["status"], "")),
+            row["did"],
+            row.get("error") or "",
         )
     return table

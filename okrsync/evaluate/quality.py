@@ -290,16 +290,29 @@ def _entered_in_progress(timeline: Timeline, at: datetime) -> datetime | None:
 # --- checks across KRs and runs -------------------------------------------------------
 
 
+_SINCE_LAST_RUN = "since the last recorded run"
+
+
 def _size_change(result: KrResult, previous: int | None) -> list[str]:
     size = selection_size(result.evidence["counts"])
     if previous is None or size is None or previous == 0 or abs(size - previous) * 2 <= previous:
         return []
     way = "grew" if size > previous else "shrank"
     return [
-        f"the selection {way} from {previous} to {plural(size, 'item')} since the last "
-        "recorded run: check that its query still matches what it should (an edited query, "
-        "a moved project, lost permissions?)"
+        f"the selection {way} from {previous} to {plural(size, 'item')} {_SINCE_LAST_RUN}: "
+        "check that its query still matches what it should (an edited query, a moved "
+        "project, lost permissions?)"
     ]
+
+
+def compares_runs(warning: str) -> bool:
+    """Whether a warning compares this run with the previous one (a selection's size).
+
+    Such a warning holds for one run only: the next run, with nothing changed, no longer
+    has it. What okrsync pushes into a tool leaves it out, or a comment would change back
+    and forth between runs (a second apply must send no write); plans, status, history
+    and the report still show it."""
+    return warning.startswith("the selection ") and _SINCE_LAST_RUN in warning
 
 
 def _overlaps(results: Sequence[KrResult], placed: Mapping[str, _Placed]) -> dict[str, list[str]]:
@@ -333,6 +346,7 @@ def _overlaps(results: Sequence[KrResult], placed: Mapping[str, _Placed]) -> dic
 __all__ = [
     "DEFAULT_IN_PROGRESS_AGE",
     "add_quality_warnings",
+    "compares_runs",
     "keys_text",
     "selection_size",
     "selection_sizes",

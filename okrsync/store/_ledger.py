@@ -3,10 +3,11 @@ the issue it created for a KR and the comment it owns on an issue."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Row
 
 from okrsync.connector import PushWhat, WriteReceipt
@@ -73,6 +74,16 @@ class Ledger(StoreBase):
             statement = statement.where(t.writes.c.run_id == run_id)
         with self._transaction() as connection:
             return [_write_record(row) for row in connection.execute(statement).all()]
+
+    def write_counts(self, run_ids: Iterable[int]) -> dict[int, int]:
+        """How many writes each of these runs made (runs without writes are left out)."""
+        c = t.writes.c
+        wanted = sorted(set(run_ids))
+        if not wanted:
+            return {}
+        statement = select(c.run_id, func.count()).where(c.run_id.in_(wanted)).group_by(c.run_id)
+        with self._transaction() as connection:
+            return {int(run): int(count) for run, count in connection.execute(statement).all()}
 
     def created_issue(self, kr_id: str, to: str) -> str | None:
         """The key of the issue okrsync created for the KR in instance ``to``, if any."""

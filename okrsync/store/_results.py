@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Table, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Row
 
 from okrsync.errors import StoreError
@@ -227,22 +227,40 @@ class RunRecords(StoreBase):
             if rows:
                 connection.execute(insert(t.kr_results), rows)
 
-    def latest_results(self) -> tuple[datetime | None, list[KrResult], list[ObjectiveResult]]:
+    def latest_results(
+        self, at_or_before: datetime | None = None
+    ) -> tuple[datetime | None, list[KrResult], list[ObjectiveResult]]:
         """The latest recorded (not back-filled) result of every KR and objective, by
-        id, and the latest ``as_of`` among them (None when nothing was recorded)."""
+        id, and the latest ``as_of`` among them (None when nothing was recorded).
+
+        With ``at_or_before``, only results evaluated as of that instant or earlier
+        count: what a run evaluating that instant compares itself with."""
+        k, o = t.kr_results.c, t.objective_results.c
+        kr_where: list[ColumnElement[bool]] = [k.backfilled.is_(False)]
+        objective_where: list[ColumnElement[bool]] = []
+        if at_or_before is not None:
+            kr_where.append(k.as_of <= at_or_before)
+            objective_where.append(o.as_of <= at_or_before)
         with self._transaction() as connection:
-            krs = [
-                _kr_result(row)
-                for row in _latest(
-                    connection, t.kr_results, "kr_id", t.kr_results.c.backfilled.is_(False)
-                )
-            ]
+            krs = [_kr_result(row) for row in _latest(connection, t.kr_results, "kr_id", *kr_where)]
             objectives = [
                 _objective_result(row)
-                for row in _latest(connection, t.objective_results, "objective_id")
+                for row in _latest(
+                    connection, t.objective_results, "objective_id", *objective_where
+                )
             ]
         instants = [r.as_of for r in krs] + [r.as_of for r in objectives]
         return (max(instants) if instants else None), krs, objectives
+
+    def backfilled_kr_ids(self, kr_ids: Iterable[str]) -> set[str]:
+        """Those of ``kr_ids`` that have at least one back-filled point."""
+        wanted = sorted(set(kr_ids))
+        if not wanted:
+            return set()
+        k = t.kr_results.c
+        statement = select(k.kr_id).where(k.backfilled.is_(True), k.kr_id.in_(wanted)).distinct()
+        with self._transaction() as connection:
+            return set(connection.execute(statement).scalars())
 
     def kr_history(self, kr_id: str) -> list[KrResult]:
         """Every recorded and back-filled point of the KR, oldest ``as_of`` first."""

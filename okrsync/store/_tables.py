@@ -111,6 +111,17 @@ class CursorRow(_Table, table=True):
     updated_at: datetime = _utc()
 
 
+class MetricValueRow(_Table, table=True):
+    """One value of an outcome metric, as read from its source at ``at``."""
+
+    __tablename__ = "metric_values"
+
+    source: str = Field(primary_key=True)
+    name: str = Field(primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime, primary_key=True)
+    value: float
+
+
 # --- runs and their results ------------------------------------------------------------
 
 
@@ -220,6 +231,7 @@ changes = metadata.tables["changes"]
 sprints = metadata.tables["sprints"]
 members = metadata.tables["query_members"]
 cursors = metadata.tables["cursors"]
+metric_values = metadata.tables["metric_values"]
 runs = metadata.tables["runs"]
 kr_results = metadata.tables["kr_results"]
 objective_results = metadata.tables["objective_results"]

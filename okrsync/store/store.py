@@ -21,6 +21,7 @@ from okrsync.store._base import utcnow
 from okrsync.store._bulk import upsert
 from okrsync.store._engine import make_engine, mask, open_failed, parse
 from okrsync.store._ledger import Ledger
+from okrsync.store._metrics import MetricValues
 from okrsync.store._pull import PullState
 from okrsync.store._results import RunRecords
 from okrsync.store.migrate import migrate_engine
@@ -28,8 +29,9 @@ from okrsync.store.migrate import migrate_engine
 _LOCK_NAME = "run"
 
 
-class Store(PullState, RunRecords, Ledger):
-    """The state database: pulled items and history, runs and results, writes made.
+class Store(PullState, MetricValues, RunRecords, Ledger):
+    """The state database: pulled items and history, metric values, runs and results,
+    writes made.
 
     Open with ``Store.open(url)``; use as a context manager or call ``close()``.
     Every method is its own transaction, except where a method says it groups work.

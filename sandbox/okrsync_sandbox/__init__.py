@@ -10,6 +10,8 @@ with SandboxServer() as jira:          # 127.0.0.1, a free port
     jira.url, jira.auth                 # base URL, (email, api token)
     jira.state.transition("SHOP-113", "In Progress")
     jira.faults.rate_limit("/rest/api/3/search/jql", times=2, retry_after=0)
+    jira.faults.cut("/rest/api/3/issue/OKR-12/comment", method="POST")  # done, unanswered
+    jira.state.issue_write_limit = IssueWriteLimit()   # Cloud's per-issue write limits
     jira.log.count("POST", "/rest/api/3/issue/bulkfetch")
 
 with SandboxServer(deployment="Server") as dc:
@@ -20,7 +22,7 @@ with SandboxServer(deployment="Server") as dc:
 from okrsync_sandbox.app import create_app
 from okrsync_sandbox.dataset import ANA_EMAIL, ANA_TOKEN, API_TOKEN, BOT_EMAIL, PAT, build_dataset
 from okrsync_sandbox.faults import FaultRule, Faults
-from okrsync_sandbox.ratelimit import TokenBucket
+from okrsync_sandbox.ratelimit import IssueWriteLimit, TokenBucket
 from okrsync_sandbox.requestlog import LoggedRequest, RequestLog
 from okrsync_sandbox.server import SandboxServer
 from okrsync_sandbox.state import SandboxState
@@ -33,6 +35,7 @@ __all__ = [
     "PAT",
     "FaultRule",
     "Faults",
+    "IssueWriteLimit",
     "LoggedRequest",
     "RequestLog",
     "SandboxServer",

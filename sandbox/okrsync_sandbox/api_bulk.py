@@ -18,8 +18,8 @@ from okrsync_sandbox.paging import make_token, read_token
 BULK_FETCH_LIMIT = 100
 CHANGELOG_ISSUE_LIMIT = 1000
 CHANGELOG_FIELD_LIMIT = 10
-CHANGELOG_MAX_RESULTS = 10000  # the documented maximum of maxResults
-CHANGELOG_PAGE_CAP = 1000  # histories per page actually returned
+CHANGELOG_DEFAULT_RESULTS = 1000  # maxResults when the request names none (documented)
+CHANGELOG_MAX_RESULTS = 10000  # the documented maximum of maxResults, honoured as asked
 TEMPORARY_FAILURE = "Issue could not be retrieved because of a temporary problem. Retry later."
 
 
@@ -94,10 +94,9 @@ async def bulk_changelogs(request: Request) -> JSONResponse:
     field_ids = _string_list(body.get("fieldIds"))
     if len(field_ids) > CHANGELOG_FIELD_LIMIT:
         raise bad_request(f"A maximum of {CHANGELOG_FIELD_LIMIT} field IDs can be requested.")
-    max_results = int_value(body.get("maxResults"), "maxResults", CHANGELOG_PAGE_CAP)
-    if not 1 <= max_results <= CHANGELOG_MAX_RESULTS:
+    size = int_value(body.get("maxResults"), "maxResults", CHANGELOG_DEFAULT_RESULTS)
+    if not 1 <= size <= CHANGELOG_MAX_RESULTS:
         raise bad_request(f"maxResults must be between 1 and {CHANGELOG_MAX_RESULTS}.")
-    size = min(max_results, CHANGELOG_PAGE_CAP)
     token = body.get("nextPageToken")
     if token is not None and not isinstance(token, str):
         raise bad_request(BAD_PAYLOAD)

@@ -5,16 +5,19 @@ The old ``/search`` path is Data Center's search; on Cloud it answers 410
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from okrsync_sandbox import fieldsel, render
 from okrsync_sandbox.endpoint import csv, int_value, json_object, sandbox, view_of
 from okrsync_sandbox.http_errors import JiraError, bad_request
 from okrsync_sandbox.jql import JqlError, run_query
+from okrsync_sandbox.model import Issue
 from okrsync_sandbox.paging import make_token, read_token
 
 DEFAULT_MAX_RESULTS = 50
@@ -33,7 +36,7 @@ _SEARCH_BODY = {
 }
 
 
-async def search_jql(request: Request) -> JSONResponse:
+async def search_jql(request: Request) -> Response:
     if request.method == "GET":
         q = request.query_params
         raw_max = q.get("maxResults")
@@ -64,14 +67,18 @@ async def search_jql(request: Request) -> JSONResponse:
             "expand": expand,
             "properties": list(body.get("properties") or []),
         }
-    return JSONResponse(_search(request, params))
+    page = _search(request, params)
+    if isinstance(page, bytes):
+        return Response(page, media_type="application/json")
+    return JSONResponse(page)
 
 
 def fieldsel_error(name: str) -> str:
     return f"Invalid request payload: '{name}' has the wrong type."
 
 
-def _search(request: Request, params: dict[str, Any]) -> dict[str, Any]:
+def _search(request: Request, params: dict[str, Any]) -> dict[str, Any] | bytes:
+    """The page as a JSON object, or, for ids or keys only, already encoded."""
     state, view = sandbox(request), view_of(request)
     jql: str = params["jql"]
     fields = fieldsel.resolve(params["fields"], "id", state)
@@ -93,6 +100,10 @@ def _search(request: Request, params: dict[str, Any]) -> dict[str, Any]:
         except JqlError as error:
             raise JiraError(400, error.messages) from None
         page = found[offset : offset + size]
+        end = offset + len(page)
+        following = make_token(token_scope, end) if end < len(found) else None
+        if fields.light and not expand and not properties:
+            return _light_page(page, view, keys=fields.ids is not None, following=following)
         issues = [
             render.issue(i, view, fields=fields.ids, expand=expand, properties=properties)
             for i in page
@@ -104,12 +115,28 @@ def _search(request: Request, params: dict[str, Any]) -> dict[str, Any]:
         body["schema"] = {
             f: state.fields[f].schema for f in fields.ids or [] if state.fields[f].schema
         }
-    end = offset + len(page)
-    is_last = end >= len(found)
-    if not is_last:
-        body["nextPageToken"] = make_token(token_scope, end)
-    body["isLast"] = is_last
+    if following is not None:
+        body["nextPageToken"] = following
+    body["isLast"] = following is None
     return body
+
+
+def _light_page(
+    page: Sequence[Issue], view: render.View, *, keys: bool, following: str | None
+) -> bytes:
+    """A page of ids (or ids and keys) written straight to JSON: such pages hold up to
+    5,000 issues, and are what a client lists a query's members with. The text is what
+    ``render.issue`` and ``JSONResponse`` would give, built without the objects."""
+    if keys:
+        head = '{"expand":' + json.dumps(render.ISSUE_EXPAND) + ',"id":"'
+        link = '","self":' + json.dumps(view.api("issue/"), ensure_ascii=False)[:-1]
+        # Issue keys are a project key (letters, digits, _), a dash and a number.
+        parts = [f'{head}{i.id}{link}{i.id}","key":"{i.key}","fields":{{}}}}' for i in page]
+    else:
+        parts = [f'{{"id":"{i.id}"}}' for i in page]
+    tail = f',"nextPageToken":{json.dumps(following)}' if following is not None else ""
+    last = "false" if following is not None else "true"
+    return f'{{"issues":[{",".join(parts)}]{tail},"isLast":{last}}}'.encode()
 
 
 async def approximate_count(request: Request) -> JSONResponse:

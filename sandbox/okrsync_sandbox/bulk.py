@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from okrsync_sandbox import catalog
 from okrsync_sandbox.model import ChangeItem, History, Issue
-from okrsync_sandbox.state import SandboxState
+from okrsync_sandbox.state import SandboxState, to_millis
 
 EPIC_EVERY = 50  # every 50th synthetic issue is an epic; the rest are its children
 _POINTS = (1.0, 2.0, 3.0, 5.0, 8.0, 13.0)
@@ -62,7 +62,7 @@ def _add(
     epic: Issue | None = None
     issues = state.by_project["BULK"]
     for n in range(count):
-        created = start + step * n
+        created = to_millis(start + step * n)
         number = project.next_number
         project.next_number += 1
         is_epic = n % EPIC_EVERY == 0

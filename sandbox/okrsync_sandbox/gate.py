@@ -1,5 +1,6 @@
 """What happens to a request before a handler sees it: log, faults, latency, auth,
-Data Center's rate limit, and whether the deployment has that API at all (``dialect``).
+Data Center's rate limit, Cloud's per-issue write limits, and whether the deployment
+has that API at all (``dialect``).
 
 This is plain ASGI rather than Starlette middleware because a dropped connection must
 close the socket without any response, which only the server's transport can do.
@@ -11,16 +12,17 @@ import asyncio
 import base64
 import binascii
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qs
 
 from okrsync_sandbox import dialect, ratelimit
-from okrsync_sandbox.faults import FaultRule
+from okrsync_sandbox.faults import ACTING, FaultRule
 from okrsync_sandbox.http_errors import NOT_AUTHENTICATED, error_body
 from okrsync_sandbox.model import User
-from okrsync_sandbox.requestlog import LoggedRequest
+from okrsync_sandbox.requestlog import LoggedRequest, is_write
 from okrsync_sandbox.state import SandboxState
 
 Scope = MutableMapping[str, Any]
@@ -50,25 +52,31 @@ class Gate:
             at=time.time(),
         )
         self.state.log.append(entry)
+        delay, rule = self.state.faults.fire(entry.method, entry.path)
+        wire = send
+        if rule is not None and rule.kind in ACTING:
+            # The log shows the site's answer; the client gets it cut short, or late.
+            wire = _cutting(send) if rule.kind == "cut" else _stalling(send, rule.seconds)
 
         async def logged_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 entry.status = message["status"]
-            await send(message)
+            await wire(message)
 
-        delay, rule = self.state.faults.fire(entry.method, entry.path)
         delay += self.state.latency
         if delay > 0:
             await asyncio.sleep(delay)
+        answer: Send = logged_send
         if rule is not None:
             entry.fault = rule.kind
-            await _answer_fault(rule, send, logged_send, self.state)
-            return
+            if rule.kind not in ACTING:
+                await _answer_fault(rule, send, logged_send, self.state)
+                return
 
         user = self.authenticate(scope)
         if user is None:
             await _send_json(
-                logged_send,
+                answer,
                 401,
                 error_body([NOT_AUTHENTICATED]),
                 {
@@ -78,7 +86,6 @@ class Gate:
             )
             return
         entry.account_id = user.account_id
-        answer: Send = logged_send
         bucket = self.state.rate_limit
         if bucket is not None:
             allowed, limits = bucket.take(user.account_id)
@@ -86,6 +93,14 @@ class Gate:
                 await _send_raw(answer, 429, ratelimit.PAGE.encode(), _HTML, limits)
                 return
             answer = _adding_headers(answer, limits)
+        issue_limit = self.state.issue_write_limit
+        issue = _issue_written(self.state, entry.method, entry.path)
+        if issue_limit is not None and issue is not None:
+            wait = issue_limit.take(issue)
+            if wait is not None:
+                refusal = error_body(["Rate limit exceeded."])
+                await _send_json(answer, 429, refusal, issue_limit.headers(wait))
+                return
         if not dialect.serves(self.state, entry.path):
             # Jersey's answer for a path no resource serves, as on a real site.
             await _send_json(answer, 404, error_body([f"null for uri: {_url(scope)}"]))
@@ -116,6 +131,20 @@ class Gate:
             ):
                 return self.state.users[credential.account_id]
         return None
+
+
+# A write to one issue: /rest/api/N/issue/{key or id}[/...]; not create, not bulkfetch.
+_ISSUE_PATH = re.compile(r"^/rest/api/[23]/issue/([A-Za-z][A-Za-z0-9_]*-[0-9]+|[0-9]+)(/|$)")
+
+
+def _issue_written(state: SandboxState, method: str, path: str) -> str | None:
+    """The issue a request writes to (its id when it exists: by key or id, one issue)."""
+    match = _ISSUE_PATH.match(path)
+    if match is None or not is_write(method, path):
+        return None
+    with state.lock:
+        issue = state.issue(match.group(1))
+    return str(issue.id) if issue is not None else match.group(1).upper()
 
 
 async def _read_body(receive: Receive) -> bytes:
@@ -221,6 +250,41 @@ async def _answer_fault(rule: FaultRule, raw_send: Send, send: Send, state: Sand
     )
     page = f"<html><body><h1>{rule.status} {reason}</h1></body></html>".encode()
     await _send_raw(send, rule.status, page, "text/html;charset=UTF-8")
+
+
+def _cutting(send: Send) -> Send:
+    """The answer cut short: status, headers and half of the body, then the connection
+    closes (an answer without a body closes before its status line)."""
+    start: Message | None = None
+    closed = False
+
+    async def sending(message: Message) -> None:
+        nonlocal start, closed
+        if closed:
+            return
+        if message["type"] == "http.response.start":
+            start = message
+            return
+        body = message.get("body", b"") if message["type"] == "http.response.body" else b""
+        if start is not None and body:
+            await send(start)
+            half = body[: len(body) // 2]
+            await send({"type": "http.response.body", "body": half, "more_body": True})
+        closed = True
+        await _drop(send)
+
+    return sending
+
+
+def _stalling(send: Send, seconds: float) -> Send:
+    """The answer, held back ``seconds`` after the request was handled."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            await asyncio.sleep(seconds)
+        await send(message)
+
+    return sending
 
 
 async def _drop(send: Send) -> None:

@@ -1,4 +1,5 @@
-"""Jira Data Center's rate limiting: a token bucket per user, and its HTTP headers.
+"""Rate limits: Jira Data Center's token bucket per user, with its HTTP headers, and
+Jira Cloud's per-issue write limits (``IssueWriteLimit``).
 
 An admin sets *Max requests* (the bucket's size, ``X-RateLimit-Limit``) and *Requests
 allowed* per time interval (``X-RateLimit-FillRate`` tokens every
@@ -13,6 +14,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -69,3 +71,49 @@ class TokenBucket:
 def exhausted_headers(bucket: TokenBucket | None, retry_after: str | None) -> dict[str, str]:
     """The headers of an injected Data Center 429 (``faults.rate_limit``)."""
     return (bucket or TokenBucket()).headers(0, retry_after)
+
+
+# Jira Cloud: 20 writes per 2 s and 100 per 30 s to any one issue.
+CLOUD_ISSUE_WRITES = ((20, 2.0), (100, 30.0))
+ISSUE_WRITE_REASON = "jira-per-issue-on-write"
+
+
+@dataclass
+class IssueWriteLimit:
+    """At most ``limit`` writes to one issue in any ``seconds``, for every window.
+
+    Writes that were let through count; a write over a limit is refused (429 with
+    ``Retry-After``: whole seconds until the oldest write in that window has left it)
+    and counted in ``refused``.
+    """
+
+    windows: tuple[tuple[int, float], ...] = CLOUD_ISSUE_WRITES
+    clock: Callable[[], float] = time.monotonic
+    refused: int = 0
+    _writes: dict[str, deque[float]] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def take(self, issue: str) -> float | None:
+        """Count a write to ``issue``: None when allowed, else the seconds to wait."""
+        with self._lock:
+            now = self.clock()
+            writes = self._writes.setdefault(issue, deque())
+            longest = max(seconds for _, seconds in self.windows)
+            while writes and writes[0] <= now - longest:
+                writes.popleft()
+            wait = 0.0
+            for limit, seconds in self.windows:
+                recent = [at for at in writes if at > now - seconds]
+                if len(recent) >= limit:
+                    wait = max(wait, recent[-limit] + seconds - now)
+            if wait > 0:
+                self.refused += 1
+                return wait
+            writes.append(now)
+            return None
+
+    def headers(self, wait: float) -> dict[str, str]:
+        return {
+            "Retry-After": str(max(1, math.ceil(wait))),
+            "RateLimit-Reason": ISSUE_WRITE_REASON,
+        }

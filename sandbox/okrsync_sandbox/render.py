@@ -7,9 +7,10 @@ use ISO 8601 in UTC (``2027-01-05T09:00:00.000Z``) as the Agile API does.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property, partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,6 +32,7 @@ from okrsync_sandbox.model import (
 from okrsync_sandbox.richtext import as_adf, as_wiki
 from okrsync_sandbox.state import SandboxState
 
+_MISSING = object()
 INLINE_CHANGELOG_LIMIT = 40  # what expand=changelog returns on Cloud
 ISSUE_EXPAND = "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations"
 _SYSTEM_FIELDS = (
@@ -55,16 +57,33 @@ _SYSTEM_FIELDS = (
 
 @dataclass
 class View:
-    """Who is looking, and from where: self links and time zones depend on it."""
+    """Who is looking, and from where: self links and time zones depend on it.
+
+    A view lives for one request, during which the site does not change (handlers hold
+    ``state.lock``), so what every issue of a page shares (its status, project, parent)
+    is rendered once per view and the same object reused."""
 
     base: str
     viewer: User
     state: SandboxState
     version: int = 3  # the REST API version asked for: 2 shows rich text as strings
+    _shared: dict[tuple[str, object], Any] = field(default_factory=dict, init=False, repr=False)
 
-    @property
+    @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.viewer.time_zone)
+
+    def shared(self, kind: str, ident: object, build: Callable[[], Any]) -> Any:
+        """``build()``'s result, built once per view for each (kind, ident)."""
+        key = (kind, ident)
+        found = self._shared.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._shared[key] = build()
+        return found
+
+    @cached_property
+    def custom_fields(self) -> list[FieldDef]:
+        return [f for f in self.state.fields.values() if f.custom]
 
     @property
     def cloud(self) -> bool:
@@ -82,6 +101,11 @@ def timestamp(moment: datetime | None, tz: ZoneInfo) -> str | None:
     if moment is None:
         return None
     local = moment.astimezone(tz)
+    # isoformat is several times faster than strftime; only the offset's colon differs
+    # ("+01:00" there, "+0100" in Jira), unless the offset has seconds (old LMT zones).
+    text = local.isoformat(timespec="milliseconds")
+    if text[-3] == ":" and text[-6] in "+-":
+        return text[:-3] + text[-2:]
     return (
         local.strftime("%Y-%m-%dT%H:%M:%S.")
         + f"{local.microsecond // 1000:03d}"
@@ -258,22 +282,21 @@ def sprint(s: Sprint, base: str) -> dict[str, Any]:
 def history(h: History, view: View) -> dict[str, Any]:
     # Only Cloud names the field's id in changelog items; Data Center gives its name.
     with_ids = view.cloud
+    items = []
+    for i in h.items:
+        item: dict[str, Any] = {"field": i.field, "fieldtype": i.fieldtype}
+        if i.field_id and with_ids:
+            item["fieldId"] = i.field_id
+        item["from"] = i.from_
+        item["fromString"] = i.from_string
+        item["to"] = i.to
+        item["toString"] = i.to_string
+        items.append(item)
     return {
         "id": str(h.id),
-        "author": user(h.author, view),
+        "author": _user(h.author, view),
         "created": timestamp(h.created, view.tz),
-        "items": [
-            {
-                "field": i.field,
-                "fieldtype": i.fieldtype,
-                **({"fieldId": i.field_id} if i.field_id and with_ids else {}),
-                "from": i.from_,
-                "fromString": i.from_string,
-                "to": i.to,
-                "toString": i.to_string,
-            }
-            for i in h.items
-        ],
+        "items": items,
     }
 
 
@@ -281,9 +304,9 @@ def comment(c: Comment, issue: Issue, view: View) -> dict[str, Any]:
     body = {
         "self": view.api(f"issue/{issue.id}/comment/{c.id}"),
         "id": str(c.id),
-        "author": user(c.author, view),
+        "author": _user(c.author, view),
         "body": view.text(c.body),
-        "updateAuthor": user(c.update_author, view),
+        "updateAuthor": _user(c.update_author, view),
         "created": timestamp(c.created, view.tz),
         "updated": timestamp(c.updated, view.tz),
     }
@@ -314,8 +337,7 @@ def field_details(f: FieldDef) -> dict[str, Any]:
 def issue_field_ids(issue: Issue, state: SandboxState) -> list[str]:
     """Fields an issue carries: the system ones, parent if set, custom fields in context."""
     ids = list(_SYSTEM_FIELDS)
-    # On Data Center only subtasks have a parent; a story names its epic in Epic Link.
-    if issue.parent is not None and (state.is_cloud or issue.issuetype.subtask):
+    if _has_parent_field(issue, state):
         ids.append("parent")
     screen = issue.project.screens.get(issue.issuetype.name, frozenset())
     ids.extend(
@@ -326,10 +348,31 @@ def issue_field_ids(issue: Issue, state: SandboxState) -> list[str]:
     return ids
 
 
+def _has_parent_field(issue: Issue, state: SandboxState) -> bool:
+    # On Data Center only subtasks have a parent; a story names its epic in Epic Link.
+    return issue.parent is not None and (state.is_cloud or issue.issuetype.subtask)
+
+
 def select_fields(requested: list[str], issue: Issue, state: SandboxState) -> list[str]:
     """Apply a resolved field request (see ``FieldRequest``) to one issue."""
     present = issue_field_ids(issue, state)
     return [f for f in present if f in requested]
+
+
+def _chosen_fields(requested: Collection[str], issue: Issue, view: View) -> list[str]:
+    """``select_fields`` for one issue of a page: the same fields in the same order,
+    without listing every field the issue carries first."""
+    chosen = [f for f in _SYSTEM_FIELDS if f in requested]
+    if "parent" in requested and _has_parent_field(issue, view.state):
+        chosen.append("parent")
+    screen = issue.project.screens.get(issue.issuetype.name, frozenset())
+    custom = issue.custom
+    chosen.extend(
+        f.id
+        for f in view.custom_fields
+        if f.id in requested and (f.id in screen or custom.get(f.id) is not None)
+    )
+    return chosen
 
 
 def ref(issue: Issue, view: View) -> dict[str, Any]:
@@ -340,52 +383,97 @@ def ref(issue: Issue, view: View) -> dict[str, Any]:
         "self": view.api(f"issue/{issue.id}"),
         "fields": {
             "summary": issue.summary,
-            "status": status(issue.status, view),
-            "priority": priority(issue.priority, view),
-            "issuetype": issuetype(issue.issuetype, view),
+            "status": _status(issue.status, view),
+            "priority": _priority(issue.priority, view),
+            "issuetype": _issuetype(issue.issuetype, view),
         },
     }
+
+
+# What every issue of a page may share, rendered once per view (see ``View.shared``).
+
+
+def _status(s: Status, view: View) -> dict[str, Any]:
+    found: dict[str, Any] = view.shared("status", s.id, lambda: status(s, view))
+    return found
+
+
+def _issuetype(t: IssueType, view: View) -> dict[str, Any]:
+    found: dict[str, Any] = view.shared("issuetype", t.id, lambda: issuetype(t, view))
+    return found
+
+
+def _priority(p: Priority | None, view: View) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    found: dict[str, Any] = view.shared("priority", p.id, lambda: priority(p, view))
+    return found
+
+
+def _user(u: User | None, view: View) -> dict[str, Any] | None:
+    if u is None:
+        return None
+    found: dict[str, Any] = view.shared("user", u.account_id, lambda: user(u, view))
+    return found
+
+
+def _parent(issue: Issue, view: View) -> dict[str, Any] | None:
+    parent = issue.parent
+    if parent is None:
+        return None
+    found: dict[str, Any] = view.shared("ref", parent.id, lambda: ref(parent, view))
+    return found
+
+
+def _comments(issue: Issue, view: View) -> dict[str, Any]:
+    return {
+        "comments": [comment(c, issue, view) for c in issue.comments],
+        "self": view.api(f"issue/{issue.id}/comment"),
+        "maxResults": len(issue.comments),
+        "total": len(issue.comments),
+        "startAt": 0,
+    }
+
+
+_FIELD_VALUES: dict[str, Callable[[Issue, View], Any]] = {
+    "summary": lambda issue, view: issue.summary,
+    "status": lambda issue, view: _status(issue.status, view),
+    "issuetype": lambda issue, view: _issuetype(issue.issuetype, view),
+    "project": lambda issue, view: view.shared(
+        "project", issue.project.id, lambda: project_ref(issue.project, view)
+    ),
+    "created": lambda issue, view: timestamp(issue.created, view.tz),
+    "updated": lambda issue, view: timestamp(issue.updated, view.tz),
+    "resolutiondate": lambda issue, view: timestamp(issue.resolutiondate, view.tz),
+    "statuscategorychangedate": lambda issue, view: timestamp(issue.status_changed, view.tz),
+    "resolution": lambda issue, view: resolution(issue.resolution, view),
+    "priority": lambda issue, view: _priority(issue.priority, view),
+    "labels": lambda issue, view: list(issue.labels),
+    "assignee": lambda issue, view: _user(issue.assignee, view),
+    "reporter": lambda issue, view: _user(issue.reporter, view),
+    "description": lambda issue, view: view.text(issue.description),
+    "parent": _parent,
+    "subtasks": lambda issue, view: [
+        ref(c, view) for c in view.state.children.get(issue.id, []) if c.issuetype.subtask
+    ],
+    "comment": _comments,
+}
 
 
 def field_value(issue: Issue, field_id: str, view: View) -> Any:
-    tz = view.tz
-    simple: dict[str, Any] = {
-        "summary": lambda: issue.summary,
-        "status": lambda: status(issue.status, view),
-        "issuetype": lambda: issuetype(issue.issuetype, view),
-        "project": lambda: project_ref(issue.project, view),
-        "created": lambda: timestamp(issue.created, tz),
-        "updated": lambda: timestamp(issue.updated, tz),
-        "resolutiondate": lambda: timestamp(issue.resolutiondate, tz),
-        "statuscategorychangedate": lambda: timestamp(issue.status_changed, tz),
-        "resolution": lambda: resolution(issue.resolution, view),
-        "priority": lambda: priority(issue.priority, view),
-        "labels": lambda: list(issue.labels),
-        "assignee": lambda: user(issue.assignee, view),
-        "reporter": lambda: user(issue.reporter, view),
-        "description": lambda: view.text(issue.description),
-        "parent": lambda: ref(issue.parent, view) if issue.parent else None,
-        "subtasks": lambda: [
-            ref(c, view) for c in view.state.children.get(issue.id, []) if c.issuetype.subtask
-        ],
-        "comment": lambda: {
-            "comments": [comment(c, issue, view) for c in issue.comments],
-            "self": view.api(f"issue/{issue.id}/comment"),
-            "maxResults": len(issue.comments),
-            "total": len(issue.comments),
-            "startAt": 0,
-        },
-    }
-    if field_id in simple:
-        return simple[field_id]()
+    system = _FIELD_VALUES.get(field_id)
+    if system is not None:
+        return system(issue, view)
     value = issue.custom.get(field_id)
     if field_id == catalog.SPRINT:
         if not value:
             return None
         sprints = [view.state.sprints[s] for s in value]
         if not view.cloud:
-            return [dialect.sprint_text(s) for s in sprints]
-        return [sprint_field(s) for s in sprints]
+            return [
+                view.shared("sprint-text", s.id, partial(dialect.sprint_text, s)) for s in sprints
+            ]
+        return [view.shared("sprint", s.id, partial(sprint_field, s)) for s in sprints]
     return value
 
 
@@ -419,10 +507,19 @@ def issue(
     properties: Sequence[str] = (),
 ) -> dict[str, Any]:
     """An IssueBean; ``fields=None`` gives Cloud's id-only form."""
-    if fields is None and not expand and not properties:
-        return {"id": str(item.id)}
+    if not fields and not expand and not properties:
+        # Ids or keys only: what a search for members asks, thousands of issues a page.
+        if fields is None:
+            return {"id": str(item.id)}
+        return {
+            "expand": ISSUE_EXPAND,
+            "id": str(item.id),
+            "self": view.api(f"issue/{item.id}"),
+            "key": item.key,
+            "fields": {},
+        }
     state = view.state
-    chosen = select_fields(fields or [], item, state)
+    chosen = _chosen_fields(frozenset(fields or ()), item, view)
     body: dict[str, Any] = {
         "expand": ISSUE_EXPAND,
         "id": str(item.id),

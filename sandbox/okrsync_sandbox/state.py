@@ -29,7 +29,7 @@ from okrsync_sandbox.model import (
     StatusCategory,
     User,
 )
-from okrsync_sandbox.ratelimit import TokenBucket
+from okrsync_sandbox.ratelimit import IssueWriteLimit, TokenBucket
 from okrsync_sandbox.requestlog import RequestLog
 
 # What ``/serverInfo`` calls the deployment. Anything but "Cloud" is Data Center mode:
@@ -39,6 +39,12 @@ Deployment = Literal["Cloud", "Server", "DataCenter"]
 
 def _wall_clock() -> datetime:
     return datetime.now(UTC)
+
+
+def to_millis(moment: datetime) -> datetime:
+    """``moment`` at Jira's precision: times are kept (and compared in JQL) in whole
+    milliseconds, so an issue's ``updated`` is exactly what it shows."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 class SandboxState:
@@ -83,6 +89,8 @@ class SandboxState:
         self.log = RequestLog()
         # Data Center's per-user token bucket; None: rate limiting is off (its default).
         self.rate_limit: TokenBucket | None = None
+        # Jira Cloud's per-issue write limits; None: not enforced (the default).
+        self.issue_write_limit: IssueWriteLimit | None = None
 
     # --- configuration -------------------------------------------------------------
 
@@ -152,7 +160,7 @@ class SandboxState:
         raise KeyError(f"project {project.key} has no status {name!r}")
 
     def now(self) -> datetime:
-        return self.clock()
+        return to_millis(self.clock())
 
     def user_by_email(self, email: str) -> User | None:
         return next((u for u in self.users.values() if u.email == email), None)
@@ -186,7 +194,7 @@ class SandboxState:
         with self.lock:
             project = self.projects[project_key]
             issuetype = next(t for t in project.issue_types if t.name == type_name)
-            at = created or self.now()
+            at = to_millis(created or self.now())
             number = project.next_number
             project.next_number += 1
             issue = Issue(
@@ -234,7 +242,7 @@ class SandboxState:
     ) -> History | None:
         """Append one changelog history (if anything changed) and bump ``updated``."""
         listed = list(items)
-        when = at or self.now()
+        when = to_millis(at or self.now())
         with self.lock:
             if when > issue.updated:
                 issue.updated = when
@@ -255,7 +263,7 @@ class SandboxState:
         with self.lock:
             issue = self.get(key)
             status = self.status_named(issue.project, status_name)
-            when = at or self.now()
+            when = to_millis(at or self.now())
             return self.record(
                 issue, changes.set_status(self, issue, status, when), at=when, author=author
             )
@@ -283,7 +291,7 @@ class SandboxState:
     ) -> Comment:
         with self.lock:
             issue = self.get(key)
-            when = at or self.now()
+            when = to_millis(at or self.now())
             who = author or self.bot
             comment = Comment(self.next_comment_id, who, body, when, when, who)
             self.next_comment_id += 1

@@ -253,3 +253,41 @@ def test_before_its_cycle_starts_a_kr_gets_the_as_of_point_alone(
     assert backfill(project, store, early, ["item-count"]) == {"item-count": 1}
     ((at, value),) = series(store, "item-count")
     assert (at, value) == (early, 4.0)
+
+
+def test_a_metric_kr_is_rebuilt_from_its_recorded_values(project: Project, store: Store) -> None:
+    """Points start at the first day that ended after the metric's first recorded
+    value; each day reads the latest value recorded by then."""
+    conversion = project.kr("conversion").kr
+    assert not can_backfill(conversion, store)  # nothing recorded yet
+    store.record_metric("analytics", "conversion", utc("2027-01-02 12:00"), 1.5)
+    store.record_metric("analytics", "conversion", utc("2027-01-04 06:00"), 1.8)
+    assert can_backfill(conversion, store) and not can_backfill(conversion)
+
+    assert backfill(project, store, AS_OF, ["conversion"]) == {"conversion": 5}
+    assert series(store, "conversion") == [
+        (utc("2027-01-02 23:00"), 1.5),
+        (utc("2027-01-03 23:00"), 1.5),
+        (utc("2027-01-04 23:00"), 1.8),
+        (utc("2027-01-05 23:00"), 1.8),
+        (AS_OF, 1.8),
+    ]
+    # (1.8 - 1) / (2 - 1)
+    assert store.kr_history("conversion")[-1].progress == pytest.approx(0.8)
+    assert all(point.data["warnings"] == [] for point in store.kr_history("conversion"))
+
+
+def test_without_as_of_the_points_stop_at_the_last_day_end(project: Project, store: Store) -> None:
+    """What a sync asks for: it records the value at as_of itself, as a run."""
+    run_id = store.start_run("sync", AS_OF)
+    assert backfill(project, store, AS_OF, ["done-count"], run_id=run_id, include_as_of=False) == {
+        "done-count": 5
+    }
+    assert series(store, "done-count") == list(
+        zip(DAY_ENDS, [0.0, 1.0, 1.0, 2.0, 3.0], strict=True)
+    )
+    assert {point.run_id for point in store.kr_history("done-count")} == {run_id}
+    # Nothing to add before the cycle's first day ended: what was there stays.
+    early = utc("2027-01-01 12:00")
+    assert backfill(project, store, early, ["done-count"], include_as_of=False) == {"done-count": 0}
+    assert len(store.kr_history("done-count")) == 5

@@ -1,5 +1,6 @@
 """Bad input: one short line on stderr, exit 1, no traceback (unless --debug), no
-secret anywhere, nothing written to Jira, and a store the next run can go on with."""
+secret anywhere, nothing written to Jira, and a store the next run can go on with. A run
+that fails once started adds a second line: what it did and did not do."""
 
 from __future__ import annotations
 
@@ -36,12 +37,13 @@ def workspace(site: SandboxServer, tmp_path: Path) -> Workspace:
     return workspace
 
 
-def one_line_error(outcome: Outcome, *fragments: str) -> str:
-    """The outcome is exit 1 with exactly one line on stderr holding ``fragments``."""
+def one_line_error(outcome: Outcome, *fragments: str, summary: str | None = None) -> str:
+    """The outcome is exit 1 with one line on stderr holding ``fragments``, followed by
+    the failed run's ``summary`` when one is given."""
     assert outcome.exit_code == 1, outcome
     assert outcome.stdout == "", outcome
     lines = outcome.stderr.splitlines()
-    assert len(lines) == 1, outcome
+    assert lines[1:] == ([] if summary is None else [summary]), outcome
     for fragment in fragments:
         assert fragment in lines[0], outcome
     printed = outcome.stdout + outcome.stderr
@@ -123,7 +125,11 @@ def test_a_query_jira_rejects_names_the_kr_and_where_it_is_written(
     path = workspace.use_mapping(
         "checkout.yaml", ONE_KR.replace("parent = SHOP-100", "parent = = SHOP-100")
     )
-    line = one_line_error(workspace.run("plan"))
+    line = one_line_error(
+        workspace.run("plan"),
+        summary="run 1 (plan) failed while pulling: 0 of 1 queries stored "
+        "(not stored: jira: parent = = SHOP-100)",
+    )
     assert line.startswith("error: jira: Jira rejected the query: Error in the JQL Query: ")
     assert line.endswith(f"(query of KR ship-one-click at {path}:8:9)")
     assert site.writes == []
@@ -135,7 +141,11 @@ def test_a_query_jira_rejects_names_the_kr_and_where_it_is_written(
 
 
 def test_wrong_credentials(workspace: Workspace, site: SandboxServer) -> None:
-    line = one_line_error(workspace.run("plan", env={TOKEN_VAR: WRONG_TOKEN}))
+    line = one_line_error(
+        workspace.run("plan", env={TOKEN_VAR: WRONG_TOKEN}),
+        summary="run 1 (plan) failed while pulling: 0 of 1 queries stored "
+        "(not stored: jira: parent = SHOP-100)",
+    )
     assert line == (
         f"error: jira: Jira rejected the credentials for {site.url}: check email and API "
         "token (Cloud) or the personal access token (Data Center)"
@@ -150,7 +160,11 @@ def test_wrong_credentials(workspace: Workspace, site: SandboxServer) -> None:
 def test_a_forbidden_write(workspace: Workspace, site: SandboxServer) -> None:
     site.state.forbidden_projects.add("OKR")
     try:
-        line = one_line_error(workspace.run("apply"))
+        line = one_line_error(
+            workspace.run("apply"),
+            summary="run 1 (apply) failed while applying: 1 of 1 queries stored; "
+            "0 of 1 planned writes made (not made: OKR-12 comment)",
+        )
     finally:
         site.state.forbidden_projects.clear()
     assert line.startswith("error: jira: the Jira account may not POST /rest/api/3/issue/OKR-12")
@@ -174,6 +188,8 @@ def test_an_unreachable_host(workspace: Workspace) -> None:
         workspace.run("plan"),
         f"error: jira: cannot reach http://127.0.0.1:{port}: ",
         "check the url and your network",
+        summary="run 1 (plan) failed while pulling: 0 of 1 queries stored "
+        "(not stored: jira: parent = SHOP-100)",
     )
 
 
@@ -195,9 +211,12 @@ def test_a_field_not_on_the_issue_fails_the_plan_before_any_write(
         "error: jira: field 'KR Progress' (customfield_10100) cannot be set on OKR-7: add it "
         "to the issue's edit screen, or choose another field"
     )
-    assert one_line_error(workspace.run("plan")) == message
-    assert one_line_error(workspace.run("apply")) == message
-    assert one_line_error(workspace.run("sync")) == message
+    for number, command in enumerate(("plan", "apply", "sync"), start=1):
+        # The pull went through; the plan failed before any write.
+        summary = f"run {number} ({command}) failed while planning: 1 of 1 queries stored"
+        if command != "plan":
+            summary += "; no write made"
+        assert one_line_error(workspace.run(command), summary=summary) == message
     assert site.writes == []
     assert workspace.sql("SELECT count(*) FROM writes") == [(0,)]
 

@@ -1,24 +1,19 @@
-"""Bugs found end to end that belong to other parts of the project, kept as strict
-expected failures so that a fix is noticed (and this marker removed)."""
+"""Bugs found end to end that belong to other parts of the project: kept as strict
+expected failures while open, so that a fix is noticed; kept as plain tests once fixed,
+so that they stay fixed."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
 import httpx
-import pytest
 from okrsync_sandbox import SandboxServer, build_dataset
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "sandbox: issue times keep the clock's microseconds, while Jira (and the sandbox's "
-        "own rendering) has milliseconds, so `updated > <the issue's own updated in epoch "
-        "ms>` still matches the issue and incremental pulls re-read it"
-    ),
-)
 def test_updated_is_compared_at_the_precision_jira_shows() -> None:
+    """Fixed: the sandbox kept the clock's microseconds while Jira keeps milliseconds,
+    so `updated > <the issue's own updated in epoch ms>` still matched the issue and
+    incremental pulls re-read it."""
     state = build_dataset(date(2027, 1, 1))
     state.clock = lambda: datetime(2027, 2, 16, 16, 0, 0, 123456, tzinfo=UTC)
     with SandboxServer(state) as jira, httpx.Client(base_url=jira.url, auth=jira.auth) as http:

@@ -9,6 +9,19 @@ import pytest
 from e2e_harness import Outcome, Workspace
 from okrsync_sandbox import API_TOKEN, SandboxServer
 
+KR_IDS = [
+    "ship-one-click",
+    "one-click-committed",
+    "median-cycle-time",
+    "zero-double-charges",
+    "checkout-velocity",
+    "payment-sdk-upgraded",
+    "shop-throughput",
+    "switch-provider",
+    "points-delivered",
+    "smaller-stories",
+    "bugs-fixed-share",
+]
 AVERAGE = 29 / 7  # the average estimate of the one-click items (see test_e2e_plan)
 SHIP_NOW = (24 + AVERAGE) / (29 + 2 * AVERAGE) * 100  # 75.4789...
 SHIP_FEB_1 = (18 + AVERAGE) / (29 + 2 * AVERAGE) * 100  # 59.3870...
@@ -27,10 +40,16 @@ def test_sync_pulls_scores_pushes_and_records(
     assert "ship-one-click" in synced.stdout and "75.48%" in synced.stdout
     assert "10 write(s) made" in synced.stdout
     assert workspace.sql("SELECT command, status FROM runs") == [("sync", "ok")]
-    assert workspace.sql("SELECT count(*) FROM kr_results") == [(11,)]
+    assert workspace.sql("SELECT count(*) FROM kr_results WHERE NOT backfilled") == [(11,)]
+    # A fresh store: every KR is back-filled with the end of each day of 2027-Q1 so far
+    # (Jan 1 .. Feb 15 in Berlin: 46 days); the run itself holds the value of now.
+    per_kr = "SELECT kr_id, count(*) FROM kr_results WHERE backfilled GROUP BY kr_id"
+    assert sorted(workspace.sql(per_kr)) == sorted((kr, 46) for kr in KR_IDS)
     assert workspace.sql("SELECT count(*) FROM objective_results") == [(4,)]
     assert workspace.sql("SELECT count(*) FROM writes") == [(10,)]
-    (value,) = workspace.sql("SELECT value FROM kr_results WHERE kr_id = 'ship-one-click'")[0]
+    ((value,),) = workspace.sql(
+        "SELECT value FROM kr_results WHERE kr_id = 'ship-one-click' AND NOT backfilled"
+    )
     assert value == pytest.approx(SHIP_NOW, abs=1e-3)
     assert API_TOKEN.encode() not in workspace.stored_bytes()
 
@@ -101,7 +120,11 @@ def test_history_lists_the_recorded_points_oldest_first(
     site.reset_log()
     history = workspace.run("history", "ship-one-click")
     assert history.exit_code == 0, history
-    points = [line for line in history.stdout.splitlines() if re.search(r"\d{4}-\d\d-\d\d", line)]
+    rows = [line for line in history.stdout.splitlines() if re.search(r"\d{4}-\d\d-\d\d", line)]
+    # The first sync back-filled the days of the cycle so far; the runs are told apart.
+    assert len([row for row in rows if "back-filled" in row]) == 46, history
+    assert "2027-01-01 23:00" in rows[0] and "back-filled" in rows[0]
+    points = [row for row in rows if "│ run" in row]
     assert len(points) == 3, history
     assert "2027-02-01 22:59" in points[0] and f"{SHIP_FEB_1:.2f}%" in points[0]
     for point in points[1:]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ import respx
 import time_machine
 from conftest import SITE, FakeTime
 from okrsync_jira import JiraClient
+from okrsync_jira.client import issue_written
 
 from okrsync.errors import ConnectionFailed, RateLimited, ServerError
 from okrsync.http import HttpStats, RetryPolicy, make_client, parse_retry_after
@@ -305,3 +307,223 @@ async def test_gzip_bodies_are_decoded_once() -> None:
     async with make_client(SITE, transport=httpx.MockTransport(handler)) as http:
         response = await http.get("/x")
     assert response.json() == {"hello": "world"}
+
+
+# --- per-issue write pacing --------------------------------------------------------------
+
+
+def most_in_any_window(times: list[float], seconds: float) -> int:
+    """The most requests sent within any ``seconds`` (a window holds times > end - s)."""
+    return max(sum(1 for t in times if end - seconds < t <= end) for end in times)
+
+
+def recording(fake_time: FakeTime, sent: list[tuple[str, float]]) -> httpx.MockTransport:
+    """Answers every request at once, noting when (fake clock) each one went out."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append((f"{request.method} {request.url.path}", fake_time.now))
+        return httpx.Response(204)
+
+    return httpx.MockTransport(handler)
+
+
+def paced_client(settings: dict[str, Any], transport: httpx.AsyncBaseTransport) -> JiraClient:
+    return JiraClient.from_mapping(settings, transport=transport)
+
+
+PROPERTY = "/rest/api/3/issue/OKR-1/properties/okrsync"
+
+
+async def test_25_writes_to_one_issue_wait_at_least_2_seconds(
+    cloud_settings: dict[str, Any], fake_time: FakeTime
+) -> None:
+    sent: list[tuple[str, float]] = []
+    async with paced_client(cloud_settings, recording(fake_time, sent)) as jira:
+        for n in range(25):
+            await jira.put(PROPERTY, {"n": n})
+    times = [at for _, at in sent]
+    assert len(times) == 25
+    # The first 20 go at once; the 21st waits until the first has left the 2 s window.
+    assert times[:20] == [1000.0] * 20
+    assert times[20] - times[0] > 2.0
+    assert sum(fake_time.sleeps) >= 2.0
+    assert most_in_any_window(times, 2.0) == 20
+    assert jira.stats.slept == pytest.approx(sum(fake_time.sleeps))
+
+
+async def test_the_30_second_window_holds_100_writes_to_one_issue(
+    cloud_settings: dict[str, Any], fake_time: FakeTime
+) -> None:
+    sent: list[tuple[str, float]] = []
+    async with paced_client(cloud_settings, recording(fake_time, sent)) as jira:
+        for n in range(105):
+            await jira.put(f"/rest/api/3/issue/OKR-1/comment/{n}", {"body": "x"})
+    times = [at for _, at in sent]
+    assert most_in_any_window(times, 2.0) <= 20
+    assert most_in_any_window(times, 30.0) == 100
+    assert times[100] - times[0] > 30.0
+    assert sum(fake_time.sleeps) >= 30.0
+
+
+async def test_writes_to_other_issues_and_reads_are_not_delayed(
+    cloud_settings: dict[str, Any], fake_time: FakeTime
+) -> None:
+    sent: list[tuple[str, float]] = []
+    async with paced_client(cloud_settings, recording(fake_time, sent)) as jira:
+        for n in range(20):
+            await jira.put(PROPERTY, {"n": n})
+        # OKR-1 is at its limit; everything else goes at once.
+        await jira.put("/rest/api/3/issue/OKR-2", {"fields": {}})
+        await jira.post("/rest/api/3/issue/OKR-3/comment", {"body": "x"})
+        await jira.delete("/rest/api/3/issue/OKR-4/comment/1")
+        await jira.get(PROPERTY)
+        await jira.post("/rest/api/3/issue", {"fields": {}})
+        await jira.post("/rest/api/3/issue/bulkfetch", {"issueIdsOrKeys": ["OKR-1"]})
+        assert fake_time.sleeps == []
+        await jira.put(PROPERTY, {"n": 20})
+    assert fake_time.sleeps != []
+    assert [at for _, at in sent[:-1]] == [1000.0] * 26
+
+
+async def test_concurrent_writes_to_one_issue_stay_under_the_limit(
+    cloud_settings: dict[str, Any], fake_time: FakeTime
+) -> None:
+    sent: list[tuple[str, float]] = []
+    async with paced_client(cloud_settings, recording(fake_time, sent)) as jira:
+        await asyncio.gather(*(jira.put(PROPERTY, {"n": n}) for n in range(45)))
+        await asyncio.gather(*(jira.put(f"/rest/api/3/issue/OKR-{n}", {}) for n in range(2, 12)))
+    one_issue = [at for what, at in sent if what == f"PUT {PROPERTY}"]
+    assert len(one_issue) == 45
+    assert most_in_any_window(one_issue, 2.0) == 20
+    assert one_issue[-1] - one_issue[0] > 4.0  # three windows' worth: 20 + 20 + 5
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "issue"),
+    [
+        ("PUT", "/rest/api/3/issue/okr-12", "OKR-12"),
+        ("PUT", "/rest/api/3/issue/OKR-12/properties/okrsync", "OKR-12"),
+        ("POST", "/rest/api/3/issue/OKR-12/comment", "OKR-12"),
+        ("DELETE", "/rest/api/2/issue/10036/comment/7", "10036"),
+        ("POST", "/jira/rest/api/2/issue/PROJ_2-9/transitions", "PROJ_2-9"),
+        ("GET", "/rest/api/3/issue/OKR-12", None),
+        ("POST", "/rest/api/3/issue", None),
+        ("POST", "/rest/api/3/issue/bulkfetch", None),
+        ("POST", "/rest/api/3/issue/bulk", None),
+        ("PUT", "/rest/api/3/issue/properties/okrsync", None),
+        ("POST", "/rest/api/3/search/jql", None),
+    ],
+)
+def test_which_requests_count_as_writes_to_an_issue(
+    method: str, path: str, issue: str | None
+) -> None:
+    request = httpx.Request(method, SITE + path)
+    assert issue_written(request) == issue
+
+
+# --- pauses asked for by successful answers ----------------------------------------------
+
+
+async def test_data_center_retry_after_on_a_success_pauses_the_next_request(
+    cloud_settings: dict[str, Any], fake_time: FakeTime
+) -> None:
+    bucket = {"X-RateLimit-Limit": "3", "X-RateLimit-FillRate": "3"}
+    with respx.mock(base_url=SITE, assert_all_called=True) as mock:
+        mock.get(FIELDS).mock(
+            side_effect=[
+                httpx.Response(
+                    200,
+                    json=[],
+                    headers={**bucket, "X-RateLimit-Remaining": "1", "retry-after": "0"},
+                ),
+                httpx.Response(
+                    200,
+                    json=[],
+                    headers={**bucket, "X-RateLimit-Remaining": "0", "retry-after": "4"},
+                ),
+                httpx.Response(200, json=[]),
+                httpx.Response(200, json=[]),
+            ]
+        )
+        async with client(cloud_settings) as jira:
+            await jira.get(FIELDS)
+            await jira.get(FIELDS)
+            assert fake_time.sleeps == []  # retry-after 0: tokens were left
+            await jira.get(FIELDS)
+            assert fake_time.sleeps == [4.0]  # the bucket was empty: wait for its refill
+            await jira.get(FIELDS)
+            assert fake_time.sleeps == [4.0]
+            assert jira.stats.retries == 0
+
+
+async def test_no_tokens_left_without_retry_after_pauses_like_near_limit(
+    cloud_settings: dict[str, Any], fake_time: FakeTime
+) -> None:
+    with respx.mock(base_url=SITE, assert_all_called=True) as mock:
+        mock.get(FIELDS).mock(
+            side_effect=[
+                httpx.Response(200, json=[], headers={"X-RateLimit-Remaining": "0"}),
+                httpx.Response(200, json=[]),
+            ]
+        )
+        async with client(cloud_settings, near_limit_pause=1.25) as jira:
+            await jira.get(FIELDS)
+            await jira.get(FIELDS)
+    assert fake_time.sleeps == [1.25]
+
+
+async def test_a_huge_retry_after_on_a_success_pauses_no_longer_than_the_wait_budget(
+    cloud_settings: dict[str, Any], fake_time: FakeTime
+) -> None:
+    with respx.mock(base_url=SITE, assert_all_called=True) as mock:
+        mock.get(FIELDS).mock(
+            side_effect=[
+                httpx.Response(200, json=[], headers={"Retry-After": "3600"}),
+                httpx.Response(200, json=[]),
+            ]
+        )
+        async with client(cloud_settings, max_total_wait=60.0) as jira:
+            await jira.get(FIELDS)
+            await jira.get(FIELDS)
+    assert fake_time.sleeps == [60.0]
+
+
+# --- connection failures -----------------------------------------------------------------
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_a_refused_connection_fails_fast(
+    cloud_settings: dict[str, Any], fake_time: FakeTime
+) -> None:
+    url = f"http://127.0.0.1:{closed_port()}"
+    async with client({**cloud_settings, "url": url}) as jira:
+        with pytest.raises(ConnectionFailed) as raised:
+            await jira.get(FIELDS)
+    assert jira.stats.attempts == 2  # not max_attempts (6)
+    assert len(fake_time.sleeps) == 1
+    assert str(raised.value).startswith(f"jira: cannot reach {url}: ")
+
+
+async def test_timeouts_and_resets_are_still_retried_in_full(
+    cloud_settings: dict[str, Any], fake_time: FakeTime
+) -> None:
+    with respx.mock(base_url=SITE, assert_all_called=True) as mock:
+        route = mock.get(FIELDS).mock(
+            side_effect=[
+                httpx.ConnectTimeout("connect timed out"),
+                httpx.ReadTimeout("read timed out"),
+                httpx.ConnectError("[Errno 104] Connection reset by peer"),
+                httpx.ReadError("connection reset by peer"),
+                httpx.Response(200, json=[]),
+            ]
+        )
+        async with client(cloud_settings) as jira:
+            assert await jira.get(FIELDS) == []
+    assert route.call_count == 5
+    assert len(fake_time.sleeps) == 4

@@ -342,7 +342,7 @@ async def test_a_large_pull_costs_the_minimum(sandbox: SandboxServer) -> None:
                         for h in state.get(key).histories
                         if any(item.field_id in tracked for item in h.items)
                     )
-                    / 1000
+                    / 10000  # histories a page holds: the maxResults okrsync asks for
                 ),
             )
             for group in groups

@@ -135,19 +135,25 @@ def test_changelog_bulkfetch_limits(http: httpx.Client, body: dict[str, object])
     assert http.post(CHANGES, json=body).status_code == 400
 
 
-def test_changelog_bulkfetch_caps_pages_at_a_thousand_histories(site: SandboxServer) -> None:
+def test_changelog_bulkfetch_honours_max_results_up_to_ten_thousand(
+    site: SandboxServer,
+) -> None:
+    # OKR-12 gets 1,200 more histories: more than the default page, fewer than asked for.
+    before = len(site.state.get("OKR-12").histories)
     for n in range(1200):
         site.state.set_field("OKR-12", "customfield_10100", n)
+    total = before + 1200
     with httpx.Client(base_url=site.url, auth=site.auth, verify=False) as http:
-        first = http.post(CHANGES, json={"issueIdsOrKeys": ["OKR-12"], "maxResults": 5000}).json()
+        whole = http.post(CHANGES, json={"issueIdsOrKeys": ["OKR-12"], "maxResults": 10000})
+        default = http.post(CHANGES, json={"issueIdsOrKeys": ["OKR-12"]}).json()
         rest = http.post(
             CHANGES,
-            json={
-                "issueIdsOrKeys": ["OKR-12"],
-                "maxResults": 5000,
-                "nextPageToken": first["nextPageToken"],
-            },
+            json={"issueIdsOrKeys": ["OKR-12"], "nextPageToken": default["nextPageToken"]},
         ).json()
-    assert len(first["issueChangeLogs"][0]["changeHistories"]) == 1000
-    assert len(rest["issueChangeLogs"][0]["changeHistories"]) == 200
+    assert whole.status_code == 200
+    assert len(whole.json()["issueChangeLogs"][0]["changeHistories"]) == total
+    assert "nextPageToken" not in whole.json()
+    # Without maxResults a page holds the documented default, 1,000.
+    assert len(default["issueChangeLogs"][0]["changeHistories"]) == 1000
+    assert len(rest["issueChangeLogs"][0]["changeHistories"]) == total - 1000
     assert "nextPageToken" not in rest

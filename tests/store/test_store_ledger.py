@@ -102,3 +102,13 @@ def test_what_okrsync_remembers_survives_reopening(store_url: str) -> None:
         assert store.created_issue("ship", "jira") == "OKR-12"
         assert store.owned_comment("jira", "OKR-12") == "10200"
         assert [(w.what, w.new) for w in store.writes()] == [("property", [])]
+
+
+def test_write_counts_per_run(store: Store) -> None:
+    first, second, empty = (store.start_run("apply", T0) for _ in range(3))
+    for run_id, what in ((first, "field"), (first, "comment"), (second, "property")):
+        store.record_write(
+            run_id=run_id, kr_id="ship", to="jira", target="OKR-12", what=what, old=None, new=1
+        )
+    assert store.write_counts([first, second, empty]) == {first: 2, second: 1}
+    assert store.write_counts([]) == {}

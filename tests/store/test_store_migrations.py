@@ -15,6 +15,7 @@ TABLES = {
     "sprints",
     "query_members",
     "cursors",
+    "metric_values",
     "runs",
     "kr_results",
     "objective_results",
@@ -38,7 +39,7 @@ def test_open_creates_the_schema_from_empty(store_url: str) -> None:
     with Store.open(store_url):
         pass
     assert table_names(store_url) == TABLES | {"alembic_version"}
-    assert migrate.current(store_url) == migrate.head() == "0001"
+    assert migrate.current(store_url) == migrate.head() == "0002"
 
 
 def test_migrations_create_exactly_the_models(store: Store, store_url: str) -> None:
@@ -64,6 +65,32 @@ def test_downgrade_to_base_and_upgrade_again(store_url: str) -> None:
         store.save_pull_batch("jira", "q", [item("SHOP-2")], [])
         store.finish_pull("jira", "q", ["SHOP-2"], T0)
         assert [i.key for i in store.items_for("jira", "q")] == ["SHOP-2"]
+
+
+def test_a_store_of_the_first_schema_is_upgraded_in_place(store_url: str) -> None:
+    """A store written before metric values were kept gains their table and keeps
+    what it held."""
+    migrate.upgrade(store_url, "0001")
+    assert "metric_values" not in table_names(store_url)
+    engine = sa.create_engine(store_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO runs (command, as_of, started_at, status, pulled, warnings, "
+                    "errors) VALUES ('sync', :t, :t, 'ok', '{}', '[]', '[]')"
+                ),
+                {"t": T0.replace(tzinfo=None)},
+            )
+    finally:
+        engine.dispose()
+    with Store.open(store_url) as store:
+        assert [run.command for run in store.runs()] == ["sync"]
+        store.record_metric("analytics", "conversion", T0, 2.5)
+        assert store.metric_at("analytics", "conversion", T0) == 2.5
+    assert migrate.current(store_url) == "0002"
+    migrate.downgrade(store_url, "0001")
+    assert table_names(store_url) == TABLES - {"metric_values"} | {"alembic_version"}
 
 
 def test_reopening_keeps_the_data(store_url: str) -> None:

@@ -176,3 +176,29 @@ def test_a_result_needs_an_id(store: Store) -> None:
         store.record_results(run, T0, [{"value": 1.0}], [])
     with pytest.raises(ValueError, match="'id'"):
         store.record_results(run, T0, [], [{"score": 1.0}])
+
+
+def test_latest_results_at_or_before_an_instant(store: Store) -> None:
+    """What a run evaluating an earlier instant compares itself with."""
+    monday, tuesday = T0, T0 + timedelta(days=1)
+    late = store.start_run("sync", tuesday)
+    store.record_results(late, tuesday, [kr("ship", 25.0)], [objective("faster-checkout", 0.3)])
+    early = store.start_run("sync", monday)
+    store.record_results(early, monday, [kr("ship", 10.0)], [objective("faster-checkout", 0.1)])
+
+    assert [r.value for r in store.latest_results()[1]] == [25.0]
+    as_of, krs, objectives = store.latest_results(tuesday - timedelta(seconds=1))
+    assert as_of == monday
+    assert [(r.value, r.run_id) for r in krs] == [(10.0, early)]
+    assert [o.score for o in objectives] == [0.1]
+    assert store.latest_results(tuesday)[1][0].value == 25.0  # at or before: it counts
+    assert store.latest_results(monday - timedelta(seconds=1)) == (None, [], [])
+
+
+def test_which_krs_have_back_filled_points(store: Store) -> None:
+    run = store.start_run("sync", T0)
+    store.record_results(run, T0, [kr("ship", 10.0), kr("cycle", 6.0)], [])
+    store.record_backfill("ship", [(T0, kr("ship", 5.0))])
+    store.record_backfill("gone", [])  # an empty back-fill leaves no point
+    assert store.backfilled_kr_ids(["ship", "cycle", "gone", "never"]) == {"ship"}
+    assert store.backfilled_kr_ids([]) == set()

@@ -1,0 +1,194 @@
+"""The commands that talk to the tools: pull, plan, apply and sync."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from okrsync import runs
+from okrsync.cli.app import app
+from okrsync.cli.progress import pull_progress
+from okrsync.cli.shell import (
+    EXIT_PENDING,
+    err,
+    handle_errors,
+    instants,
+    load,
+    open_store,
+    out,
+    show_results,
+)
+from okrsync.cli.tables import (
+    writes_table,
+)
+from okrsync.errors import ConfigError
+from okrsync.plan import Plan, PlannedWrite, writes_from_document
+
+
+@app.command()
+def pull(ctx: typer.Context) -> None:
+    """Fetch items and metrics from every source into the store.
+
+    Items are pulled incrementally after the first run; every metric the mappings use
+    is read and recorded with the run's time."""
+    with handle_errors(ctx):
+        project = load(ctx)
+        store = open_store(project)
+        with store.run_lock(), runs.RunRecorder(store, "pull", None) as run:
+            report = asyncio.run(_pull(project, store, run))
+        metrics = run.pulled.get("metrics", 0)
+        out.print(
+            f"pulled {report.fetched} changed item(s) for {len(report.queries)} query(ies) "
+            f"in {report.requests} request(s)"
+            + (f"; recorded {metrics} metric value(s)" if metrics else "")
+        )
+
+
+async def _pull(project: Any, store: Any, run: runs.RunRecorder) -> Any:
+    async with runs.open_connectors(project, runs.used_instances(project)) as connector_for:
+        with pull_progress(err) as progress:
+            return await runs.pull_into_run(project, store, connector_for, run, progress)
+
+
+async def _fresh_plan(project: Any, store: Any, as_of: Any, do_pull: bool, run: Any) -> Plan:
+    async with runs.open_connectors(project, runs.used_instances(project)) as connector_for:
+        if do_pull:
+            with pull_progress(err) as progress:
+                await runs.pull_into_run(project, store, connector_for, run, progress)
+        return await runs.plan(project, store, connector_for, as_of, run)
+
+
+def _show_plan(plan: Plan) -> None:
+    document = plan.to_dict()
+    show_results(document, plan.as_of)
+    entries = [{"kr": kr["id"], **push} for kr in document["key_results"] for push in kr["pushes"]]
+    if entries:
+        out.print(writes_table(entries, title=f"{len(entries)} write(s) pending"))
+    else:
+        out.print("nothing to push: every tool already holds these results")
+
+
+@app.command()
+def plan(
+    ctx: typer.Context,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="evaluate as of this date")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the plan as JSON")] = False,
+    out_file: Annotated[Path | None, typer.Option("--out", help="save the plan to a file")] = None,
+    no_pull: Annotated[bool, typer.Option("--no-pull", help="use the store as it is")] = False,
+) -> None:
+    """Pull, evaluate every KR and show what would be pushed (exit 2: writes pending)."""
+    with handle_errors(ctx):
+        project = load(ctx)
+        store = open_store(project)
+        started, moment = instants(as_of, project)
+        with store.run_lock(), runs.RunRecorder(store, "plan", moment, started=started) as run:
+            result = asyncio.run(_fresh_plan(project, store, moment, not no_pull, run))
+        document = result.to_dict()
+        if out_file is not None:
+            out_file.write_text(json.dumps(document, indent=2, default=str) + "\n")
+        if as_json:
+            sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
+        else:
+            _show_plan(result)
+    if result.pending:
+        raise typer.Exit(EXIT_PENDING)
+
+
+def _read_plan_file(path: Path, project: Any) -> list[PlannedWrite]:
+    """The writes of a plan saved with ``plan --out``, checked before anything runs."""
+    try:
+        writes = writes_from_document(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise ConfigError(f"plan file {path} does not exist") from None
+    except IsADirectoryError:
+        raise ConfigError(f"plan file {path} is a folder, not a file") from None
+    except (OSError, ValueError) as error:
+        reason = error.strerror if isinstance(error, OSError) else str(error)
+        raise ConfigError(
+            f"plan file {path} is not a plan saved by 'okrsync plan --out': {reason}"
+        ) from None
+    for write in writes:
+        if write.target.to not in project.connectors:
+            raise ConfigError(
+                f"plan file {path} pushes to connector instance '{write.target.to}', which "
+                f"{project.config_file} does not define"
+            )
+    return writes
+
+
+async def _apply(
+    project: Any, store: Any, run: Any, saved: list[PlannedWrite] | None, as_of: Any
+) -> tuple[list[Any], Any]:
+    async with runs.open_connectors(project, runs.used_instances(project)) as connector_for:
+        fresh = None
+        if saved is not None:
+            writes = saved
+        else:
+            with pull_progress(err) as progress:
+                await runs.pull_into_run(project, store, connector_for, run, progress)
+            fresh = await runs.plan(project, store, connector_for, as_of, run)
+            writes = fresh.all_writes()
+        applied = await runs.apply(writes, store, connector_for, run)
+        return applied, fresh
+
+
+def _report_applied(applied: list[Any]) -> None:
+    if not applied:
+        out.print("nothing to push: every tool already holds these results")
+        return
+    entries = [
+        {"kr": a.write.target.kr_id, **a.write.to_dict(), "target": a.issue or "—"} for a in applied
+    ]
+    out.print(writes_table(entries, title=f"{len(applied)} write(s) made"))
+
+
+@app.command()
+def apply(
+    ctx: typer.Context,
+    plan_file: Annotated[
+        Path | None, typer.Option("--plan", help="a plan saved with --out")
+    ] = None,
+) -> None:
+    """Perform the pushes of a saved plan, or of a fresh one."""
+    with handle_errors(ctx):
+        project = load(ctx)
+        saved = None if plan_file is None else _read_plan_file(plan_file, project)
+        store = open_store(project)
+        started, moment = instants(None, project)
+        with store.run_lock(), runs.RunRecorder(store, "apply", moment, started=started) as run:
+            applied, fresh = asyncio.run(_apply(project, store, run, saved, moment))
+            if fresh is not None:
+                run.progress.stage = "recording"
+                runs.record_results(store, run.run_id, fresh, applied)
+        _report_applied(applied)
+
+
+@app.command()
+def sync(
+    ctx: typer.Context,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="evaluate as of this date")] = None,
+) -> None:
+    """Pull, evaluate, apply and record a snapshot: the scheduled job."""
+    with handle_errors(ctx):
+        project = load(ctx)
+        store = open_store(project)
+        started, moment = instants(as_of, project)
+        with (
+            store.run_lock(),
+            runs.RunRecorder(store, "sync", moment, started=started) as run,
+            pull_progress(err) as progress,
+        ):
+            fresh, applied = asyncio.run(runs.sync(project, store, moment, run, progress))
+        show_results(fresh.to_dict(), moment)
+        _report_applied(applied)
+        backfilled = run.pulled.get("backfilled") or {}
+        if backfilled:
+            out.print(
+                f"back-filled the daily history of {len(backfilled)} key result(s) from their "
+                "cycle start: see 'okrsync history KR'"
+            )

@@ -1,0 +1,111 @@
+"""What every command shares: the consoles, loading the project and store, and one
+way to fail: a short message and exit 1, a traceback only with --debug."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from okrsync.cli.app import Options
+from okrsync.cli.tables import (
+    override_lines,
+    results_table,
+)
+from okrsync.cli.timeparse import parse_as_of
+from okrsync.errors import OkrsyncError, ValidationFailed
+from okrsync.secrets import redact
+
+# Piped output (cron mail, CI logs) gets room for the tables instead of 80 columns.
+_WIDTH = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "120"))
+out = Console(width=_WIDTH)
+err = Console(stderr=True)
+
+EXIT_PENDING = 2
+
+
+@contextmanager
+def handle_errors(ctx: typer.Context, *, problems_on_stdout: bool = False) -> Iterator[None]:
+    """One short message and exit 1 for anything that goes wrong; a traceback only
+    with --debug.
+
+    Validation problems are one line each, ``FILE:LINE:COL: error: message``: the
+    output of ``validate`` (stdout, with a count on stderr), an error of any other
+    command (stderr)."""
+    options: Options = ctx.obj
+    try:
+        yield
+    except ValidationFailed as failure:
+        where = out if problems_on_stdout else err
+        for problem in failure.problems:
+            where.print(redact(str(problem)), markup=False, highlight=False, soft_wrap=True)
+        if problems_on_stdout:
+            count = len(failure.problems)
+            err.print(f"{count} problem{'s' if count != 1 else ''} found", style="red")
+        raise typer.Exit(1) from None
+    except OkrsyncError as error:
+        if options.debug:
+            raise
+        err.print(f"error: {redact(str(error))}", style="red", markup=False, soft_wrap=True)
+        show_notes(error)
+        raise typer.Exit(error.exit_code) from None
+    except KeyboardInterrupt as interrupt:
+        err.print("interrupted", style="red")
+        show_notes(interrupt)
+        raise typer.Exit(130) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as error:
+        if options.debug:
+            raise
+        err.print(
+            f"internal error: {redact(type(error).__name__ + ': ' + str(error))} "
+            "(run again with --debug for the traceback)",
+            style="red",
+            markup=False,
+            soft_wrap=True,
+        )
+        show_notes(error)
+        raise typer.Exit(1) from None
+
+
+def show_notes(error: BaseException) -> None:
+    """What a failed run did and did not do (``RunRecorder`` adds it as a note)."""
+    for note in getattr(error, "__notes__", ()):
+        err.print(redact(str(note)), markup=False, highlight=False, soft_wrap=True)
+
+
+def instants(as_of: str | None, project: Any) -> tuple[datetime, datetime]:
+    """(the run's start, the instant it evaluates): the same unless ``--as-of`` is
+    given. Metric values pulled by the run are recorded at its start, so an evaluation
+    of "now" sees them."""
+    started = datetime.now(UTC)
+    return started, started if as_of is None else parse_as_of(as_of, project.timezone)
+
+
+def load(ctx: typer.Context) -> Any:
+    from okrsync.project import load_project
+
+    return load_project(ctx.obj.config)
+
+
+def open_store(project: Any) -> Any:
+    from okrsync.store import Store
+
+    return Store.open(project.database_url)
+
+
+def results_title(as_of: datetime) -> str:
+    return f"OKRs as of {as_of.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def show_results(document: dict[str, Any], as_of: datetime) -> None:
+    out.print(results_table(document, title=results_title(as_of)))
+    for line in override_lines(document):
+        out.print(line, markup=False, highlight=False, soft_wrap=True)

@@ -1,0 +1,242 @@
+"""The commands that read the config and the store: validate, status, explain, report,
+history, backfill, runs, schema, and the offline demo."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from okrsync import runs
+from okrsync.cli.app import app
+from okrsync.cli.shell import (
+    err,
+    handle_errors,
+    instants,
+    load,
+    open_store,
+    out,
+    show_results,
+)
+from okrsync.cli.tables import (
+    backfill_table,
+    history_table,
+    runs_table,
+)
+from okrsync.cli.timeparse import parse_as_of
+from okrsync.errors import ConfigError
+
+
+@app.command()
+def validate(ctx: typer.Context) -> None:
+    """Load the config and every mapping file; print every problem."""
+    with handle_errors(ctx, problems_on_stdout=True):
+        project = load(ctx)
+        krs = project.key_results()
+        out.print(
+            f"ok: {len(project.files)} mapping file(s), {len(project.objectives())} "
+            f"objective(s), {len(krs)} key result(s)"
+        )
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """The latest recorded results, from the store (no network)."""
+    with handle_errors(ctx):
+        project = load(ctx)
+        store = open_store(project)
+        as_of_recorded, krs, objectives = store.latest_results()
+        if as_of_recorded is None:
+            raise ConfigError("no results recorded yet: run 'okrsync sync' first")
+        # In the order of the mapping files, like plan and sync; results of ids no
+        # longer defined come last.
+        kr_order = {ref.id: index for index, ref in enumerate(project.key_results())}
+        objective_order = {ref.id: index for index, ref in enumerate(project.objectives())}
+        document = {
+            "as_of": as_of_recorded.isoformat(),
+            "objectives": sorted(
+                (o.data for o in objectives),
+                key=lambda data: objective_order.get(data.get("id"), len(objective_order)),
+            ),
+            "key_results": sorted(
+                (k.data for k in krs),
+                key=lambda data: kr_order.get(data.get("id"), len(kr_order)),
+            ),
+        }
+        if as_json:
+            sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
+        else:
+            show_results(document, as_of_recorded)
+
+
+@app.command()
+def explain(
+    ctx: typer.Context,
+    kr: Annotated[str, typer.Argument(help="key result id")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="evaluate as of this date")] = None,
+) -> None:
+    """The items behind a KR, what each contributes, and the arithmetic.
+
+    Reads the store only: no network."""
+    from okrsync.cli.explain import show_explanation
+
+    with handle_errors(ctx):
+        project = load(ctx)
+        project.kr(kr)  # a clear error for an unknown id
+        store = open_store(project)
+        moment = parse_as_of(as_of, project.timezone)
+        evaluation = runs.evaluate_project(project, store, moment)
+        show_explanation(out, project, evaluation, kr)
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    out_file: Annotated[Path, typer.Option("--out", help="the HTML file to write")] = Path(
+        "report.html"
+    ),
+    as_of: Annotated[str | None, typer.Option("--as-of", help="evaluate as of this date")] = None,
+    title: Annotated[str, typer.Option("--title", help="the report's title")] = "OKRs",
+) -> None:
+    """Write one self-contained HTML report: objectives, KRs, trends, evidence.
+
+    Reads the store only: no network."""
+    from okrsync.report import build_report, write_report
+
+    with handle_errors(ctx):
+        project = load(ctx)
+        store = open_store(project)
+        moment = parse_as_of(as_of, project.timezone)
+        evaluation = runs.evaluate_project(project, store, moment)
+        written = write_report(
+            out_file, build_report(project, store, evaluation.to_dict(), title=title)
+        )
+        out.print(f"wrote {written}")
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    kr: Annotated[str, typer.Argument(help="key result id")],
+) -> None:
+    """The KR's recorded (and back-filled) values over time."""
+    with handle_errors(ctx):
+        project = load(ctx)
+        project.kr(kr)
+        store = open_store(project)
+        points = [
+            {
+                "as_of": point.as_of,
+                "value": point.value,
+                "unit": point.data.get("unit", ""),
+                "progress": point.progress,
+                "expected": point.expected,
+                "status": point.status or "",
+                "backfilled": point.backfilled,
+                "override": point.override,
+            }
+            for point in store.kr_history(kr)
+        ]
+        if not points:
+            raise ConfigError(f"no recorded values for {kr} yet: run 'okrsync sync' first")
+        out.print(history_table(kr, points))
+
+
+@app.command()
+def backfill(
+    ctx: typer.Context,
+    krs: Annotated[
+        list[str] | None, typer.Argument(help="key result ids (default: every KR)")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="back-fill up to this date (default: now)")
+    ] = None,
+) -> None:
+    """Rebuild daily KR values from the cycle start, from the stored history.
+
+    Runs to now (or --as-of) with no network; a new back-fill replaces the KR's
+    earlier one."""
+    with handle_errors(ctx):
+        project = load(ctx)
+        ids = list(dict.fromkeys(krs or [])) or None
+        for kr_id in ids or []:
+            project.kr(kr_id)  # a clear error for an unknown id, before anything runs
+        store = open_store(project)
+        started, moment = instants(as_of, project)
+        with (
+            store.run_lock(),
+            runs.RunRecorder(store, "backfill", moment, started=started) as run,
+        ):
+            counts = runs.backfill_into_run(project, store, moment, run, ids)
+        rows = [_backfill_row(project, store, kr_id, points) for kr_id, points in counts.items()]
+        title = f"daily points back-filled up to {moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        out.print(backfill_table(rows, title=title))
+
+
+def _backfill_row(project: Any, store: Any, kr_id: str, points: int) -> dict[str, Any]:
+    from okrsync.store_view import metrics_read_by
+
+    row: dict[str, Any] = {"kr": kr_id, "points": points}
+    filled = [point for point in store.kr_history(kr_id) if point.backfilled]
+    if points and filled:
+        row.update(first=filled[0].as_of, value=filled[-1].value)
+        row["unit"] = filled[-1].data.get("unit", "")
+    if not points:
+        unread = [
+            f"{source}/{name}"
+            for source, name in metrics_read_by(project.kr(kr_id).kr)
+            if not store.metric_series(source, name)
+        ]
+        row["note"] = (
+            f"no value of metric {', '.join(unread)} recorded yet: run okrsync pull"
+            if unread
+            else "nothing to back-fill"
+        )
+    return row
+
+
+@app.command("runs")
+def list_runs(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="how many runs")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """The latest runs, newest first: what each did, and why a failed one failed."""
+    from okrsync.cli.runlog import run_rows
+
+    with handle_errors(ctx):
+        project = load(ctx)
+        store = open_store(project)
+        records = store.runs(limit)
+        rows = run_rows(records, store.write_counts(r.id for r in records))
+        if as_json:
+            sys.stdout.write(json.dumps({"runs": rows}, indent=2, default=str) + "\n")
+        elif not rows:
+            out.print("no runs recorded yet")
+        else:
+            out.print(runs_table(rows, title=f"the latest {len(rows)} run(s)"))
+
+
+@app.command()
+def schema(ctx: typer.Context) -> None:
+    """Print the JSON Schema of mapping files (for editor completion)."""
+    from okrsync.mapping.schema import mapping_json_schema
+
+    with handle_errors(ctx):
+        sys.stdout.write(json.dumps(mapping_json_schema(), indent=2) + "\n")
+
+
+@app.command()
+def demo(ctx: typer.Context) -> None:
+    """Run the whole loop offline against the bundled Jira sandbox."""
+    from okrsync.demo import run_demo
+
+    with handle_errors(ctx):
+        run_demo(out, err)

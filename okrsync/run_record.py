@@ -1,0 +1,165 @@
+"""A run as the store records it: when it started, what it pulled, read and wrote,
+its warnings, and — when it gives up — what was and was not done."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from okrsync.apply import AppliedWrite
+from okrsync.connector import PushTarget
+from okrsync.plan import PlannedWrite
+from okrsync.secrets import redact
+
+if TYPE_CHECKING:
+    from okrsync.store import Store
+
+# Commands that write to the tools: a failed one says whether it wrote anything.
+WRITING_COMMANDS = frozenset({"apply", "sync"})
+# A failure summary names at most this many queries or writes that were not done.
+NAMES_SHOWN = 3
+QUERY_WIDTH = 50
+
+
+@dataclass
+class RunProgress:
+    """How far a run got: what a failed run's record says was done and not done."""
+
+    stage: str = "starting"
+    queries: list[str] = field(default_factory=list)  # every query the run pulls
+    stored: list[str] = field(default_factory=list)
+    metrics: list[str] = field(default_factory=list)  # every metric the run reads
+    recorded: list[str] = field(default_factory=list)
+    planned: list[PlannedWrite] | None = None  # None: the run got no plan to apply
+    made: list[AppliedWrite] = field(default_factory=list)
+
+    def not_stored(self) -> list[str]:
+        return _missing(self.queries, self.stored)
+
+    def not_recorded(self) -> list[str]:
+        return _missing(self.metrics, self.recorded)
+
+    def not_made(self) -> list[str]:
+        made = Counter(_write_key(a.write.target) for a in self.made)
+        missing = []
+        for write in self.planned or []:
+            key = _write_key(write.target)
+            if made[key]:
+                made[key] -= 1
+            else:
+                missing.append(describe_write(write.target))
+        return missing
+
+    def as_record(self) -> dict[str, Any]:
+        """What the run's ``pulled`` field keeps about a failure."""
+        record: dict[str, Any] = {"stopped_while": self.stage}
+        if self.queries:
+            record["queries_stored"] = len(self.stored)
+            record["queries_not_stored"] = self.not_stored()
+        if self.metrics:
+            record["metrics_not_recorded"] = self.not_recorded()
+        if self.planned is not None:
+            record["writes_planned"] = len(self.planned)
+            record["writes_made"] = len(self.made)
+            record["writes_not_made"] = self.not_made()
+        return record
+
+    def summary(self, run_id: int, command: str) -> str:
+        """One line: where the run stopped, what it had done and what not."""
+        parts = []
+        if self.queries:
+            parts.append(
+                f"{len(self.stored)} of {len(self.queries)} queries stored"
+                + _not_done("not stored", self.not_stored())
+            )
+        if self.metrics:
+            parts.append(
+                f"{len(self.recorded)} of {len(self.metrics)} metric values recorded"
+                + _not_done("not recorded", self.not_recorded())
+            )
+        if self.planned is not None:
+            parts.append(
+                f"{len(self.made)} of {len(self.planned)} planned writes made"
+                + _not_done("not made", self.not_made())
+            )
+        elif command in WRITING_COMMANDS:
+            parts.append("no write made")
+        done = "; ".join(parts) or "nothing done yet"
+        return f"run {run_id} ({command}) failed while {self.stage}: {done}"
+
+
+def _missing(wanted: Sequence[str], done: Sequence[str]) -> list[str]:
+    left = Counter(done)
+    missing = []
+    for name in wanted:
+        if left[name]:
+            left[name] -= 1
+        else:
+            missing.append(name)
+    return missing
+
+
+def _not_done(label: str, names: Sequence[str]) -> str:
+    if not names:
+        return ""
+    shown = ", ".join(names[:NAMES_SHOWN])
+    more = f", … and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else ""
+    return f" ({label}: {shown}{more})"
+
+
+def _write_key(target: PushTarget) -> tuple[str, str, str, str | None]:
+    # Not the issue: a write after a create goes to the issue the create made.
+    return (target.kr_id, target.to, target.what, target.field)
+
+
+def describe_write(target: PushTarget) -> str:
+    """``OKR-12 field KR Progress``, ``create Key Result in OKR``."""
+    if target.what == "create":
+        return target.describe()
+    return f"{target.issue or 'the new issue'} {target.describe()}"
+
+
+def describe_query(source: str, query: str) -> str:
+    text = f"{source}: {query}"
+    return text if len(text) <= QUERY_WIDTH else text[: QUERY_WIDTH - 1] + "…"
+
+
+@dataclass
+class RunRecorder:
+    """Collects what a run did, and records it when the run ends.
+
+    ``started`` is the run's "now": the evaluation's default instant and the instant
+    its metric values are recorded at. A run that fails records (and attaches to the
+    exception as a note) a one-line summary of what it did and did not do."""
+
+    store: Store
+    command: str
+    as_of: datetime | None
+    run_id: int = 0
+    pulled: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    progress: RunProgress = field(default_factory=RunProgress)
+
+    def __enter__(self) -> RunRecorder:
+        self.run_id = self.store.start_run(self.command, self.as_of or self.started)
+        return self
+
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        if exc is None:
+            self.store.finish_run(
+                self.run_id, "ok", pulled=self.pulled, warnings=self.warnings, errors=[]
+            )
+            return
+        summary = redact(self.progress.summary(self.run_id, self.command))
+        self.store.finish_run(
+            self.run_id,
+            "failed",
+            pulled={**self.pulled, **self.progress.as_record()},
+            warnings=self.warnings,
+            errors=[redact(str(exc) or type(exc).__name__), summary],
+        )
+        exc.add_note(summary)

@@ -1,0 +1,138 @@
+"""A run that gives up says what it did and what not (on stderr and in its record), and
+``okrsync runs`` lists the recent runs for whoever reads the cron mail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from e2e_harness import Workspace, writes_of
+from okrsync_sandbox import SandboxServer
+
+TWO_QUERIES = """\
+version: 1
+cycle: 2027-Q1
+defaults: {source: jira}
+objectives:
+  - id: faster-checkout
+    title: Shoppers breeze through checkout
+    key_results:
+      - id: ship-one-click
+        title: Ship one-click checkout
+        select: {query: parent = SHOP-100}
+        measure: completion
+      - id: shop-items
+        title: Items of SHOP
+        select: {query: project = = SHOP}
+        measure: count
+        target: 20
+"""
+PROPERTY = "/rest/api/3/issue/OKR-11/properties/okrsync"
+
+
+def runs_json(workspace: Workspace, *args: str) -> list[dict[str, Any]]:
+    outcome = workspace.run("runs", "--json", *args)
+    assert outcome.exit_code == 0, outcome
+    runs = outcome.json["runs"]
+    assert isinstance(runs, list)
+    return runs
+
+
+def test_a_pull_that_fails_midway_says_which_queries_were_stored(
+    site: SandboxServer, tmp_path: Path
+) -> None:
+    workspace = Workspace(tmp_path, site.url)
+    workspace.use_mapping("checkout.yaml", TWO_QUERIES)
+
+    failed = workspace.run("pull")
+
+    assert failed.exit_code == 1, failed
+    error, summary = failed.stderr.splitlines()
+    assert error.startswith("error: jira: Jira rejected the query: ")
+    # Queries are pulled in order; the first went in before the second was refused.
+    assert summary == (
+        "run 1 (pull) failed while pulling: 1 of 2 queries stored "
+        "(not stored: jira: project = = SHOP)"
+    )
+    assert workspace.sql("SELECT count(*) FROM items") == [(9,)]
+    assert workspace.sql("SELECT query FROM cursors") == [("parent = SHOP-100",)]
+
+    (run,) = runs_json(workspace)
+    assert (run["id"], run["command"], run["status"]) == (1, "pull", "failed")
+    assert run["errors"] == [error.removeprefix("error: "), summary]
+    assert run["error"] == run["errors"][0]
+    assert run["pulled"] == {
+        "queries": 1,
+        "items_fetched": 9,
+        "requests": run["pulled"]["requests"],
+        "stopped_while": "pulling",
+        "queries_stored": 1,
+        "queries_not_stored": ["jira: project = = SHOP"],
+    }
+    assert run["did"] == "pulled 9 items from 1 query; 1 query not stored"
+
+
+def test_an_apply_that_fails_midway_says_which_writes_were_made(
+    fresh: Workspace, fresh_site: SandboxServer
+) -> None:
+    """The example mappings plan 10 writes (see test_e2e_apply); the 8th, the property
+    of OKR-11, fails every time it is tried."""
+    fresh_site.faults.server_error(PROPERTY, method="PUT", times=100)
+
+    failed = fresh.run("apply")
+
+    assert failed.exit_code == 1, failed
+    error, summary = failed.stderr.splitlines()
+    assert error.startswith("error: jira: ")
+    assert summary == (
+        "run 1 (apply) failed while applying: 10 of 10 queries stored; 7 of 10 planned "
+        "writes made (not made: OKR-11 property, OKR-5 field KR Progress, OKR-5 comment)"
+    )
+    assert fresh.sql("SELECT count(*) FROM writes WHERE run_id = 1") == [(7,)]
+    (run,) = runs_json(fresh)
+    assert run["status"] == "failed" and run["writes"] == 7
+    assert run["pulled"]["stopped_while"] == "applying"
+    assert (run["pulled"]["writes_planned"], run["pulled"]["writes_made"]) == (10, 7)
+    assert run["pulled"]["writes_not_made"] == [
+        "OKR-11 property",
+        "OKR-5 field KR Progress",
+        "OKR-5 comment",
+    ]
+    assert run["did"].endswith("; 7 of 10 planned writes made")
+
+    # The next run makes exactly the writes that were not made.
+    fresh_site.faults.clear()
+    fresh_site.reset_log()
+    resumed = fresh.run("apply")
+    assert resumed.exit_code == 0, resumed
+    assert writes_of(fresh_site) == [
+        ("PUT", PROPERTY),
+        ("PUT", "/rest/api/3/issue/OKR-5"),
+        ("POST", "/rest/api/3/issue/OKR-5/comment"),
+    ]
+
+
+def test_runs_lists_the_latest_runs_without_the_network(
+    site: SandboxServer, tmp_path: Path
+) -> None:
+    workspace = Workspace(tmp_path, site.url)
+    workspace.use_mapping("checkout.yaml", TWO_QUERIES)
+    assert workspace.run("pull").exit_code == 1
+    workspace.use_mapping("checkout.yaml", TWO_QUERIES.replace("= = SHOP", "= SHOP"))
+    assert workspace.run("plan").exit_code == 0
+    workspace.write_config(url="http://127.0.0.1:9")  # Jira is unreachable from here on
+    site.reset_log()
+
+    table = workspace.run("runs")
+
+    assert table.exit_code == 0, table
+    rows = [line for line in table.stdout.splitlines() if line.startswith("│ ")]
+    cells = [[cell.strip() for cell in row.split("│")[1:-1]] for row in rows]
+    starts = [index for index, row in enumerate(cells) if row[0]]
+    assert [cells[i][:2] for i in starts] == [["2", "plan"], ["1", "pull"]]
+    assert [cells[i][4] for i in starts] == ["ok", "failed"]
+    # Long cells wrap onto the next lines of the same row.
+    error = " ".join(row[6] for row in cells[starts[1] :] if row[6])
+    assert error.startswith("jira: Jira rejected the query: "), table
+    assert len(site.log) == 0
+    assert [run["id"] for run in runs_json(workspace, "--limit", "1")] == [2]
