@@ -26,23 +26,22 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True, eq=False)
-class ObjectiveRef:
-    """An objective with the file it was written in."""
+class _Placed:
+    """Where something was written: its mapping file and its path inside it."""
 
-    objective: Objective
     mapping: MappingFile
     file: str
     doc: MappingDoc
     path: DataPath
 
     @property
-    def id(self) -> str:
-        return self.objective.id
-
-    @property
     def location(self) -> str:
-        """``FILE:LINE:COL`` of the objective."""
+        """``FILE:LINE:COL`` of the thing itself."""
         return self.doc.where(self.path)
+
+    def location_of(self, *path: Any) -> str:
+        """``FILE:LINE:COL`` of something inside it, e.g. ``("push", 0)``."""
+        return self.doc.where((*self.path, *path))
 
     @property
     def cycle(self) -> Cycle:
@@ -50,32 +49,26 @@ class ObjectiveRef:
 
 
 @dataclass(frozen=True, eq=False)
-class KeyResultRef:
+class ObjectiveRef(_Placed):
+    """An objective with the file it was written in."""
+
+    objective: Objective
+
+    @property
+    def id(self) -> str:
+        return self.objective.id
+
+
+@dataclass(frozen=True, eq=False)
+class KeyResultRef(_Placed):
     """A key result with its objective and the file it was written in."""
 
     kr: KeyResult
     objective: Objective
-    mapping: MappingFile
-    file: str
-    doc: MappingDoc
-    path: DataPath
 
     @property
     def id(self) -> str:
         return self.kr.id
-
-    @property
-    def location(self) -> str:
-        """``FILE:LINE:COL`` of the key result."""
-        return self.doc.where(self.path)
-
-    def location_of(self, *path: Any) -> str:
-        """``FILE:LINE:COL`` of something inside the KR, e.g. ``("push", 0)``."""
-        return self.doc.where((*self.path, *path))
-
-    @property
-    def cycle(self) -> Cycle:
-        return self.mapping.cycle_span
 
     @property
     def default_source(self) -> str | None:
@@ -112,11 +105,12 @@ class Project:
             for index, objective in enumerate(doc.model.objectives):
                 path: DataPath = ("objectives", index)
                 self._objectives[objective.id] = ObjectiveRef(
-                    objective, doc.model, doc.file, doc, path
+                    doc.model, doc.file, doc, path, objective=objective
                 )
                 for kr_index, kr in enumerate(objective.key_results):
+                    kr_path = (*path, "key_results", kr_index)
                     self._krs[kr.id] = KeyResultRef(
-                        kr, objective, doc.model, doc.file, doc, (*path, "key_results", kr_index)
+                        doc.model, doc.file, doc, kr_path, kr=kr, objective=objective
                     )
 
     # --- objectives and key results -----------------------------------------------------
