@@ -17,7 +17,7 @@ from okrsync_jira import JiraConnector
 
 from bench.changes import QUERY
 from bench.contender import credentials, write_result
-from okrsync.pull import PullReport, QuerySpec, pull_queries
+from okrsync.pull import PullReport, QuerySpec, SweepLog, pull_queries
 from okrsync.runs import RunRecorder
 from okrsync.store import Store
 
@@ -72,6 +72,9 @@ def pull(url: str, database: str, query: str) -> dict[str, Any]:
         "client_requests": report.requests,
         "stored_items": items,
         "stored_changes": changes,
+        # Whether the store records when the members were last listed, which lets an
+        # incremental pull trust the approximate count instead of listing them again.
+        "remembers_listing": isinstance(store, SweepLog),
     }
 
 

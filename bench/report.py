@@ -86,7 +86,7 @@ def _requests_vs_minimum(pull: Pull, least: dict[str, int]) -> list[str]:
 _STAGES = (
     ("open the store (migrations, run lock, run record)", "store open"),
     (
-        "field catalog, id search, first 1,000 issues fetched, first 100 stored",
+        "field catalog, searches, first issues fetched, first batch stored",
         "first batch stored",
     ),
     ("the other issues fetched and stored", "last batch stored"),
@@ -119,26 +119,45 @@ def _changelog_note(outcome: Outcome) -> list[str]:
     return [
         f"The {later:,} later pages of `/changelog/bulkfetch`: okrsync asks for the histories "
         f"of {minimum.ISSUES_PER_CHANGELOG:,} issues a call with `maxResults` 10,000 (the "
-        "documented maximum), but the sandbox returns at most 1,000 histories a page, and the "
-        f"{outcome.settings.issues:,} issues carry {outcome.histories:,} histories "
-        f"({outcome.histories / outcome.settings.issues:.3f} an issue): most groups of "
-        f"{minimum.ISSUES_PER_CHANGELOG:,} issues hold a few more than 1,000 and need a second "
-        "page.",
+        "documented maximum) and follows `nextPageToken` when a group's histories do not fit "
+        f"in one page or the site returns fewer; the {outcome.settings.issues:,} issues carry "
+        f"{outcome.histories:,} histories ({outcome.histories / outcome.settings.issues:.3f} "
+        "an issue).",
         "",
     ]
 
 
 def _incremental_note(outcome: Outcome) -> list[str]:
-    fetched = int(outcome.okrsync_incremental.result["fetched"])
+    result = outcome.okrsync_incremental.result
+    fetched = int(result["fetched"])
     reread = fetched - outcome.changed
-    if reread <= 0:
-        return []
-    return [
-        f"okrsync fetched {fetched:,} issues: the {outcome.changed:,} changed ones and "
-        f"{reread:,} read again because its cursor overlap (5 minutes by default) reaches back "
-        "over them; the minimum counts only the changed ones.",
-        "",
-    ]
+    lines: list[str] = []
+    if reread > 0:
+        lines += [
+            f"okrsync fetched {fetched:,} issues: the {outcome.changed:,} changed ones and "
+            f"{reread:,} read again because its cursor overlap (5 minutes by default) reaches "
+            "back over them; the minimum counts only the changed ones.",
+            "",
+        ]
+    if outcome.members_listed:
+        searches = outcome.okrsync_incremental.log.count(minimum.SEARCH)
+        pages = searches - outcome.minimum_incremental[minimum.SEARCH]
+        if result.get("remembers_listing"):
+            why = (
+                "the approximate count disagreed with the members it knew, or their last "
+                "listing was due"
+            )
+        else:
+            why = (
+                "its store does not record when the members were last listed "
+                "(`okrsync.pull.SweepLog`), so every incremental pull lists them"
+            )
+        lines += [
+            f"okrsync read the members' ids again ({pages:,} id page{'s' if pages != 1 else ''}, "
+            f"nothing re-read in full) instead of trusting the approximate count: {why}.",
+            "",
+        ]
+    return lines
 
 
 def _script_detail(label: str, script: ScriptPull) -> list[str]:
@@ -269,9 +288,10 @@ def render(outcome: Outcome, machine: Machine, command: str) -> str:
         *_requests_vs_minimum(outcome.okrsync_full, outcome.minimum_full),
         "",
         *_changelog_note(outcome),
-        f"Incremental pull after {outcome.changed:,} issues changed (minimum: the members' "
-        "id pages, one search for the changed issues, their bulk and changelog fetches, "
-        "field catalog and board lookup):",
+        f"Incremental pull after {outcome.changed:,} issues changed (minimum: the query's "
+        "approximate count, which tells whether members left or joined unseen, one search for "
+        "the changed issues, their bulk and changelog fetches, field catalog and board "
+        "lookup):",
         "",
         *_requests_vs_minimum(outcome.okrsync_incremental, outcome.minimum_incremental),
         "",

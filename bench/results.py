@@ -98,3 +98,10 @@ class Outcome:
     @property
     def minimum_incremental(self) -> dict[str, int]:
         return minimum.incremental_pull(self.settings.issues, self.changed)
+
+    @property
+    def members_listed(self) -> bool:
+        """Whether okrsync's incremental pull read the members' id pages again, rather
+        than trusting the approximate count."""
+        searches = self.okrsync_incremental.log.count(minimum.SEARCH)
+        return searches > self.minimum_incremental[minimum.SEARCH]

@@ -272,9 +272,9 @@ class RetryingTransport(httpx.AsyncBaseTransport):
     def _heed_limits(self, response: httpx.Response) -> None:
         """Pause everyone when a response says the limit is reached or near."""
         headers = response.headers
-        if response.status_code != 429:
+        if response.status_code < 400:
             # Data Center sends ``retry-after`` with every answer while it limits; it is
-            # 0 until the token bucket is empty. (A 429's own wait is the retry's.)
+            # 0 until the token bucket is empty. (A failure's own wait is its retry's.)
             retry_after = parse_retry_after(headers.get("Retry-After"))
             if retry_after:
                 self._hold(min(retry_after, self.policy.max_total_wait))

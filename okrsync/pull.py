@@ -197,32 +197,41 @@ async def _pull_one(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="okrsync-store") as worker:
         loop = asyncio.get_running_loop()
         writer = _BatchWriter(store, spec, worker, stored)
-        async for part in connector.pull(request):
-            if isinstance(part, PullBatch):
-                await writer.add(part)
-            elif isinstance(part, PullDone):
-                await writer.flush()
-                await loop.run_in_executor(
-                    worker,
-                    store.finish_pull,
-                    spec.source,
-                    spec.query,
-                    part.members,
-                    part.cursor,
-                    part.sprints,
-                )
-                if sweeps is not None and part.swept_at is not None:
+        try:
+            async for part in connector.pull(request):
+                if isinstance(part, PullBatch):
+                    await writer.add(part)
+                elif isinstance(part, PullDone):
+                    await writer.flush()
                     await loop.run_in_executor(
-                        worker, sweeps.record_members_swept, spec.source, spec.query, part.swept_at
+                        worker,
+                        store.finish_pull,
+                        spec.source,
+                        spec.query,
+                        part.members,
+                        part.cursor,
+                        part.sprints,
                     )
-                query_report.members = len(part.members)
-                query_report.requests = part.requests
-        await writer.flush()  # a connector that ended without PullDone: keep its batches
+                    if sweeps is not None and part.swept_at is not None:
+                        await loop.run_in_executor(
+                            worker,
+                            sweeps.record_members_swept,
+                            spec.source,
+                            spec.query,
+                            part.swept_at,
+                        )
+                    query_report.members = len(part.members)
+                    query_report.requests = part.requests
+            await writer.flush()  # a connector that ended without PullDone: keep its batches
+        finally:
+            writer.stop()
     return query_report
 
 
 class _BatchWriter:
-    """Stores a query's batches in the worker thread while the pull goes on."""
+    """Stores a query's batches in the worker thread, one write at a time, while the
+    pull goes on: batches handed over during a write are stored together by the next,
+    which starts as soon as that write is done."""
 
     def __init__(
         self,
@@ -233,47 +242,61 @@ class _BatchWriter:
     ) -> None:
         self._store, self._spec, self._worker, self._stored = store, spec, worker, stored
         self._pending: list[PullBatch] = []
-        self._backlog = 0
+        self._backlog = 0  # items handed over and not stored yet
         self._writing: asyncio.Future[int] | None = None
+        self._failed: BaseException | None = None
+        self._stopped = False
 
     async def add(self, batch: PullBatch) -> None:
+        """Hand a batch over; waits only while too many items are waiting to be stored."""
+        self._raise_failure()
         self._pending.append(batch)
         self._backlog += len(batch.items)
-        if self._writing is not None:
-            if not self._writing.done() and self._backlog < BACKLOG_ITEMS:
-                return  # stored with the others once the write under way is done
-            await self._finish()
-        self._start()
+        if self._writing is None:
+            self._start()
+        while self._writing is not None and self._backlog >= BACKLOG_ITEMS:
+            await asyncio.wait([self._writing])
+            self._raise_failure()
 
     async def flush(self) -> None:
-        """Store everything handed over; returns once it is stored."""
-        await self._finish()
-        if self._pending:
-            self._start()
-            await self._finish()
+        """Returns once everything handed over is stored."""
+        while self._writing is not None:
+            await asyncio.wait([self._writing])
+        self._raise_failure()
+
+    def stop(self) -> None:
+        """No write starts after this (the pull ended, or failed)."""
+        self._stopped = True
 
     def _start(self) -> None:
+        handed = sum(len(batch.items) for batch in self._pending)
         batch = merge_batches(self._pending)
-        self._pending, self._backlog = [], 0
+        self._pending = []
         loop = asyncio.get_running_loop()
-        self._writing = loop.run_in_executor(self._worker, self._write, batch)
+        self._writing = loop.run_in_executor(self._worker, self._write, batch, handed)
         self._writing.add_done_callback(self._done)
 
     def _done(self, writing: asyncio.Future[int]) -> None:
-        # Progress is told as soon as a write is done. Reading the exception marks it
-        # seen, should the pull fail elsewhere first; ``_finish`` still raises it.
-        if not writing.cancelled() and writing.exception() is None:
+        self._writing = None
+        if writing.cancelled():
+            self._failed = asyncio.CancelledError()
+        elif (error := writing.exception()) is not None:
+            self._failed = error
+        else:
+            self._backlog -= writing.result()
             self._stored(writing.result())
+            if self._pending and not self._stopped:
+                self._start()
 
-    async def _finish(self) -> None:
-        if self._writing is not None:
-            writing, self._writing = self._writing, None
-            await writing  # a failed write raises here
+    def _raise_failure(self) -> None:
+        if self._failed is not None:
+            raise self._failed
 
-    def _write(self, batch: PullBatch) -> int:
+    def _write(self, batch: PullBatch, handed: int) -> int:
+        """In the worker thread; returns how many items were handed over for it."""
         source, query = self._spec.source, self._spec.query
         self._store.save_pull_batch(source, query, batch.items, batch.changes)
-        return len(batch.items)
+        return handed
 
 
 def merge_batches(batches: list[PullBatch]) -> PullBatch:

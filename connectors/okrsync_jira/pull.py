@@ -178,11 +178,11 @@ async def _cloud_batches(job: _Pull) -> AsyncGenerator[PullBatch, None]:
     request = job.request
     if request.since is None:
         job.swept_at = _now()
-        members: dict[str, IssueRef] = {}
+        members: dict[str, str] = {}  # id -> key
         async with aclosing(_fetched(job, _new_groups(job, request.query, members))) as batches:
             async for batch in batches:
                 yield batch
-        job.members = [ref.key for ref in members.values()]
+        job.members = list(members.values())
         return
     async with aclosing(_incremental(job)) as batches:
         async for batch in batches:
@@ -236,16 +236,16 @@ async def _incremental(job: _Pull) -> AsyncGenerator[PullBatch, None]:
 
 
 async def _new_groups(
-    job: _Pull, jql: str, seen: dict[str, IssueRef]
+    job: _Pull, jql: str, seen: dict[str, str]
 ) -> AsyncGenerator[list[IssueRef], None]:
     """The query's members in groups of 1,000, each as soon as its id pages arrived;
-    every member is added to ``seen`` (an issue shown twice is fetched once)."""
+    every member's key is added to ``seen`` by id (an issue shown twice is fetched once)."""
     group: list[IssueRef] = []
     async with aclosing(search_ref_pages(job.client, jql)) as pages:
         async for page in pages:
             for ref in page:
                 if ref.id not in seen:
-                    seen[ref.id] = ref
+                    seen[ref.id] = ref.key
                     group.append(ref)
             while len(group) >= ISSUES_PER_CHANGELOG:
                 yield group[:ISSUES_PER_CHANGELOG]

@@ -214,10 +214,10 @@ async def _write_comment(client: JiraClient, issue: str, kr_id: str, text: str) 
     try:
         return await write_comment(client, fmt, issue, kr_id, text)
     except _UNANSWERED:
-        # Jira's comment list is read from its database, not a search index: if the
-        # comment was added before the answer was lost, it is there now. Then editing it
-        # (or nothing) finishes the write; without it, adding one blindly could be the
-        # second, so the failure stands and the next run adds it.
+        # The comment may have been added before the answer was lost. Jira lists
+        # comments from its database, not a search index, so such a comment shows now:
+        # then the write is finished by editing it, if need be. Otherwise the failure
+        # stands, and the next run, which reads the comments first, adds it.
         if not await find_owned(client, fmt, issue, kr_id):
             raise
         return await write_comment(client, fmt, issue, kr_id, text)

@@ -31,7 +31,7 @@ from collections.abc import (
 )
 from contextlib import aclosing
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from okrsync.errors import NotFound, PermissionDenied, ProtocolError, TransientError
 from okrsync_jira.client import JiraClient
@@ -79,15 +79,16 @@ class TokenPaging:
     async def pages(
         self, fetch: Callable[[str | None], Awaitable[Page]], *, source: str = ""
     ) -> AsyncGenerator[Page, None]:
-        token: str | None = None
+        """The pages in order. The next page is asked for as soon as this one names
+        it, so it is under way while the caller works on this one."""
         seen: set[str] = set()
+        page = await fetch(None)
         while True:
-            page = await fetch(token)
             if not isinstance(page, dict):
                 raise ProtocolError("Jira answered a page that is not a JSON object", source=source)
-            yield page
             following = page.get(self.token_field)
             if not following or page.get(self.last_field) is True:
+                yield page
                 return
             if following in seen:
                 raise ProtocolError(
@@ -96,7 +97,14 @@ class TokenPaging:
                     source=source,
                 )
             seen.add(following)
-            token = str(following)
+            upcoming = asyncio.ensure_future(fetch(str(following)))
+            try:
+                await asyncio.sleep(0)  # let the request go out before the caller's work
+                yield page
+            except BaseException:
+                _settle(upcoming)
+                raise
+            page = await upcoming
 
 
 @dataclass(frozen=True)
@@ -246,8 +254,10 @@ def _checked(page: Any, source: str) -> Page:
     return page
 
 
-@dataclass(frozen=True)
-class IssueRef:
+class IssueRef(NamedTuple):
+    """An issue's id and key. A tuple of two strings: the garbage collector stops
+    tracking it, which matters when a pull holds a hundred thousand of them."""
+
     id: str
     key: str
 
@@ -294,7 +304,21 @@ async def search_ref_pages(client: JiraClient, jql: str) -> AsyncGenerator[list[
 
     async with aclosing(TokenPaging().pages(fetch, source=client.source)) as pages:
         async for page in pages:
-            yield [issue_ref(issue, client.source) for issue in page.get("issues") or []]
+            yield _refs(page.get("issues") or [], client.source)
+
+
+def _refs(issues: Sequence[Any], source: str) -> list[IssueRef]:
+    """``issue_ref`` of each issue; a page holds thousands, so the usual shape (string
+    id and key at the top) is taken without further checks."""
+    refs: list[IssueRef] = []
+    for issue in issues:
+        ident = issue.get("id") if isinstance(issue, dict) else None
+        key = issue.get("key") if ident else None
+        if ident and key and type(ident) is str and type(key) is str:
+            refs.append(IssueRef(ident, key))
+        else:
+            refs.append(issue_ref(issue, source))
+    return refs
 
 
 async def approximate_count(client: JiraClient, jql: str) -> int | None:

@@ -36,6 +36,11 @@ class FaultRule:
     seconds: float = 0.0  # latency: delay before handling; stall: before answering
     fired: int = 0
     exact: bool = False  # match the whole path, not a prefix
+    released: bool = False  # stall: answer now, whatever is left of ``seconds``
+
+    def release(self) -> None:
+        """End the stalls of this rule now (the ones under way and any to come)."""
+        self.released = True
 
     @property
     def remaining(self) -> int:
@@ -137,7 +142,8 @@ class Faults:
         method: str | None = None,
         exact: bool = False,
     ) -> FaultRule:
-        """Handle the request (a write is made), then wait ``seconds`` before answering."""
+        """Handle the request (a write is made), then wait ``seconds`` before answering
+        (or until ``release()``)."""
         return self.add(
             FaultRule("stall", path_prefix, method, times, seconds=seconds, exact=exact)
         )

@@ -56,7 +56,7 @@ class Gate:
         wire = send
         if rule is not None and rule.kind in ACTING:
             # The log shows the site's answer; the client gets it cut short, or late.
-            wire = _cutting(send) if rule.kind == "cut" else _stalling(send, rule.seconds)
+            wire = _cutting(send) if rule.kind == "cut" else _stalling(send, rule)
 
         async def logged_send(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -184,6 +184,7 @@ def _parse_body(body: bytes) -> Any:
 
 
 _HTML = "text/html;charset=UTF-8"
+_STALL_TICK = 0.005
 
 
 def _url(scope: Scope) -> str:
@@ -276,12 +277,15 @@ def _cutting(send: Send) -> Send:
     return sending
 
 
-def _stalling(send: Send, seconds: float) -> Send:
-    """The answer, held back ``seconds`` after the request was handled."""
+def _stalling(send: Send, rule: FaultRule) -> Send:
+    """The answer, held back ``rule.seconds`` after the request was handled, or until
+    the rule is released."""
 
     async def sending(message: Message) -> None:
         if message["type"] == "http.response.start":
-            await asyncio.sleep(seconds)
+            deadline = time.monotonic() + rule.seconds
+            while not rule.released and time.monotonic() < deadline:
+                await asyncio.sleep(_STALL_TICK)
         await send(message)
 
     return sending

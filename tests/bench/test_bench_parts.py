@@ -39,12 +39,22 @@ def test_full_pull_minimum_rounds_partial_pages_up() -> None:
     )
 
 
-def test_incremental_minimum_pages_members_and_fetches_only_the_changed() -> None:
+def test_incremental_minimum_counts_members_and_fetches_only_the_changed() -> None:
     least = minimum.incremental_pull(100_000, 1000)
-    # 20 member pages + 1 search for the changed; 10 bulk fetches; 1 changelog fetch.
-    assert least[minimum.SEARCH] == 21
+    # 1 approximate count, 1 search for the changed; 10 bulk fetches; 1 changelog fetch.
+    assert least[minimum.COUNT] == 1
+    assert least[minimum.SEARCH] == 1
     assert least[minimum.BULK_FETCH] == 10
     assert least[minimum.CHANGELOGS] == 1
+    assert sum(least.values()) == 16
+    assert minimum.fetches(least) == 11
+
+
+def test_incremental_minimum_when_the_members_are_listed_again() -> None:
+    least = minimum.incremental_pull(100_000, 1000, listed=True)
+    # 20 member pages + 1 search for the changed, and no count.
+    assert minimum.COUNT not in least
+    assert least[minimum.SEARCH] == 21
     assert sum(least.values()) == 35
 
 
@@ -167,14 +177,13 @@ def test_changes_move_evenly_spread_issues_one_step_after_the_latest_update() ->
     assert all(state.get(k).status.name == before[k] for k in unchanged)
 
 
-def _pull(seconds: float, requests: int, peak_mb: float) -> Pull:
-    return Pull(
-        {"seconds": seconds, "peak_rss_mb": peak_mb},
-        _log({minimum.BULK_FETCH: requests}),
-    )
+def _pull(seconds: float, routes: dict[str, int], peak_mb: float) -> Pull:
+    return Pull({"seconds": seconds, "peak_rss_mb": peak_mb}, _log(routes))
 
 
-def _outcome(*, full_requests: int, incremental_seconds: float) -> Outcome:
+def _outcome(
+    *, full_requests: int, incremental_seconds: float, incremental: dict[str, int]
+) -> Outcome:
     script = Pull(
         {
             "seconds": 100.0,
@@ -192,8 +201,8 @@ def _outcome(*, full_requests: int, incremental_seconds: float) -> Outcome:
         sandbox_rss_mb=300.0,
         fields=["summary"],
         changed=1000,
-        okrsync_full=_pull(90.0, full_requests, 150.0),
-        okrsync_incremental=_pull(incremental_seconds, 35, 120.0),
+        okrsync_full=_pull(90.0, {minimum.BULK_FETCH: full_requests}, 150.0),
+        okrsync_incremental=_pull(incremental_seconds, incremental, 120.0),
         script_full=ScriptPull(script),
         script_incremental=ScriptPull(script),
         started=0.0,
@@ -203,12 +212,29 @@ def _outcome(*, full_requests: int, incremental_seconds: float) -> Outcome:
 
 
 def test_goals_are_judged_on_the_issue_thresholds() -> None:
+    counted = minimum.incremental_pull(100_000, 1000)
+    listed = minimum.incremental_pull(100_000, 1000, listed=True)
     # The script: 10 s + 90 s × 50 = 4,510 s, which is 50.1× okrsync's 90 s.
-    met = goals(_outcome(full_requests=1179, incremental_seconds=4.4))
-    assert [goal.met for goal in met] == [True, True, True, True]
+    met = goals(_outcome(full_requests=1179, incremental_seconds=4.4, incremental=counted))
+    assert [goal.met for goal in met] == [True, True, True, True, True]
     assert met[0].actual == "50.1×ᵉ"
     assert met[1].actual == "1,179 (1.050×)"  # 1.05 × 1,123 = 1,179.15
+    # Count, changed search, fields, statuses, boards.
+    assert met[4].actual == "5"
 
-    missed = goals(_outcome(full_requests=1185, incremental_seconds=4.6))
-    assert [goal.met for goal in missed] == [True, False, True, False]
+    missed = goals(_outcome(full_requests=1185, incremental_seconds=4.6, incremental=listed))
+    assert [goal.met for goal in missed] == [True, False, True, False, False]
     assert missed[3].actual == "5.1% (4.60 s)"
+    assert missed[4].actual == "24"  # 21 searches and the three constant requests
+
+
+def test_an_incremental_pull_that_listed_the_members_is_told_apart() -> None:
+    listed = minimum.incremental_pull(100_000, 1000, listed=True)
+    counted = minimum.incremental_pull(100_000, 1000)
+    # The count disagreed: the count, then the 20 member pages too.
+    disagreed = {**counted, minimum.SEARCH: 21}
+    assert _outcome(full_requests=1123, incremental_seconds=1, incremental=listed).members_listed
+    assert _outcome(full_requests=1123, incremental_seconds=1, incremental=disagreed).members_listed
+    assert not _outcome(
+        full_requests=1123, incremental_seconds=1, incremental=counted
+    ).members_listed

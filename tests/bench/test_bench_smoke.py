@@ -20,6 +20,8 @@ from bench.report import render
 from bench.results import ISSUE_ROUTE, Outcome
 from bench.run import run
 from bench.settings import Settings
+from okrsync.pull import SweepLog
+from okrsync.store import Store
 
 ISSUES = 300
 SAMPLE = 40
@@ -41,9 +43,14 @@ def test_okrsync_full_pull_makes_exactly_the_minimum_requests(outcome: Outcome) 
 
 def test_okrsync_incremental_pull_fetches_only_what_changed(outcome: Outcome) -> None:
     assert outcome.changed == CHANGED
-    # Members' id page and the changed search; 1 bulk and 1 changelog fetch.
-    assert outcome.okrsync_incremental.log.routes == minimum.incremental_pull(ISSUES, CHANGED)
+    # The changed search, 1 bulk and 1 changelog fetch; and the members' check: an
+    # approximate count when the store remembers their last listing, else their id page.
+    remembers = bool(outcome.okrsync_incremental.result["remembers_listing"])
+    assert remembers == issubclass(Store, SweepLog)
+    expected = minimum.incremental_pull(ISSUES, CHANGED, listed=not remembers)
+    assert outcome.okrsync_incremental.log.routes == expected
     assert outcome.okrsync_incremental.requests == 7
+    assert outcome.members_listed is not remembers
     # The three changed issues, plus the one last updated before the cursor, which the
     # five-minute overlap window reads again.
     assert outcome.okrsync_incremental.result["fetched"] == CHANGED + 1
@@ -71,7 +78,7 @@ def test_jira_script_incremental_reads_only_the_changed_issues(outcome: Outcome)
 
 def test_the_report_shows_goals_ratios_and_the_sample(outcome: Outcome) -> None:
     text = render(outcome, describe(), "python -m bench --issues 300")
-    assert len(goals(outcome)) == 4
+    assert len(goals(outcome)) == 5
     assert "## Goals" in text
     assert "| full pull: HTTP requests | 8 |" in text
     assert "**Extrapolated.**" in text

@@ -7,26 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from jira_site import SITE, TOKEN, FakeTime
 
 import okrsync.http
-
-SITE = "https://acme.atlassian.net"
-TOKEN = "tok-3f9a1c77e2b54d0d"
-
-
-class FakeTime:
-    """Stands in for okrsync.http.sleep/monotonic: sleeping advances the clock at once."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def monotonic(self) -> float:
-        return self.now
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import TOKEN
+from jira_site import TOKEN
 from okrsync_jira import JiraConnector
 
 from okrsync.connector import Connector, build_connector, connector_types

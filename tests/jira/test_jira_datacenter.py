@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from conftest import FakeTime
+from jira_site import FakeTime
 from okrsync_jira import JiraConnector
 from okrsync_jira.client import JiraClient
 from okrsync_jira.fields import FieldCatalog

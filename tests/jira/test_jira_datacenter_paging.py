@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from conftest import TOKEN
+from jira_site import TOKEN
 from okrsync_jira.client import JiraClient
 from okrsync_jira.fields import FieldCatalog
 from okrsync_jira.pull import pull_query

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from conftest import SITE, TOKEN
+from jira_site import SITE, TOKEN
 from okrsync_jira import JiraClient
 
 from okrsync.errors import (

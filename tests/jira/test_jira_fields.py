@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from conftest import SITE
+from jira_site import SITE
 from okrsync_jira import FieldCatalog, JiraClient
 
 from okrsync.errors import FieldNotFound, SourceConfigError

@@ -12,7 +12,7 @@ import httpx
 import pytest
 import respx
 import time_machine
-from conftest import SITE, FakeTime
+from jira_site import SITE, FakeTime
 from okrsync_jira import JiraClient
 from okrsync_jira.client import issue_written
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from conftest import FakeTime
+from jira_site import FakeTime
 from okrsync_jira import JiraConnector
 from okrsync_sandbox import SandboxServer
 

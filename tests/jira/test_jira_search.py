@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from conftest import SITE
+from jira_site import SITE
 from okrsync_jira import JiraClient
 from okrsync_jira.search import (
     IssueRef,

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from conftest import TOKEN
+from jira_site import TOKEN
 from okrsync_jira.settings import JiraSettings, parse_duration
 
 from okrsync.errors import ConfigError
