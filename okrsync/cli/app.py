@@ -23,6 +23,7 @@ app = typer.Typer(
 class Options:
     config: str | None
     debug: bool
+    wait: bool = False
 
 
 @app.callback()
@@ -32,8 +33,12 @@ def _root(
         str | None, typer.Option("--config", "-c", help="config file (default: okrsync.yaml)")
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
+    wait: Annotated[
+        bool,
+        typer.Option("--wait", help="if another run is using the store, wait for it to finish"),
+    ] = False,
 ) -> None:
-    ctx.obj = Options(config, debug)
+    ctx.obj = Options(config, debug, wait)
 
 
 def main() -> None:

@@ -171,7 +171,7 @@ def backfill(
         store = open_store(project)
         started, moment = instants(as_of, project)
         with (
-            store.run_lock(),
+            store.run_lock(wait=ctx.obj.wait),
             runs.RunRecorder(store, "backfill", moment, started=started) as run,
         ):
             counts = runs.backfill_into_run(project, store, moment, run, ids)

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
 from e2e_harness import Workspace, writes_of
 from okrsync_sandbox import SandboxServer
+
+from okrsync.store import Store
 
 TWO_QUERIES = """\
 version: 1
@@ -136,3 +139,28 @@ def test_runs_lists_the_latest_runs_without_the_network(
     assert error.startswith("jira: Jira rejected the query: "), table
     assert len(site.log) == 0
     assert [run["id"] for run in runs_json(workspace, "--limit", "1")] == [2]
+
+
+def test_a_second_run_exits_clearly_or_waits_with_wait(site: SandboxServer, tmp_path: Path) -> None:
+    workspace = Workspace(tmp_path, site.url)
+    workspace.use_mapping("checkout.yaml", TWO_QUERIES.replace("= = SHOP", "= SHOP"))
+    holder = Store.open(f"sqlite:///{workspace.db}")
+    outcomes: list[Any] = []
+    try:
+        with holder.run_lock():
+            refused = workspace.run("pull")
+            assert refused.exit_code == 1, refused
+            assert "another okrsync run is using this store" in refused.stderr
+
+            waiting = threading.Thread(
+                target=lambda: outcomes.append(workspace.run("--wait", "pull"))
+            )
+            waiting.start()
+            waiting.join(timeout=1.0)
+            assert waiting.is_alive(), "--wait must not start while another run holds the store"
+        waiting.join(timeout=60)
+    finally:
+        holder.close()
+    (waited,) = outcomes
+    assert waited.exit_code == 0, waited
+    assert workspace.sql("SELECT count(*) FROM cursors") == [(2,)]
