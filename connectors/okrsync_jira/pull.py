@@ -196,7 +196,9 @@ async def _incremental(job: _Pull) -> AsyncGenerator[PullBatch, None]:
     since_ms = math.floor(((request.since or _EPOCH) - job.overlap).timestamp() * 1000)
     started = _now()
     swept_at = request.members_swept_at
-    trusted = bool(known) and swept_at is not None and started - swept_at < SWEEP_MAX_AGE
+    # A listing "in the future" comes from a clock that is off: not trusted either.
+    age = started - swept_at if swept_at is not None else SWEEP_MAX_AGE
+    trusted = bool(known) and timedelta(0) <= age < SWEEP_MAX_AGE
     listing: asyncio.Future[list[IssueRef]] | None = None
     estimate: asyncio.Future[int | None] | None = None
     if trusted:
@@ -209,15 +211,15 @@ async def _incremental(job: _Pull) -> AsyncGenerator[PullBatch, None]:
         async with aclosing(_fetched(job, _chunks(changed, ISSUES_PER_CHANGELOG))) as batches:
             async for batch in batches:
                 yield batch
-        changed_keys = [ref.key for ref in changed]
         if estimate is not None:
-            joined = {key for key in changed_keys if key not in known}
+            joined = {ref.key for ref in changed if ref.key not in known}
             if await estimate == len(known) + len(joined):
+                # Nothing left the query and nothing joined it unseen (see the notes above).
                 job.members = sorted(known | joined)
                 return
+        if listing is None:  # the count disagreed: list the members after all
             job.swept_at = _now()
             listing = asyncio.ensure_future(search_refs(client, request.query))
-        assert listing is not None
         members = await listing
     finally:
         for future in (listing, estimate):

@@ -5,7 +5,8 @@ Three small strategies, all refusing to loop forever:
 - ``TokenPaging``: Cloud's cursor paging (``/search/jql``, ``/changelog/bulkfetch``):
   the next request carries the previous page's ``nextPageToken``; the last page has no
   token (or ``isLast: true``). A token seen twice is a ``ProtocolError``. Strictly
-  sequential.
+  sequential, but the next page is asked for as soon as a page names it, while the
+  caller works on that page.
 - ``OffsetPaging``: ``startAt``/``maxResults`` with ``total`` or ``isLast`` (the agile
   API), one page after the other. A page that does not advance ends the walk.
 - ``ConcurrentOffsetPaging``: Data Center's ``/rest/api/2/search``. The first page's

@@ -20,6 +20,9 @@ CHANGELOG_ISSUE_LIMIT = 1000
 CHANGELOG_FIELD_LIMIT = 10
 CHANGELOG_DEFAULT_RESULTS = 1000  # maxResults when the request names none (documented)
 CHANGELOG_MAX_RESULTS = 10000  # the documented maximum of maxResults, honoured as asked
+# Histories a page holds at most whatever maxResults says; None: as many as asked. Tests
+# lower it to play a site that returns fewer than asked, which clients must page through.
+CHANGELOG_PAGE_CAP: int | None = None
 TEMPORARY_FAILURE = "Issue could not be retrieved because of a temporary problem. Retry later."
 
 
@@ -97,6 +100,8 @@ async def bulk_changelogs(request: Request) -> JSONResponse:
     size = int_value(body.get("maxResults"), "maxResults", CHANGELOG_DEFAULT_RESULTS)
     if not 1 <= size <= CHANGELOG_MAX_RESULTS:
         raise bad_request(f"maxResults must be between 1 and {CHANGELOG_MAX_RESULTS}.")
+    if CHANGELOG_PAGE_CAP is not None:
+        size = min(size, CHANGELOG_PAGE_CAP)
     token = body.get("nextPageToken")
     if token is not None and not isinstance(token, str):
         raise bad_request(BAD_PAYLOAD)

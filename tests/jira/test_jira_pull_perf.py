@@ -201,15 +201,23 @@ async def test_a_departure_and_an_unseen_arrival_cancel_out_until_the_listing_is
     assert done.swept_at is not None
 
 
-@pytest.mark.parametrize("swept_at", [None, "stale"])
+@pytest.mark.parametrize(
+    "swept_at",
+    [
+        None,  # never recorded
+        datetime.now(UTC) - SWEEP_MAX_AGE - timedelta(hours=1),  # due
+        datetime.now(UTC) + timedelta(hours=2),  # recorded by a clock that runs ahead
+    ],
+)
 async def test_without_a_recent_listing_the_members_are_listed_without_a_count(
-    sandbox: SandboxServer, swept_at: str | None
+    sandbox: SandboxServer, swept_at: datetime | None
 ) -> None:
     async with JiraConnector("jira", settings(sandbox)) as jira:
         known, cursor = await first_pull(jira, sandbox)
         sandbox.reset_log()
-        when = hours_ago(SWEEP_MAX_AGE.total_seconds() / 3600 + 1) if swept_at else None
-        request = PullRequest(query=QUERY, since=cursor, known_keys=known, members_swept_at=when)
+        request = PullRequest(
+            query=QUERY, since=cursor, known_keys=known, members_swept_at=swept_at
+        )
         _, done = await pull(jira, request)
     assert sorted(requests(sandbox)) == [SEARCH, SEARCH]
     assert done.swept_at is not None
@@ -247,3 +255,40 @@ async def test_a_full_pull_fetches_while_it_still_lists_the_members(
     last_page = len(order) - 1 - order[::-1].index(SEARCH)
     assert order.index(BULKFETCH) < last_page
     assert order.index(CHANGELOG) < last_page
+
+
+async def test_changelog_pages_shorter_than_asked_for_are_followed(
+    sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A site may return fewer histories than ``maxResults`` asks for: okrsync follows
+    ``nextPageToken`` and ends up with the same history."""
+    import okrsync_sandbox.api_bulk
+
+    async with JiraConnector("jira", settings(sandbox)) as jira:
+        whole = await pull_changes(jira)
+        monkeypatch.setattr(okrsync_sandbox.api_bulk, "CHANGELOG_PAGE_CAP", 7)
+        sandbox.reset_log()
+        paged = await pull_changes(jira)
+
+    tracked = {"status", "parent", "customfield_10014", "customfield_10016", "customfield_10020"}
+    histories = sum(
+        1
+        for issue in sandbox.state.by_project["SHOP"]
+        for history in issue.histories
+        if any(item.field_id in tracked for item in history.items)
+    )
+    asked = sandbox.log.entries("POST", CHANGELOG)
+    assert all(entry.body["maxResults"] == 10000 for entry in asked)
+    assert len(asked) == -(-histories // 7) > 1  # 7 histories a page, rounded up
+    assert [bool(entry.body.get("nextPageToken")) for entry in asked][1:] == [True] * (
+        len(asked) - 1
+    )
+    assert paged == whole
+
+
+async def pull_changes(jira: JiraConnector) -> list[Any]:
+    changes: list[Any] = []
+    async for event in jira.pull(PullRequest(query="project = SHOP")):
+        if isinstance(event, PullBatch):
+            changes += event.changes
+    return changes

@@ -5,15 +5,20 @@ remembers when the members were last listed lets the next pull skip listing them
 
 from __future__ import annotations
 
+import gc
 import itertools
+import os
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
+import sqlalchemy as sa
 from okrsync_jira import JiraConnector
 from okrsync_sandbox import SandboxServer
 
@@ -28,6 +33,9 @@ pytestmark = pytest.mark.anyio
 
 SHOP = "project = SHOP"
 BULK = "project = BULK"
+PG_URL = os.environ.get(
+    "OKRSYNC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 @pytest.fixture
@@ -76,9 +84,38 @@ class RememberingStore(WatchedStore):
         self.sweeps[(source, query)] = at
 
 
-@pytest.fixture(params=["file", "memory"])
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh schema on the PostgreSQL server the store tests use (see tests/store)."""
+    url = sa.make_url(PG_URL)
+    parts = {"host": url.host, "port": url.port, "user": url.username, "dbname": url.database}
+    parts["password"] = url.password
+    libpq = " ".join(f"{name}={value}" for name, value in parts.items() if value is not None)
+    try:
+        admin = psycopg.connect(libpq, autocommit=True, connect_timeout=3)
+    except psycopg.Error as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is unreachable ({exc}); CI=true needs it")
+        pytest.skip(f"PostgreSQL is unreachable ({str(exc).strip().splitlines()[0]})")
+    schema = f"okrsync_test_{uuid.uuid4().hex[:12]}"
+    with admin:
+        admin.execute(f"CREATE SCHEMA {schema}")
+        try:
+            yield url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+                hide_password=False
+            )
+        finally:
+            admin.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["file", "memory", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[WatchedStore]:
-    url = f"sqlite:///{tmp_path / 'state.db'}" if request.param == "file" else "sqlite://"
+    """The store on a SQLite file, on in-memory SQLite (one connection that the worker
+    thread borrows) and on PostgreSQL."""
+    if request.param == "postgresql":
+        url: str = request.getfixturevalue("pg_url")
+    else:
+        url = f"sqlite:///{tmp_path / 'state.db'}" if request.param == "file" else "sqlite://"
     with WatchedStore.open(url) as opened:
         yield opened
 
@@ -198,3 +235,19 @@ def test_merged_batches_keep_the_last_version_of_an_item_and_its_history() -> No
     ]
     assert [(c.key, c.change_id) for c in merged.changes] == [("SHOP-2", "b"), ("SHOP-1", "c")]
     assert merge_batches([first]) is first
+
+
+async def test_young_objects_are_collected_less_often_while_pulling(
+    sandbox: SandboxServer, store: WatchedStore
+) -> None:
+    before = gc.get_threshold()
+    during: list[tuple[int, int, int]] = []
+    async with JiraConnector("jira", settings(sandbox)) as jira:
+        await pull_queries(
+            [QuerySpec("jira", SHOP)],
+            store,
+            lambda _: jira,
+            lambda s, q, n: during.append(gc.get_threshold()),
+        )
+    assert during == [(okrsync.pull.COLLECT_EVERY, *before[1:])]
+    assert gc.get_threshold() == before
