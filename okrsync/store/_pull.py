@@ -61,6 +61,20 @@ class PullState(StoreBase):
             since: datetime | None = connection.execute(statement).scalar()
         return since
 
+    def members_swept_at(self, source: str, query: str) -> datetime | None:
+        """When the query's members were last listed in full; None if never."""
+        c = t.member_sweeps.c
+        statement = select(c.swept_at).where(c.source == source, c.query_hash == query_hash(query))
+        with self._transaction() as connection:
+            swept: datetime | None = connection.execute(statement).scalar()
+        return swept
+
+    def record_members_swept(self, source: str, query: str, at: datetime) -> None:
+        """Remember that the query's members were listed in full at ``at``."""
+        row = {"source": source, "query_hash": query_hash(query), "swept_at": at}
+        with self._transaction(write=True) as connection:
+            upsert(connection, t.member_sweeps, [row])
+
     def known_keys(self, source: str, query: str) -> frozenset[str]:
         """Keys of the query's members that are stored, with their history."""
         statement = _members_of(select(t.items.c.key), source, query)

@@ -111,6 +111,16 @@ class CursorRow(_Table, table=True):
     updated_at: datetime = _utc()
 
 
+class MemberSweepRow(_Table, table=True):
+    """When the members of a query were last listed in full (not just counted)."""
+
+    __tablename__ = "member_sweeps"
+
+    source: str = Field(primary_key=True)
+    query_hash: str = Field(primary_key=True)
+    swept_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class MetricValueRow(_Table, table=True):
     """One value of an outcome metric, as read from its source at ``at``."""
 
@@ -232,6 +242,7 @@ sprints = metadata.tables["sprints"]
 members = metadata.tables["query_members"]
 cursors = metadata.tables["cursors"]
 metric_values = metadata.tables["metric_values"]
+member_sweeps = metadata.tables["member_sweeps"]
 runs = metadata.tables["runs"]
 kr_results = metadata.tables["kr_results"]
 objective_results = metadata.tables["objective_results"]

@@ -238,3 +238,16 @@ def test_a_large_pull_leaves_postgresql_with_fresh_statistics(pg_url: str) -> No
     assert planner_rows("changes") == 600
     assert planner_rows("items") == 600
     assert planner_rows("query_members") == 600
+
+
+def test_member_sweeps_are_remembered_per_query_and_survive_pulls(store: Store) -> None:
+    assert store.members_swept_at("jira", "q") is None
+    store.record_members_swept("jira", "q", T0)
+    store.record_members_swept("jira", "other", T0 + timedelta(hours=1))
+    # A pull that only counted the members moves the cursor, not the sweep time.
+    store.finish_pull("jira", "q", [], T0 + timedelta(hours=2))
+    assert store.members_swept_at("jira", "q") == T0
+    store.record_members_swept("jira", "q", T0 + timedelta(hours=3))
+    assert store.members_swept_at("jira", "q") == T0 + timedelta(hours=3)
+    assert store.members_swept_at("jira", "other") == T0 + timedelta(hours=1)
+    assert store.members_swept_at("other-site", "q") is None
