@@ -9,44 +9,7 @@ import pytest
 from e2e_harness import Workspace, okrsync_comments, writes_of
 from okrsync_sandbox import SandboxServer
 
-MAPPING = """\
-version: 1
-cycle: 2027-Q1
-defaults: {source: jira}
-objectives:
-  - id: faster-checkout
-    title: Shoppers breeze through checkout
-    key_results:
-      - id: ship-one-click
-        title: Ship one-click checkout
-        select: {query: parent = SHOP-100}
-        measure: completion
-        push:
-          - to: jira
-            issue: OKR-12
-            field: KR Progress
-            comment: true
-            property: true
-      - id: shop-items
-        title: SHOP tracks 30 items
-        select: {query: project = SHOP}
-        measure: count
-        target: 30
-        push:
-          - to: jira
-            issue: OKR-9
-            field: {name: KR Progress, value: current}
-      - id: one-click-done
-        title: Ten one-click items done
-        select: {query: parent = SHOP-100}
-        measure: done
-        target: 10
-        push:
-          - to: jira
-            create: {project: OKR, type: Key Result}
-            field: customfield_10100
-            comment: true
-"""
+MAPPING = (Path(__file__).parents[1] / "data" / "push_three_krs.yaml").read_text()
 CREATE = ("POST", "/rest/api/3/issue")
 LABEL = "okrsync-kr-one-click-done"
 FIELD = "customfield_10100"  # KR Progress
