@@ -9,6 +9,7 @@ orchestrator stores each batch and moves the query's cursor only after the last 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,13 +31,22 @@ class PullRequest:
     fields: tuple[str, ...] = ()
     # High-water mark of the previous pull of this query; None means a full pull.
     since: datetime | None = None
-    # Keys already stored for this query: members not in it are fetched in full.
-    known_keys: frozenset[str] = frozenset()
+    # Keys already stored for this query: members not in it are fetched in full. A query
+    # with many members takes a while to read from the store, so the pull may hand them
+    # over still being read (a future), and the first requests need not wait for them:
+    # read them with ``await request.known()``.
+    known_keys: frozenset[str] | asyncio.Future[frozenset[str]] = frozenset()
     # When the members were last listed in full (``PullDone.swept_at`` of an earlier
     # pull); None if unknown. While recent, a connector may trust ``known_keys`` plus
     # the changed issues instead of listing every member again, if a cheap check (an
     # approximate count, say) agrees.
     members_swept_at: datetime | None = None
+
+    async def known(self) -> frozenset[str]:
+        """``known_keys``, once read."""
+        if isinstance(self.known_keys, frozenset):
+            return self.known_keys
+        return await self.known_keys
 
 
 @dataclass

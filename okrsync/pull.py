@@ -6,21 +6,23 @@ harmless); the query's cursor and member set move only once the last batch is st
 
 Storing happens in a worker thread, one write at a time, so that the connector goes on
 fetching meanwhile; batches that arrive during a write are stored together by the next
-one. The store is never used by two threads at once: reads happen before the first
-write is handed over, and every write waits for the one before it.
+one; every write waits for the one before it. The query's stored members, which may
+be 100,000s of keys, are read meanwhile in a thread of their own when the store gives
+each thread its own connection (otherwise in the worker, before the first write).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from okrsync.connector import Connector, PullBatch, PullDone, PullRequest
 from okrsync.errors import QueryError
@@ -213,24 +215,35 @@ async def _pull_one(
     query_report = QueryReport(spec.source, spec.query)
     cursor = store.cursor(spec.source, spec.query)
     sweeps = store if isinstance(store, SweepLog) else None
-    request = PullRequest(
-        query=spec.query,
-        fields=spec.fields,
-        since=cursor,
-        known_keys=store.known_keys(spec.source, spec.query) if cursor else frozenset(),
-        members_swept_at=(
-            sweeps.members_swept_at(spec.source, spec.query) if sweeps and cursor else None
-        ),
-    )
+    swept_at = sweeps.members_swept_at(spec.source, spec.query) if sweeps and cursor else None
 
     def stored(count: int) -> None:
         query_report.fetched += count
         if progress:
             progress(spec.source, spec.query, query_report.fetched)
 
-    # Leaving the block waits for a write still under way, whatever happened.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="okrsync-store") as worker:
+    # Leaving the block waits for a read or write still under way, whatever happened.
+    with ExitStack() as threads:
+        worker = threads.enter_context(_store_thread("okrsync-store"))
         loop = asyncio.get_running_loop()
+        # A large query has 100,000s of members: they are read while the connector's
+        # first requests are under way and, where the store allows, while the first
+        # batches are written.
+        known: asyncio.Future[frozenset[str]] | None = None
+        if cursor is not None:
+            reader = (
+                threads.enter_context(_store_thread("okrsync-store-read"))
+                if store.reads_alongside_writes
+                else worker
+            )
+            known = loop.run_in_executor(reader, store.known_keys, spec.source, spec.query)
+        request = PullRequest(
+            query=spec.query,
+            fields=spec.fields,
+            since=cursor,
+            known_keys=known if known is not None else frozenset(),
+            members_swept_at=swept_at,
+        )
         writer = _BatchWriter(store, spec, worker, stored)
         try:
             async for part in connector.pull(request):
@@ -240,12 +253,15 @@ async def _pull_one(
                     await writer.flush()
                     await loop.run_in_executor(
                         worker,
-                        store.finish_pull,
-                        spec.source,
-                        spec.query,
-                        part.members,
-                        part.cursor,
-                        part.sprints,
+                        functools.partial(
+                            store.finish_pull,
+                            spec.source,
+                            spec.query,
+                            part.members,
+                            part.cursor,
+                            part.sprints,
+                            previous=await known if known is not None else None,
+                        ),
                     )
                     if sweeps is not None and part.swept_at is not None:
                         await loop.run_in_executor(
@@ -260,7 +276,23 @@ async def _pull_one(
             await writer.flush()  # a connector that ended without PullDone: keep its batches
         finally:
             writer.stop()
+            if known is not None:
+                _settle(known)
     return query_report
+
+
+def _store_thread(name: str) -> ThreadPoolExecutor:
+    """A thread for store calls, which it makes one after the other."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+
+
+def _settle(future: asyncio.Future[Any]) -> None:
+    """Cancel a read nobody waited for, or take its failure (the pull's own error, if
+    any, is the one reported)."""
+    if not future.done():
+        future.cancel()
+    elif not future.cancelled():
+        future.exception()
 
 
 class _BatchWriter:

@@ -192,13 +192,12 @@ async def _cloud_batches(job: _Pull) -> AsyncGenerator[PullBatch, None]:
 async def _incremental(job: _Pull) -> AsyncGenerator[PullBatch, None]:
     """The changed issues first; then, if the members must be listed, those not known."""
     client, request = job.client, job.request
-    known = request.known_keys
     since_ms = math.floor(((request.since or _EPOCH) - job.overlap).timestamp() * 1000)
     started = _now()
     swept_at = request.members_swept_at
     # A listing "in the future" comes from a clock that is off: not trusted either.
     age = started - swept_at if swept_at is not None else SWEEP_MAX_AGE
-    trusted = bool(known) and timedelta(0) <= age < SWEEP_MAX_AGE
+    trusted = timedelta(0) <= age < SWEEP_MAX_AGE
     listing: asyncio.Future[list[IssueRef]] | None = None
     estimate: asyncio.Future[int | None] | None = None
     if trusted:
@@ -211,11 +210,13 @@ async def _incremental(job: _Pull) -> AsyncGenerator[PullBatch, None]:
         async with aclosing(_fetched(job, _chunks(changed, ISSUES_PER_CHANGELOG))) as batches:
             async for batch in batches:
                 yield batch
-        if estimate is not None:
+        # The store reads the known keys while the changed issues are fetched.
+        known = await request.known()
+        if estimate is not None and known:
             joined = {ref.key for ref in changed if ref.key not in known}
             if await estimate == len(known) + len(joined):
                 # Nothing left the query and nothing joined it unseen (see the notes above).
-                job.members = sorted(known | joined)
+                job.members = list(known | joined)
                 return
         if listing is None:  # the count disagreed: list the members after all
             job.swept_at = _now()
@@ -474,7 +475,8 @@ async def _datacenter_batches(job: _Pull) -> AsyncGenerator[PullBatch, None]:
         found = await members
     finally:
         _settle(members)
-    unknown = [r for r in found if r.id not in walk.fetched and r.key not in request.known_keys]
+    known = await request.known()
+    unknown = [r for r in found if r.id not in walk.fetched and r.key not in known]
     async with aclosing(_dc_fetch(job, unknown, walk)) as batches:
         async for batch in batches:
             yield batch

@@ -12,13 +12,13 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, delete, exists, select
 from sqlalchemy.engine import Connection
 
 from okrsync.items import Change, Item, Sprint
 from okrsync.store import _tables as t
 from okrsync.store._base import StoreBase, utcnow
-from okrsync.store._bulk import KEYS_PER_CHUNK, chunked, delete_where, upsert
+from okrsync.store._bulk import KEYS_PER_CHUNK, chunked, delete_where, first_column, upsert
 from okrsync.store._convert import (
     change_row,
     item_row,
@@ -76,10 +76,11 @@ class PullState(StoreBase):
             upsert(connection, t.member_sweeps, [row])
 
     def known_keys(self, source: str, query: str) -> frozenset[str]:
-        """Keys of the query's members that are stored, with their history."""
-        statement = _members_of(select(t.items.c.key), source, query)
+        """Keys of the query's members, each stored with its item and history."""
+        c = t.members.c
+        statement = select(c.key).where(c.source == source, c.query_hash == query_hash(query))
         with self._transaction() as connection:
-            return frozenset(connection.execute(statement).scalars().all())
+            return frozenset(first_column(connection, statement))
 
     def items_for(self, source: str, query: str) -> list[Item]:
         """The items the query matched at its last finished pull, ordered by key."""
@@ -131,13 +132,20 @@ class PullState(StoreBase):
         members: Iterable[str],
         cursor: datetime,
         sprints: Iterable[Sprint] = (),
+        previous: frozenset[str] | None = None,
     ) -> None:
         """After every batch is stored: replace the members, upsert the sprints and move
-        the cursor to ``cursor``, all in one transaction."""
+        the cursor to ``cursor``, all in one transaction.
+
+        Only members whose item is stored become members: one whose fetch failed is
+        left out, so that the next pull finds it missing and fetches it again.
+        ``previous`` is what ``known_keys`` returned when this pull began (nothing else
+        changes the members meanwhile: a run holds the store's lock); with it only the
+        difference is written, without reading the members again."""
         found = list(sprints)
         _check_source(source, "a sprint", (sprint.source for sprint in found))
         with self._transaction(write=True) as connection:
-            self._rows_written += _set_members(connection, source, query, members)
+            self._rows_written += _set_members(connection, source, query, members, previous)
             upsert(connection, t.sprints, (sprint_row(sprint) for sprint in found))
             row = {
                 "source": source,
@@ -182,15 +190,41 @@ def _replace_history(
     return len(rows)
 
 
-def _set_members(connection: Connection, source: str, query: str, keys: Iterable[str]) -> int:
-    """Returns how many member rows were added or removed."""
+def _set_members(
+    connection: Connection,
+    source: str,
+    query: str,
+    keys: Iterable[str],
+    existing: frozenset[str] | None = None,
+) -> int:
+    """Returns how many member rows were added or removed; ``existing`` are the stored
+    members, if the caller knows them."""
     # Only the difference is written: between pulls a query's members barely change.
     c, digest = t.members.c, query_hash(query)
-    stored = select(c.key).where(c.source == source, c.query_hash == digest)
-    existing = set(connection.execute(stored).scalars())
+    if existing is None:
+        stored = select(c.key).where(c.source == source, c.query_hash == digest)
+        existing = frozenset(connection.execute(stored).scalars())
     wanted = set(keys)
     added, gone = sorted(wanted - existing), sorted(existing - wanted)
     row = {"source": source, "query_hash": digest}
     delete_where(connection, t.members, ({**row, "key": key} for key in gone))
     upsert(connection, t.members, ({**row, "key": key} for key in added), update=False)
+    if added:
+        _drop_members_without_items(connection, source, digest, added)
     return len(added) + len(gone)
+
+
+def _drop_members_without_items(
+    connection: Connection, source: str, digest: str, added: list[str]
+) -> None:
+    """Members whose item is not stored (its fetch failed) are dropped, so that the next
+    pull finds them missing and fetches them again. Only new members can be such."""
+    m, i = t.members.c, t.items.c
+    orphan = (
+        (m.source == source)
+        & (m.query_hash == digest)
+        & ~exists().where(i.source == m.source, i.key == m.key)
+    )
+    if len(added) <= KEYS_PER_CHUNK:
+        orphan &= m.key.in_(added)  # a few new members: look at those alone
+    connection.execute(delete(t.members).where(orphan))

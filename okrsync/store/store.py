@@ -13,6 +13,7 @@ from typing import Self
 from sqlalchemy import select
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import StaticPool
 
 from okrsync.errors import RunInProgress, StoreError
 from okrsync.store import _lock
@@ -72,6 +73,13 @@ class Store(PullState, MetricValues, RunRecords, Ledger):
     def dialect(self) -> str:
         """``sqlite`` or ``postgresql``."""
         return self._engine.dialect.name
+
+    @property
+    def reads_alongside_writes(self) -> bool:
+        """Whether a read may run in one thread while another thread writes: each has a
+        connection of its own (PostgreSQL, or a SQLite file in WAL mode), not the one
+        connection an in-memory SQLite database is."""
+        return not isinstance(self._engine.pool, StaticPool)
 
     def close(self) -> None:
         self._engine.dispose()

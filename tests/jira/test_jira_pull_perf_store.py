@@ -57,6 +57,16 @@ class WatchedStore(Store):
         self.writes: list[tuple[str, float, float, int]] = []
         self.delay = 0.0
         self.fail_on: int | None = None
+        # Reads of the known keys: thread, start, end, keys read.
+        self.reads: list[tuple[str, float, float, int]] = []
+        self.read_delay = 0.0
+
+    def known_keys(self, source: str, query: str) -> frozenset[str]:
+        began = time.monotonic()
+        time.sleep(self.read_delay)
+        keys = super().known_keys(source, query)
+        self.reads.append((threading.current_thread().name, began, time.monotonic(), len(keys)))
+        return keys
 
     def save_pull_batch(self, source: str, query: str, items: Any, changes: Any) -> None:
         began = time.monotonic()
@@ -176,6 +186,37 @@ async def test_the_wait_for_the_store_bounds_what_is_held(
     # Batches of 100: at most 149 waiting when one more arrives.
     assert max(count for *_, count in store.writes) <= 249
     assert sum(count for *_, count in store.writes) == 250
+
+
+async def test_the_known_keys_are_read_while_the_pull_goes_on(
+    sandbox: SandboxServer, store: WatchedStore, request: pytest.FixtureRequest
+) -> None:
+    async with JiraConnector("jira", settings(sandbox)) as jira:
+        await pull_queries([QuerySpec("jira", BULK)], store, lambda _: jira)
+        assert store.reads == []  # a first pull knows nothing yet
+        store.writes.clear()
+        store.read_delay = 0.5  # a query with very many members
+        sandbox.reset_log()
+        report = await pull_queries([QuerySpec("jira", BULK)], store, lambda _: jira)
+
+    ((reader, read_began, read_ended, read),) = store.reads
+    assert read == 250
+    first_write_began = min(began for _, began, _, _ in store.writes)
+    assert read_began < first_write_began  # read as the pull began
+    if request.node.callspec.params["store"] == "memory":
+        # One connection for every thread: the read comes first, in the writer's thread.
+        assert reader == "okrsync-store_0"
+        assert read_ended <= first_write_began
+    else:
+        # The first requests did not wait for the read, nor did the first write.
+        assert reader == "okrsync-store-read_0"
+        assert first_write_began < read_ended
+        wall_clock = time.time() - time.monotonic()  # the sandbox logs wall-clock times
+        assert sandbox.log[0].at - wall_clock < read_ended - 0.2
+    # Whoever read them, the members came out right: the difference was written.
+    assert report.queries[0].fetched >= 1
+    assert store.known_keys("jira", BULK) == frozenset(i.key for i in store.items_for("jira", BULK))
+    assert len(store.items_for("jira", BULK)) == 250
 
 
 async def test_a_store_that_remembers_the_listing_lets_the_next_pull_skip_it(
