@@ -32,6 +32,20 @@ from okrsync.demo import sandbox_present, start_clock_at
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_MAPPINGS = REPO / "mappings"
+# Every KR of the example mappings in mappings/, in the order the results list them.
+EXAMPLE_KR_IDS = [
+    "ship-one-click",
+    "one-click-committed",
+    "median-cycle-time",
+    "zero-double-charges",
+    "checkout-velocity",
+    "payment-sdk-upgraded",
+    "shop-throughput",
+    "switch-provider",
+    "points-delivered",
+    "smaller-stories",
+    "bugs-fixed-share",
+]
 ANCHOR = date(2027, 1, 1)
 TOKEN_VAR = "E2E_JIRA_TOKEN"
 SEARCH = "/rest/api/3/search/jql"

@@ -23,19 +23,7 @@ import pytest
 from e2e_harness import Workspace
 from okrsync_sandbox import SandboxServer
 
-HEADER = """\
-version: 1
-cycle: 2027-Q1
-defaults: {source: jira}
-objectives:
-  - id: faster-checkout
-    title: Shoppers breeze through checkout
-    key_results:
-      - id: ship-one-click
-        title: Ship one-click checkout
-        select: {query: parent = SHOP-100}
-        measure: completion
-"""
+HEADER = (Path(__file__).parents[1] / "data" / "one_click_kr.yaml").read_text()
 ADDED = """\
       - id: one-click-done
         title: Finish the one-click items

@@ -8,20 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-KR_IDS = [
-    "ship-one-click",
-    "one-click-committed",
-    "median-cycle-time",
-    "zero-double-charges",
-    "checkout-velocity",
-    "payment-sdk-upgraded",
-    "shop-throughput",
-    "switch-provider",
-    "points-delivered",
-    "smaller-stories",
-    "bugs-fixed-share",
-]
+from e2e_harness import EXAMPLE_KR_IDS as KR_IDS
 
 
 @pytest.mark.slow

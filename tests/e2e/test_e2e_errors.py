@@ -12,20 +12,13 @@ from e2e_harness import TOKEN_VAR, Outcome, Workspace, successful_writes
 from okrsync_sandbox import API_TOKEN, SandboxServer
 
 WRONG_TOKEN = "wrong-but-secret-token-4711"
-ONE_KR = """\
-version: 1
-cycle: 2027-Q1
-defaults: {source: jira}
-objectives:
-  - id: faster-checkout
-    title: Shoppers breeze through checkout
-    key_results:
-      - id: ship-one-click
-        title: Ship one-click checkout
-        select: {query: parent = SHOP-100}
-        measure: completion
+# The shared one-KR mapping, and what this file adds to it.
+ONE_KR = (
+    (Path(__file__).parents[1] / "data" / "one_click_kr.yaml").read_text()
+    + """\
         push: [{to: jira, issue: OKR-12, comment: true}]
 """
+)
 
 
 @pytest.fixture

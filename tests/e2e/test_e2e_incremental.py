@@ -9,19 +9,7 @@ import pytest
 from e2e_harness import CHANGELOG_BULKFETCH, ISSUE_BULKFETCH, SEARCH, Workspace
 from okrsync_sandbox import SandboxServer
 
-ONE_QUERY = """\
-version: 1
-cycle: 2027-Q1
-defaults: {source: jira}
-objectives:
-  - id: faster-checkout
-    title: Shoppers breeze through checkout
-    key_results:
-      - id: ship-one-click
-        title: Ship one-click checkout
-        select: {query: parent = SHOP-100}
-        measure: completion
-"""
+ONE_QUERY = (Path(__file__).parents[1] / "data" / "one_click_kr.yaml").read_text()
 SHOP_113 = "10014"  # its issue id (DATASET.md)
 SHOP_116 = "10017"
 

@@ -15,20 +15,7 @@ import pytest
 import time_machine
 from e2e_harness import Workspace
 
-MAPPING = """\
-version: 1
-cycle: 2027-Q1
-objectives:
-  - id: faster-checkout
-    title: Shoppers breeze through checkout
-    key_results:
-      - id: conversion
-        title: Checkout conversion from 2.1% to 3%
-        kind: outcome
-        measure: {metric: {source: analytics, name: checkout_conversion}}
-        baseline: 2.1
-        target: 3.0
-"""
+MAPPING = (Path(__file__).parents[1] / "data" / "conversion_kr.yaml").read_text()
 FIRST_PULL = datetime(2027, 2, 10, 12, 0, tzinfo=UTC)
 SECOND_PULL = datetime(2027, 2, 14, 12, 0, tzinfo=UTC)
 

@@ -9,21 +9,13 @@ import pytest
 from e2e_harness import Workspace, json_server, okrsync_comments, writes_of
 from okrsync_sandbox import SandboxServer
 
-MAPPING = """\
-version: 1
-cycle: 2027-Q1
-objectives:
-  - id: faster-checkout
-    title: Shoppers breeze through checkout
-    key_results:
-      - id: conversion
-        title: Checkout conversion from 2.1% to 3%
-        kind: outcome
-        measure: {metric: {source: analytics, name: checkout_conversion}}
-        baseline: 2.1
-        target: 3.0
+# The shared conversion KR, and what this file adds to it.
+MAPPING = (
+    (Path(__file__).parents[1] / "data" / "conversion_kr.yaml").read_text()
+    + """\
         push: [{to: jira, issue: OKR-4, field: KR Progress, comment: true}]
 """
+)
 
 
 @pytest.fixture

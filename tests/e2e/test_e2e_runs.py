@@ -12,24 +12,17 @@ from okrsync_sandbox import SandboxServer
 
 from okrsync.store import Store
 
-TWO_QUERIES = """\
-version: 1
-cycle: 2027-Q1
-defaults: {source: jira}
-objectives:
-  - id: faster-checkout
-    title: Shoppers breeze through checkout
-    key_results:
-      - id: ship-one-click
-        title: Ship one-click checkout
-        select: {query: parent = SHOP-100}
-        measure: completion
+# The shared one-KR mapping, and what this file adds to it.
+TWO_QUERIES = (
+    (Path(__file__).parents[1] / "data" / "one_click_kr.yaml").read_text()
+    + """\
       - id: shop-items
         title: Items of SHOP
         select: {query: project = = SHOP}
         measure: count
         target: 20
 """
+)
 PROPERTY = "/rest/api/3/issue/OKR-11/properties/okrsync"
 
 

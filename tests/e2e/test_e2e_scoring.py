@@ -10,21 +10,14 @@ import pytest
 from e2e_harness import Workspace, okrsync_comments
 from okrsync_sandbox import SandboxServer
 
-OVERRIDDEN = """\
-version: 1
-cycle: 2027-Q1
-defaults: {source: jira}
-objectives:
-  - id: faster-checkout
-    title: Shoppers breeze through checkout
-    key_results:
-      - id: ship-one-click
-        title: Ship one-click checkout
-        select: {query: parent = SHOP-100}
-        measure: completion
+# The shared one-KR mapping, and what this file adds to it.
+OVERRIDDEN = (
+    (Path(__file__).parents[1] / "data" / "one_click_kr.yaml").read_text()
+    + """\
         override: {value: 0.4, reason: provider delay, until: 2027-02-20}
         push: [{to: jira, issue: OKR-12, comment: true}]
 """
+)
 # 7 of the 9 items under SHOP-100 are done (DATASET.md): 77.8%, shown as 40%.
 OVERRIDE_LINE = (
     "override on ship-one-click: progress 40.0% until 2027-02-20 (computed 77.8%) — provider delay"

@@ -6,22 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from e2e_harness import EXAMPLE_KR_IDS as KR_IDS
 from e2e_harness import Outcome, Workspace
 from okrsync_sandbox import API_TOKEN, SandboxServer
 
-KR_IDS = [
-    "ship-one-click",
-    "one-click-committed",
-    "median-cycle-time",
-    "zero-double-charges",
-    "checkout-velocity",
-    "payment-sdk-upgraded",
-    "shop-throughput",
-    "switch-provider",
-    "points-delivered",
-    "smaller-stories",
-    "bugs-fixed-share",
-]
 AVERAGE = 29 / 7  # the average estimate of the one-click items (see test_e2e_plan)
 SHIP_NOW = (24 + AVERAGE) / (29 + 2 * AVERAGE) * 100  # 75.4789...
 SHIP_FEB_1 = (18 + AVERAGE) / (29 + 2 * AVERAGE) * 100  # 59.3870...

@@ -14,19 +14,7 @@ import pytest
 from faults_harness import ISSUE_BULKFETCH, Workspace, sandbox_site
 from okrsync_sandbox import SandboxServer
 
-ONE_QUERY = """\
-version: 1
-cycle: 2027-Q1
-defaults: {source: jira}
-objectives:
-  - id: faster-checkout
-    title: Shoppers breeze through checkout
-    key_results:
-      - id: ship-one-click
-        title: Ship one-click checkout
-        select: {query: parent = SHOP-100}
-        measure: completion
-"""
+ONE_QUERY = (Path(__file__).parents[1] / "data" / "one_click_kr.yaml").read_text()
 COMMENT = "/rest/api/3/issue/OKR-12/comment"
 ADF = {"type": "doc", "version": 1, "content": []}
 

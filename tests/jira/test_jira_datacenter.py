@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from jira_site import FakeTime
@@ -20,11 +18,15 @@ from okrsync_jira import JiraConnector
 from okrsync_jira.client import JiraClient
 from okrsync_jira.fields import FieldCatalog
 from okrsync_jira.push import read_target, write_target
-from okrsync_sandbox import PAT, SandboxServer
+from okrsync_sandbox import SandboxServer
+from sandbox_pull import pull_all as pull
+from sandbox_pull import request_paths as paths
+from sandbox_pull import site_settings as settings
+from sandbox_pull import utc
 
-from okrsync.connector import PullBatch, PullDone, PullRequest, PushTarget
+from okrsync.connector import PullRequest, PushTarget
 from okrsync.errors import AuthError, QueryError, RateLimited
-from okrsync.items import Change, Item, ItemType, StatusCategory, TrackedField
+from okrsync.items import Item, ItemType, StatusCategory, TrackedField
 
 pytestmark = pytest.mark.anyio
 
@@ -36,10 +38,6 @@ CHANGELOG = "/rest/api/3/changelog/bulkfetch"
 BOARDS = [("GET", "/rest/agile/1.0/board"), ("GET", "/rest/agile/1.0/board/1/sprint")]
 
 
-def utc(month: int, day: int, hour: int = 0, year: int = 2027) -> datetime:
-    return datetime(year, month, day, hour, tzinfo=UTC)
-
-
 @pytest.fixture(params=["cloud", "datacenter"])
 def site(request: pytest.FixtureRequest) -> Iterator[SandboxServer]:
     deployment = "Cloud" if request.param == "cloud" else "Server"
@@ -49,34 +47,6 @@ def site(request: pytest.FixtureRequest) -> Iterator[SandboxServer]:
 
 def is_cloud(site: SandboxServer) -> bool:
     return site.state.is_cloud
-
-
-def settings(site: SandboxServer, **extra: Any) -> dict[str, Any]:
-    if is_cloud(site):
-        email, token = site.auth
-        return {"type": "jira", "url": site.url, "email": email, "token": token, **extra}
-    return {"type": "jira", "url": site.url, "token": PAT, **extra}
-
-
-async def pull(
-    connector: JiraConnector, request: PullRequest
-) -> tuple[list[Item], list[Change], PullDone]:
-    items: list[Item] = []
-    changes: list[Change] = []
-    done: PullDone | None = None
-    async for event in connector.pull(request):
-        assert done is None, "nothing may follow PullDone"
-        if isinstance(event, PullBatch):
-            items += event.items
-            changes += event.changes
-        else:
-            done = event
-    assert done is not None
-    return items, changes, done
-
-
-def paths(site: SandboxServer) -> list[tuple[str, str]]:
-    return [(entry.method, entry.path) for entry in site.log]
 
 
 async def test_full_pull_gives_the_dataset(site: SandboxServer) -> None:

@@ -17,9 +17,9 @@ import pytest
 from okrsync_jira import JiraConnector
 from okrsync_jira.pull import SWEEP_MAX_AGE
 from okrsync_sandbox import SandboxServer
+from sandbox_pull import pull_all
 
-from okrsync.connector import PullBatch, PullDone, PullRequest
-from okrsync.items import Item
+from okrsync.connector import PullBatch, PullRequest
 
 pytestmark = pytest.mark.anyio
 
@@ -41,18 +41,6 @@ def settings(sandbox: SandboxServer) -> dict[str, Any]:
     return {"type": "jira", "url": sandbox.url, "email": email, "token": token, "overlap": "0s"}
 
 
-async def pull(jira: JiraConnector, request: PullRequest) -> tuple[list[Item], PullDone]:
-    items: list[Item] = []
-    done: PullDone | None = None
-    async for event in jira.pull(request):
-        if isinstance(event, PullBatch):
-            items += event.items
-        else:
-            done = event
-    assert done is not None
-    return items, done
-
-
 def checkout_keys(sandbox: SandboxServer) -> list[str]:
     return sorted(i.key for i in sandbox.state.by_project["SHOP"] if "checkout" in i.labels)
 
@@ -67,7 +55,7 @@ def hours_ago(hours: float) -> datetime:
 
 async def first_pull(jira: JiraConnector, sandbox: SandboxServer) -> tuple[frozenset[str], Any]:
     before = datetime.now(UTC)
-    items, done = await pull(jira, PullRequest(query=QUERY))
+    items, _, done = await pull_all(jira, PullRequest(query=QUERY))
     # A full pull lists every member, and says when it began to.
     assert done.swept_at is not None and before <= done.swept_at <= datetime.now(UTC)
     assert sorted(done.members) == checkout_keys(sandbox) == sorted(i.key for i in items)
@@ -98,7 +86,7 @@ async def test_when_the_count_agrees_the_members_are_not_listed(sandbox: Sandbox
         request = PullRequest(
             query=QUERY, since=cursor, known_keys=known, members_swept_at=hours_ago(1)
         )
-        items, done = await pull(jira, request)
+        items, _, done = await pull_all(jira, request)
 
     assert sorted(item.key for item in items) == sorted([changed, created.key])
     assert sorted(done.members) == sorted([*known, created.key]) == checkout_keys(sandbox)
@@ -117,7 +105,7 @@ async def test_nothing_changed_costs_two_requests(sandbox: SandboxServer) -> Non
         request = PullRequest(
             query=QUERY, since=cursor, known_keys=known, members_swept_at=hours_ago(1)
         )
-        items, done = await pull(jira, request)
+        items, _, done = await pull_all(jira, request)
     assert items == []
     assert sorted(done.members) == sorted(known)
     assert sorted(requests(sandbox)) == sorted([COUNT, SEARCH])
@@ -137,7 +125,7 @@ async def test_a_member_that_left_lowers_the_count_and_the_members_are_listed(
         request = PullRequest(
             query=QUERY, since=cursor, known_keys=known, members_swept_at=hours_ago(1)
         )
-        items, done = await pull(jira, request)
+        items, _, done = await pull_all(jira, request)
 
     assert items == []  # the issue that left is not fetched: it is no member any more
     assert sorted(done.members) == sorted(known - {gone}) == checkout_keys(sandbox)
@@ -159,7 +147,7 @@ async def test_a_member_that_joined_unseen_raises_the_count_and_is_fetched(
         request = PullRequest(
             query=QUERY, since=cursor, known_keys=known, members_swept_at=hours_ago(1)
         )
-        items, done = await pull(jira, request)
+        items, _, done = await pull_all(jira, request)
 
     # Not changed since the cursor, yet new to okrsync: fetched in full.
     assert [item.key for item in items] == [joined]
@@ -182,7 +170,7 @@ async def test_a_departure_and_an_unseen_arrival_cancel_out_until_the_listing_is
         recent = PullRequest(
             query=QUERY, since=cursor, known_keys=known, members_swept_at=hours_ago(1)
         )
-        _, missed = await pull(jira, recent)
+        _, _, missed = await pull_all(jira, recent)
         assert sorted(missed.members) == sorted(known)  # stale: the count matched
         assert missed.swept_at is None
 
@@ -193,7 +181,7 @@ async def test_a_departure_and_an_unseen_arrival_cancel_out_until_the_listing_is
             known_keys=known,
             members_swept_at=datetime.now(UTC) - SWEEP_MAX_AGE - timedelta(minutes=1),
         )
-        items, done = await pull(jira, due)
+        items, _, done = await pull_all(jira, due)
 
     assert COUNT not in requests(sandbox)  # due: listed without asking for a count
     assert [item.key for item in items] == [joined]
@@ -218,7 +206,7 @@ async def test_without_a_recent_listing_the_members_are_listed_without_a_count(
         request = PullRequest(
             query=QUERY, since=cursor, known_keys=known, members_swept_at=swept_at
         )
-        _, done = await pull(jira, request)
+        _, _, done = await pull_all(jira, request)
     assert sorted(requests(sandbox)) == [SEARCH, SEARCH]
     assert done.swept_at is not None
 
@@ -231,7 +219,7 @@ async def test_a_site_without_a_count_lists_the_members(sandbox: SandboxServer) 
         request = PullRequest(
             query=QUERY, since=cursor, known_keys=known, members_swept_at=hours_ago(1)
         )
-        _, done = await pull(jira, request)
+        _, _, done = await pull_all(jira, request)
     assert sorted(requests(sandbox)) == sorted([COUNT, SEARCH, SEARCH])
     assert sorted(done.members) == sorted(known)
     assert done.swept_at is not None
@@ -248,7 +236,7 @@ async def test_a_full_pull_fetches_while_it_still_lists_the_members(
     sandbox.stop()
     with SandboxServer(extra_issues=1250) as big:
         async with JiraConnector("jira", settings(big)) as jira:
-            items, done = await pull(jira, PullRequest(query="project = BULK"))
+            items, _, done = await pull_all(jira, PullRequest(query="project = BULK"))
         order = [entry.path for entry in big.log]
     assert len(items) == len({item.key for item in items}) == len(done.members) == 1250
     assert order.count(SEARCH) == 13

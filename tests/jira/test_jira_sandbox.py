@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 import pytest
 from jira_site import FakeTime
 from okrsync_jira import JiraConnector
 from okrsync_sandbox import SandboxServer
+from sandbox_pull import pull_all as pull
+from sandbox_pull import request_paths as paths
+from sandbox_pull import site_settings as settings
+from sandbox_pull import utc
 
-from okrsync.connector import PullBatch, PullDone, PullRequest
-from okrsync.errors import AuthError, QueryError, ServerError
-from okrsync.items import Change, Item, ItemType, StatusCategory, TrackedField
+from okrsync.connector import PullRequest
+from okrsync.errors import AuthError, ServerError
+from okrsync.items import Item, ItemType, StatusCategory, TrackedField
 
 pytestmark = pytest.mark.anyio
 
@@ -30,40 +33,10 @@ BULKFETCH = "/rest/api/3/issue/bulkfetch"
 CHANGELOG = "/rest/api/3/changelog/bulkfetch"
 
 
-def utc(month: int, day: int, hour: int = 0, year: int = 2027) -> datetime:
-    return datetime(year, month, day, hour, tzinfo=UTC)
-
-
 @pytest.fixture
 def sandbox() -> Iterator[SandboxServer]:
     with SandboxServer() as server:
         yield server
-
-
-def settings(sandbox: SandboxServer, **extra: Any) -> dict[str, Any]:
-    email, token = sandbox.auth
-    return {"type": "jira", "url": sandbox.url, "email": email, "token": token, **extra}
-
-
-async def pull(
-    connector: JiraConnector, request: PullRequest
-) -> tuple[list[Item], list[Change], PullDone]:
-    items: list[Item] = []
-    changes: list[Change] = []
-    done: PullDone | None = None
-    async for event in connector.pull(request):
-        assert done is None, "nothing may follow PullDone"
-        if isinstance(event, PullBatch):
-            items += event.items
-            changes += event.changes
-        else:
-            done = event
-    assert done is not None
-    return items, changes, done
-
-
-def paths(sandbox: SandboxServer) -> list[tuple[str, str]]:
-    return [(entry.method, entry.path) for entry in sandbox.log]
 
 
 async def test_full_pull_of_a_project(sandbox: SandboxServer) -> None:
@@ -255,16 +228,6 @@ async def test_a_member_not_stored_yet_is_fetched_even_if_unchanged(
         request = PullRequest(query="project = SHOP", since=first.cursor, known_keys=known)
         items, _, _ = await pull(jira, request)
     assert [item.key for item in items] == ["SHOP-101"]
-
-
-async def test_bad_jql_surfaces_jiras_message(sandbox: SandboxServer) -> None:
-    async with JiraConnector("jira", settings(sandbox)) as jira:
-        with pytest.raises(QueryError) as raised:
-            await pull(jira, PullRequest(query="project = SHOP AND sprintt = 1"))
-    assert str(raised.value) == (
-        "jira: Jira rejected the query: Field 'sprintt' does not exist or you do not have "
-        "permission to view it."
-    )
 
 
 async def test_wrong_credentials_are_an_auth_error(sandbox: SandboxServer) -> None:
