@@ -13,6 +13,7 @@ API (stable; the push side builds on it)::
     await client.detect_deployment()   # asks /serverInfo once, if the settings cannot tell
     client.is_cloud      # Cloud (REST v3, ADF) or Data Center (REST v2, wiki markup)
     client.api_root      # "/rest/api/3" or "/rest/api/2"
+    client.absent_apis   # paths the site turned out to lack (okrsync_jira.fallback)
 
 Every method returns the parsed JSON body, or ``None`` for an empty body (204). Errors:
 ``okrsync.errors`` classes via ``okrsync_jira.errors`` (``query=True`` turns a 400 into
@@ -98,6 +99,9 @@ class JiraClient:
         token = settings.token.get_secret_value()
         login = settings.email or settings.username
         auth: httpx.Auth = httpx.BasicAuth(login, token) if login else BearerAuth(token)
+        # Paths this site answered as absent (404 for the path itself, or 405): learnt
+        # once, so that later requests go straight to another way to the same data.
+        self.absent_apis: set[str] = set()
         self._detected: bool | None = None
         self._detecting: asyncio.Lock | None = None
         self._http = make_client(

@@ -3,6 +3,11 @@
 Any text that came from Jira passes through ``okrsync.secrets.redact`` before it is put
 into a message. Bodies may be JSON (``errorMessages`` plus ``errors``), HTML (Data
 Center answers 429 with a page) or empty; all three are handled.
+
+A path the site serves nothing at (a 404 about the path itself rather than an issue,
+or 405) raises an error that is also a ``NoSuchApi``: the classes and messages stay
+those of any 404 or unexpected answer, and a caller with another way to the same data
+(``okrsync_jira.fallback``) can tell the two apart.
 """
 
 from __future__ import annotations
@@ -27,12 +32,26 @@ from okrsync.errors import (
 from okrsync.http import parse_retry_after
 from okrsync.secrets import redact
 
-__all__ = ["error_for_response", "error_for_transport", "jira_messages"]
+__all__ = ["NoSuchApi", "error_for_response", "error_for_transport", "jira_messages"]
 
 _REMOVED_SEARCH = re.compile(r"/rest/api/[23]/search/?$")
 _TAGS = re.compile(r"<[^>]+>")
 _SPACES = re.compile(r"\s+")
 _MAX_DETAIL = 300
+
+
+class NoSuchApi(SourceError):
+    """Marks the error for a path the site has no API at. Never raised alone: see
+    ``_NothingAtPath`` and ``_NoSuchMethod``."""
+
+
+class _NothingAtPath(NotFound, NoSuchApi):
+    """404 about the path itself: no resource serves it (not: no such issue)."""
+
+
+class _NoSuchMethod(ProtocolError, NoSuchApi):
+    """405: the path belongs to another resource, which lacks the method (an older site
+    takes ``POST /issue/bulkfetch`` for ``/issue/{issueIdOrKey}``)."""
 
 
 def jira_messages(response: httpx.Response) -> str:
@@ -99,18 +118,18 @@ def error_for_response(
             status=status,
         )
     if status == 404:
-        if _no_such_api(response, detail) and response.request.url.path.startswith(
-            _cloud_root(base_url)
-        ):
+        no_api = _no_such_api(response, detail)
+        if no_api and response.request.url.path.startswith(_cloud_root(base_url)):
             # Data Center has no REST v3 at all: the site was taken for Jira Cloud.
-            return NotFound(
+            return _NothingAtPath(
                 f"Jira has no {path}: the site looks like Jira Data Center, which only has "
                 "REST v2; set the connector's deployment to datacenter, and log in with a "
                 "personal access token or a username rather than an email",
                 source=source,
                 status=status,
             )
-        return NotFound(
+        not_found = _NothingAtPath if no_api else NotFound
+        return not_found(
             _with_detail(
                 f"Jira has nothing at {path}; check the key, id or url, and that the account "
                 "can see it",
@@ -150,7 +169,8 @@ def error_for_response(
             status=status,
             retry_after=parse_retry_after(response.headers.get("Retry-After")),
         )
-    return ProtocolError(
+    unexpected = ProtocolError if status != 405 else _NoSuchMethod
+    return unexpected(
         _with_detail(
             f"Jira answered {status} to {method} {path}, which okrsync does not expect", detail
         ),

@@ -11,7 +11,9 @@ Jira Cloud (REST v3):
    ``expand=changelog`` is truncated by Jira and never used.
 
 For N issues a full pull costs ceil(N/5000) + ceil(N/100) + ceil(N/1000) requests plus
-the field catalog and the sprints of the projects seen.
+the field catalog and the sprints of the projects seen. A site without one of the bulk
+endpoints is served by a search by id, or by each issue's own changelog (N requests, more
+for long histories) instead (see ``fallback``).
 
 An incremental pull searches for the issues updated since the cursor (less an overlap)
 and fetches those at once. It must also notice members that left the query (deleted,
@@ -57,6 +59,7 @@ from okrsync.connector import PullBatch, PullDone, PullRequest
 from okrsync.errors import ProtocolError, QueryError, ServerError
 from okrsync.items import Change, Item, Sprint, TrackedField
 from okrsync_jira.client import JiraClient
+from okrsync_jira.fallback import changelogs_by_issue, issues_by_search, unless_absent
 from okrsync_jira.fields import FieldCatalog
 from okrsync_jira.normalize import (
     issue_fields,
@@ -99,6 +102,8 @@ ISSUES_PER_FETCH = 100
 ISSUES_PER_CHANGELOG = 1000
 # The most change histories a changelog page may hold (the API's documented maximum).
 CHANGELOGS_PER_PAGE = 10000
+# The most fields a changelog fetch may be filtered by.
+CHANGELOG_FIELDS = 10
 # How long members listed in full are trusted when the approximate count agrees.
 SWEEP_MAX_AGE = timedelta(hours=24)
 # Groups of 1,000 issues started while the one before them is handed over: the site
@@ -360,6 +365,25 @@ async def fetch_issues(
 async def _bulkfetch(
     client: JiraClient, ids: Sequence[str], fields: Sequence[str]
 ) -> tuple[list[dict[str, Any]], list[str]]:
+    """The issues Jira served, and the ids it could not serve this time. A site without
+    bulkfetch serves them through a search by id (``fallback``), which fails as a whole
+    rather than by issue."""
+
+    async def searched() -> tuple[list[dict[str, Any]], list[str]]:
+        return await issues_by_search(client, ids, fields), []
+
+    return await unless_absent(
+        client,
+        ISSUE_BULKFETCH_PATH,
+        lambda: _bulkfetch_once(client, ids, fields),
+        searched,
+        instead="searches for the issues by id",
+    )
+
+
+async def _bulkfetch_once(
+    client: JiraClient, ids: Sequence[str], fields: Sequence[str]
+) -> tuple[list[dict[str, Any]], list[str]]:
     body = {"issueIdsOrKeys": list(ids), "fields": list(fields), "fieldsByKeys": False}
     answer = await client.post(ISSUE_BULKFETCH_PATH, body, idempotent=True)
     if not isinstance(answer, dict):
@@ -388,16 +412,29 @@ async def _fetch_keys(client: JiraClient, ids: Sequence[str]) -> list[dict[str, 
 async def fetch_changelogs(
     client: JiraClient, ids: Sequence[str], field_ids: Sequence[str]
 ) -> dict[str, list[dict[str, Any]]]:
-    """Every change history of up to 1,000 issues for the given fields, by issue id."""
+    """Every change history of up to 1,000 issues for the given fields, by issue id. A
+    site without the bulk endpoint gives them issue by issue (``fallback``)."""
     if len(ids) > ISSUES_PER_CHANGELOG:
         raise ValueError("at most 1,000 issues per changelog fetch")
     if not ids:
         return {}
+    wanted = list(field_ids)[:CHANGELOG_FIELDS]
+    return await unless_absent(
+        client,
+        CHANGELOG_BULKFETCH_PATH,
+        lambda: _bulk_changelogs(client, ids, wanted),
+        lambda: changelogs_by_issue(client, ids, wanted),
+        instead="reads each issue's changelog on its own",
+    )
 
+
+async def _bulk_changelogs(
+    client: JiraClient, ids: Sequence[str], field_ids: Sequence[str]
+) -> dict[str, list[dict[str, Any]]]:
     async def fetch(token: str | None) -> dict[str, Any]:
         body: dict[str, Any] = {
             "issueIdsOrKeys": list(ids),
-            "fieldIds": list(field_ids)[:10],
+            "fieldIds": list(field_ids),
             "maxResults": CHANGELOGS_PER_PAGE,
         }
         if token:

@@ -14,10 +14,14 @@ One site, two dialects. Data Center mode differs where Jira Data Center 9 does:
   rate limiting, when on, is a token bucket (``ratelimit``).
 
 REST v2 on either deployment shows rich text (descriptions, comments) as strings.
+
+Either deployment may also lack some APIs (``state.absent_apis``), as older sites and
+partial reimplementations of Jira's API do.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -41,11 +45,21 @@ BUILD_DATA_CENTER: dict[str, Any] = {
 
 def serves(state: SandboxState, path: str) -> bool:
     """Whether the site's deployment has an API at ``path`` at all."""
+    if any(_absent_pattern(api).match(path) for api in tuple(state.absent_apis)):
+        return False
     if state.is_cloud:
         return True
     if path.startswith("/rest/api/3/"):
         return False
     return _CHANGELOG.match(path) is None
+
+
+@functools.lru_cache(maxsize=64)
+def _absent_pattern(api: str) -> re.Pattern[str]:
+    """What an ``absent_apis`` entry covers: the path, each ``{name}`` one segment, and
+    every path below it."""
+    parts = re.split(r"\{[^/{}]*\}", api.rstrip("/"))
+    return re.compile("[^/]+".join(re.escape(part) for part in parts) + "(?:/.*)?$")
 
 
 def api_version(state: SandboxState, path_params: Mapping[str, Any]) -> int:

@@ -6,7 +6,7 @@ import asyncio
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from types import TracebackType
 from typing import Self
@@ -68,6 +68,7 @@ class SandboxServer:
         port: int = 0,
         clock: Callable[[], datetime] | None = None,
         deployment: Deployment | None = None,
+        absent_apis: Iterable[str] = (),
     ) -> None:
         self.state = (
             state if state is not None else build_dataset(anchor, extra_issues=extra_issues)
@@ -78,6 +79,8 @@ class SandboxServer:
         if clock is not None:
             # Writes are stamped with this clock; the seeded site ends at anchor + 46 days.
             self.state.clock = clock
+        if absent_apis:
+            self.absent_apis = set(absent_apis)
         self._port = port
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -105,6 +108,17 @@ class SandboxServer:
     @latency.setter
     def latency(self, seconds: float) -> None:
         self.state.latency = seconds
+
+    @property
+    def absent_apis(self) -> set[str]:
+        """APIs the site lacks: paths, ``{name}`` standing for one segment, that answer
+        (with all below them) 404 ``null for uri``, as a site without them does."""
+        return self.state.absent_apis
+
+    @absent_apis.setter
+    def absent_apis(self, paths: Iterable[str]) -> None:
+        # A new set: the server thread may be reading the old one.
+        self.state.absent_apis = set(paths)
 
     def reset_log(self) -> None:
         self.state.log.clear()

@@ -91,6 +91,10 @@ class SandboxState:
         self.rate_limit: TokenBucket | None = None
         # Jira Cloud's per-issue write limits; None: not enforced (the default).
         self.issue_write_limit: IssueWriteLimit | None = None
+        # APIs the site lacks, as older sites and partial reimplementations of Jira do:
+        # paths ("{name}" stands for one segment) that answer, with all below them, as
+        # paths no resource serves (see ``dialect.serves``). Empty: every API is there.
+        self.absent_apis: set[str] = set()
 
     # --- configuration -------------------------------------------------------------
 
