@@ -27,17 +27,16 @@ fallback.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from contextlib import aclosing
 from typing import Any, TypeVar
 
 from okrsync.errors import NotFound, ProtocolError, QueryError
 from okrsync_jira.client import JiraClient
 from okrsync_jira.errors import NoSuchApi
-from okrsync_jira.search import SEARCH_PATH, OffsetPaging, TokenPaging
+from okrsync_jira.search import SEARCH_PATH, OffsetPaging, TokenPaging, together
 
 __all__ = [
     "HISTORIES_PER_PAGE",
@@ -87,20 +86,6 @@ def _learn_absent(client: JiraClient, path: str, instead: str) -> None:
     )
 
 
-async def _together(work: Iterable[Awaitable[_T]]) -> list[_T]:
-    """The results of all, run at once (the client bounds what is in flight). The first
-    failure is raised once the others are cancelled: none is left talking to a client
-    that its caller may close next."""
-    tasks = [asyncio.ensure_future(each) for each in work]
-    try:
-        return list(await asyncio.gather(*tasks))
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        raise
-
-
 # --- issues by search ----------------------------------------------------------------------
 
 
@@ -130,7 +115,7 @@ async def _search_by_id(
     except QueryError as error:
         failure = error
     suspects = _named(str(failure), ids) or ids
-    read = await _together(_read_issue(client, ref, fields) for ref in suspects)
+    read = await together(_read_issue(client, ref, fields) for ref in suspects)
     if all(issue is not None for issue in read):
         raise failure  # every one of them exists: the search failed for another reason
     rest = [ref for ref in ids if ref not in suspects]
@@ -193,7 +178,7 @@ async def changelogs_by_issue(
     oldest first, by issue id; an issue with none, or gone, has no entry."""
     unique = list(dict.fromkeys(ids))
     wanted = frozenset(field_ids)
-    histories = await _together(_histories(client, ref, wanted) for ref in unique)
+    histories = await together(_histories(client, ref, wanted) for ref in unique)
     return {ref: found for ref, found in zip(unique, histories, strict=True) if found}
 
 

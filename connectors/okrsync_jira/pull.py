@@ -82,6 +82,7 @@ from okrsync_jira.search import (
     search_ref_pages,
     search_refs,
     stable_order,
+    together,
     updated_since,
 )
 
@@ -305,10 +306,15 @@ async def _fetch_group(
     """Up to 1,000 issues: their bulk fetches and their changelog, all at once."""
     ids = [ref.id for ref in group]
     chunks = _chunks(ids, page_size)
-    fetched, histories = await asyncio.gather(
-        asyncio.gather(*(fetch_issues(client, chunk, wanted) for chunk in chunks)),
-        fetch_changelogs(client, ids, catalog.tracked_field_ids()),
+    # One failure cancels the rest: nothing is left using a client about to be closed.
+    both: list[Any] = await together(
+        [
+            together(fetch_issues(client, chunk, wanted) for chunk in chunks),
+            fetch_changelogs(client, ids, catalog.tracked_field_ids()),
+        ]
     )
+    fetched: list[list[dict[str, Any]]] = both[0]
+    histories: dict[str, list[dict[str, Any]]] = both[1]
     keys = {ref.id: ref.key for ref in group}
     raw_chunks: list[list[dict[str, Any]]] = list(fetched)
     for raw in (issue for chunk in raw_chunks for issue in chunk):
@@ -581,7 +587,7 @@ async def _dc_batch(job: _Pull, page: Mapping[str, Any]) -> tuple[PullBatch, lis
     """One search page as a batch: its issues, and the tracked changes of their histories."""
     client, catalog = job.client, job.catalog
     raws: list[dict[str, Any]] = list(page.get("issues") or [])
-    histories = await asyncio.gather(*(_histories(client, raw) for raw in raws))
+    histories = await together(_histories(client, raw) for raw in raws)
     keys: dict[str, str] = {}
     for raw in raws:
         ref = issue_ref(raw, client.source)
@@ -659,7 +665,7 @@ async def fetch_sprints(client: JiraClient, projects: Sequence[str]) -> list[Spr
             ]
         return found
 
-    per_board = await asyncio.gather(*(sprints_of(board_id) for board_id in sorted(boards)))
+    per_board = await together(sprints_of(board_id) for board_id in sorted(boards))
     unique = {sprint.id: sprint for sprints in per_board for sprint in sprints}
     return [unique[sprint_id] for sprint_id in sorted(unique, key=_numeric_first)]
 

@@ -192,6 +192,20 @@ async def in_order(awaitables: Iterable[Awaitable[_T]], window: int) -> AsyncGen
                 close()
 
 
+async def together(work: Iterable[Awaitable[_T]]) -> list[_T]:
+    """The results of all, run at once (the client bounds what is in flight). The first
+    failure is raised once the others are cancelled: none is left talking to a client
+    that its caller may close next."""
+    tasks = [asyncio.ensure_future(each) for each in work]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
 async def ahead(
     source: AsyncIterable[_T], start: Callable[[_T], Awaitable[_R]], window: int = 1
 ) -> AsyncGenerator[_R, None]:

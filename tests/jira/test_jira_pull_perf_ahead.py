@@ -9,7 +9,7 @@ from contextlib import aclosing
 from typing import Any
 
 import pytest
-from okrsync_jira.search import TokenPaging, ahead
+from okrsync_jira.search import TokenPaging, ahead, together
 
 pytestmark = pytest.mark.anyio
 
@@ -125,3 +125,26 @@ async def test_token_paging_stopped_early_cancels_the_next_page() -> None:
     await settle()
     assert asked == [None, "a"]
     assert cancelled == ["a"]
+
+
+async def test_together_gives_every_result_in_order() -> None:
+    work = Work()
+    running = asyncio.ensure_future(together(work.job(n) for n in (3, 1, 2)))
+    for _ in range(3):  # the call starts its tasks, which then start their jobs
+        await asyncio.sleep(0)
+    assert sorted(work.started) == [1, 2, 3]  # all at once
+    work.release(1, 2, 3)
+    assert await running == [30, 10, 20]
+
+
+async def test_together_cancels_the_rest_when_one_fails_before_raising() -> None:
+    work = Work()
+
+    async def failing() -> int:
+        await asyncio.sleep(0)
+        raise RuntimeError("changelog fetch failed")
+
+    with pytest.raises(RuntimeError, match="changelog fetch failed"):
+        await together([work.job(1), failing(), work.job(2)])
+    # Both were cancelled, and had finished, before the failure reached the caller.
+    assert sorted(work.cancelled) == [1, 2]
