@@ -254,18 +254,9 @@ class RetryingTransport(httpx.AsyncBaseTransport):
                 self.pacer.sent(key)
             self.stats.attempts += 1
             raw = await self._inner.handle_async_request(request)
-            # Read the body while holding the slot, so the bound is on real work.
-            try:
-                chunks = [chunk async for chunk in raw.stream]  # type: ignore[union-attr]
-            finally:
-                await raw.aclose()
-        response = httpx.Response(
-            raw.status_code,
-            headers=raw.headers,
-            stream=httpx.ByteStream(b"".join(chunks)),
-            extensions=raw.extensions,
-            request=request,
-        )
+            # An answer that a wrapping transport read already is used as it is: its
+            # network stream is used up, and reading it again would wait forever.
+            response = raw if raw.is_stream_consumed else await _read(raw, request)
         self._heed_limits(response)
         return response
 
@@ -329,6 +320,22 @@ class RetryingTransport(httpx.AsyncBaseTransport):
         self.stats.retries += 1
         self.stats.slept += seconds
         await sleep(seconds)
+
+
+async def _read(raw: httpx.Response, request: httpx.Request) -> httpx.Response:
+    """The answer with its body read, while the caller holds its slot (so that the bound
+    is on real work) and detached from the connection."""
+    try:
+        chunks = [chunk async for chunk in raw.stream]  # type: ignore[union-attr]
+    finally:
+        await raw.aclose()
+    return httpx.Response(
+        raw.status_code,
+        headers=raw.headers,
+        stream=httpx.ByteStream(b"".join(chunks)),
+        extensions=raw.extensions,
+        request=request,
+    )
 
 
 def _refused(error: BaseException) -> bool:

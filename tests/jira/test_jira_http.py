@@ -15,6 +15,7 @@ import time_machine
 from jira_site import SITE, FakeTime
 from okrsync_jira import JiraClient
 from okrsync_jira.client import issue_written
+from okrsync_sandbox import SandboxServer
 
 from okrsync.errors import ConnectionFailed, RateLimited, ServerError
 from okrsync.http import HttpStats, RetryPolicy, make_client, parse_retry_after
@@ -527,3 +528,31 @@ async def test_timeouts_and_resets_are_still_retried_in_full(
             assert await jira.get(FIELDS) == []
     assert route.call_count == 5
     assert len(fake_time.sleeps) == 4
+
+
+class ReadingTransport(httpx.AsyncBaseTransport):
+    """Wraps the network transport and reads each answer before handing it on, as a
+    logging or recording transport does."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        await response.aread()
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def test_an_answer_the_transport_already_read_is_not_read_again() -> None:
+    # Iterating a used-up network stream again waits forever: the body that was read
+    # is taken instead.
+    with SandboxServer() as sandbox:
+        async with make_client(
+            sandbox.url, auth=sandbox.auth, transport=ReadingTransport()
+        ) as client:
+            answer = await asyncio.wait_for(client.get("/rest/api/3/serverInfo"), 10)
+    assert answer.status_code == 200
+    assert answer.json()["deploymentType"] == "Cloud"
