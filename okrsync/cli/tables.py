@@ -24,7 +24,7 @@ def status_text(status: str) -> Text:
     return Text(status_word(status), style=STATUS_STYLES.get(status, ""))
 
 
-def bar(progress: float | None, expected: float | None, width: int = 20) -> Text:
+def bar(progress: float | None, expected: float | None, width: int = 16) -> Text:
     """A progress bar with the expected position marked by a bar character."""
     if progress is None:
         return Text("·" * width, style="dim")
@@ -43,15 +43,21 @@ def bar(progress: float | None, expected: float | None, width: int = 20) -> Text
 
 def results_table(document: Mapping[str, Any], title: str = "OKRs") -> Table:
     """Objectives, each followed by its key results."""
+    krs = {kr["id"]: kr for kr in document["key_results"]}
+    names = {kr_id: _kr_name(kr) for kr_id, kr in krs.items()}
+    # Wide enough for every name (up to a limit): a name folded onto a second line
+    # reads as a row of its own.
+    widest = max((len(name) for name in names.values()), default=0)
     table = Table(title=title, title_justify="left", show_lines=False, expand=False)
-    table.add_column("objective / key result", overflow="fold", max_width=48)
+    table.add_column(
+        "objective / key result", overflow="fold", min_width=min(widest, 48), max_width=48
+    )
     table.add_column("value", justify="right")
     table.add_column("target", justify="right")
     table.add_column("progress", no_wrap=True)
     table.add_column("", justify="right")
     table.add_column("expected", justify="right")
     table.add_column("status")
-    krs = {kr["id"]: kr for kr in document["key_results"]}
     for objective in document["objectives"]:
         table.add_row(
             Text(f"{objective['id']}", style="bold"),
@@ -66,14 +72,9 @@ def results_table(document: Mapping[str, Any], title: str = "OKRs") -> Table:
             if kr_id not in krs:
                 continue  # recorded before the KR was added
             kr = krs[kr_id]
-            name = Text(f"  {kr['id']}")
-            if kr.get("override"):
-                name.append(" (override)", style="magenta")
-            if kr.get("warnings"):
-                name.append(f" ⚠{len(kr['warnings'])}", style="yellow")
             unit = kr.get("unit") or ""
             table.add_row(
-                name,
+                names[kr_id],
                 number(kr.get("value"), unit),
                 number(kr.get("target"), unit),
                 bar(kr.get("progress"), kr.get("expected")),
@@ -82,6 +83,16 @@ def results_table(document: Mapping[str, Any], title: str = "OKRs") -> Table:
                 status_text(kr["status"]),
             )
     return table
+
+
+def _kr_name(kr: Mapping[str, Any]) -> Text:
+    """A KR's row label: its id, marked when overridden or warned about."""
+    name = Text(f"  {kr['id']}")
+    if kr.get("override"):
+        name.append(" (override)", style="magenta")
+    if kr.get("warnings"):
+        name.append(f" ⚠{len(kr['warnings'])}", style="yellow")
+    return name
 
 
 def _short(value: Any, width: int = 40) -> str:
