@@ -14,7 +14,6 @@ each thread its own connection (otherwise in the worker, before the first write)
 from __future__ import annotations
 
 import asyncio
-import functools
 import gc
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -251,26 +250,8 @@ async def _pull_one(
                     await writer.add(part)
                 elif isinstance(part, PullDone):
                     await writer.flush()
-                    await loop.run_in_executor(
-                        worker,
-                        functools.partial(
-                            store.finish_pull,
-                            spec.source,
-                            spec.query,
-                            part.members,
-                            part.cursor,
-                            part.sprints,
-                            previous=await known if known is not None else None,
-                        ),
-                    )
-                    if sweeps is not None and part.swept_at is not None:
-                        await loop.run_in_executor(
-                            worker,
-                            sweeps.record_members_swept,
-                            spec.source,
-                            spec.query,
-                            part.swept_at,
-                        )
+                    previous = await known if known is not None else None
+                    await loop.run_in_executor(worker, _finish, store, spec, part, previous, sweeps)
                     query_report.members = len(part.members)
                     query_report.requests = part.requests
             await writer.flush()  # a connector that ended without PullDone: keep its batches
@@ -279,6 +260,22 @@ async def _pull_one(
             if known is not None:
                 _settle(known)
     return query_report
+
+
+def _finish(
+    store: Store,
+    spec: QuerySpec,
+    done: PullDone,
+    previous: frozenset[str] | None,
+    sweeps: SweepLog | None,
+) -> None:
+    """In the worker, after the last batch: the members (as a difference from
+    ``previous``, the ones read at the start), sprints and cursor; then, if the members
+    were listed in full, when."""
+    source, query = spec.source, spec.query
+    store.finish_pull(source, query, done.members, done.cursor, done.sprints, previous=previous)
+    if sweeps is not None and done.swept_at is not None:
+        sweeps.record_members_swept(source, query, done.swept_at)
 
 
 def _store_thread(name: str) -> ThreadPoolExecutor:
