@@ -72,7 +72,7 @@ MAPPING_SUFFIXES = (".yaml", ".yml")
 class StatusMargins(BaseModel):
     """How far progress may trail the elapsed time before a KR is at risk / off track."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     on_track: float = Field(
         0.10, ge=0, le=1, description="on_track when progress >= expected - this"
@@ -105,7 +105,7 @@ def _split_paths(value: Any) -> Any:
         if text.startswith("["):
             try:
                 return json.loads(text)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 return value
         return [
             part.strip() for part in re.split(rf"[,{re.escape(os.pathsep)}]", text) if part.strip()
@@ -116,7 +116,9 @@ def _split_paths(value: Any) -> Any:
 class Config(BaseSettings):
     """The validated config file, environment applied. Paths are absolute."""
 
-    model_config = SettingsConfigDict(extra="forbid", frozen=True, case_sensitive=True)
+    model_config = SettingsConfigDict(
+        extra="forbid", frozen=True, case_sensitive=True, allow_inf_nan=False
+    )
 
     database: SecretStr = Field(
         SecretStr(DEFAULT_DATABASE),
@@ -203,7 +205,7 @@ class _Environment(PydanticBaseSettingsSource):
             if name in _JSON_SETTINGS:
                 try:
                     values[name] = json.loads(raw)
-                except json.JSONDecodeError:
+                except (json.JSONDecodeError, RecursionError):
                     values[name] = raw  # reported as "expects a mapping"
             else:
                 values[name] = raw

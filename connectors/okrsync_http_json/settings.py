@@ -22,7 +22,7 @@ from okrsync.errors import ConfigError
 
 
 class MetricSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     url: str | None = Field(None, description="the metric's own URL, absolute or relative")
     pointer: str = Field(description="RFC 6901 JSON pointer, e.g. /data/conversion_rate")
@@ -36,7 +36,7 @@ class MetricSpec(BaseModel):
 
 
 class HttpJsonSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     type: Literal["http_json"] = "http_json"
     url: str = Field(pattern=r"^https?://", description="http(s) URL answering JSON")

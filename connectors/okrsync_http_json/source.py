@@ -100,7 +100,7 @@ class HttpJsonSource:
                 raise _error_for(response, url, self.instance)
             try:
                 self._documents[url] = json.loads(response.content)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise ProtocolError(
                     f"{redact(url)} did not answer JSON "
                     f"(content type {response.headers.get('content-type', 'unknown')})",

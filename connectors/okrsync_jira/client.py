@@ -230,6 +230,13 @@ def _parse(response: httpx.Response, *, source: str) -> Any:
         return None
     try:
         return jsonlib.loads(response.content)
+    except RecursionError:
+        raise ProtocolError(
+            f"Jira answered {redact(response.request.url.path)} with JSON nested too deeply "
+            "to read; check that the url points to the Jira site itself",
+            source=source,
+            status=response.status_code,
+        ) from None
     except ValueError:
         kind = response.headers.get("Content-Type", "unknown").split(";")[0]
         path = redact(response.request.url.path)

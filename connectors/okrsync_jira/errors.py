@@ -59,7 +59,7 @@ def jira_messages(response: httpx.Response) -> str:
     text = response.text
     try:
         body = json.loads(text) if text.strip() else None
-    except ValueError:
+    except (ValueError, RecursionError):
         body = None
     parts: list[str] = []
     if isinstance(body, dict):

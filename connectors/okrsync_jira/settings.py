@@ -57,7 +57,7 @@ class JiraSettings(BaseModel):
     otherwise asks the site's ``/rest/api/2/serverInfo`` once; ``cloud`` or
     ``datacenter`` skip the question."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     type: Literal["jira"] = "jira"
     url: str

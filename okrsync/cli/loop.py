@@ -110,6 +110,11 @@ def _read_plan_file(path: Path, project: Any) -> list[PlannedWrite]:
         raise ConfigError(f"plan file {path} does not exist") from None
     except IsADirectoryError:
         raise ConfigError(f"plan file {path} is a folder, not a file") from None
+    except RecursionError:
+        raise ConfigError(
+            f"plan file {path} is not a plan saved by 'okrsync plan --out': "
+            "its JSON is nested far too deeply"
+        ) from None
     except (OSError, ValueError) as error:
         reason = error.strerror if isinstance(error, OSError) else str(error)
         raise ConfigError(

@@ -265,6 +265,7 @@ _EXPECTED = {
     "int_from_float": "a whole number",
     "float_type": "a number",
     "float_parsing": "a number",
+    "finite_number": "a finite number (not .nan or .inf)",
     "date_type": "a date such as 2027-02-20",
     "date_parsing": "a date such as 2027-02-20",
     "date_from_datetime_parsing": "a date such as 2027-02-20",

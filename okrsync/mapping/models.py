@@ -32,7 +32,9 @@ Id = Annotated[
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # ``.nan`` and ``.inf`` are YAML floats: as a target or a weight they would make
+    # every score NaN, so numbers must be finite.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # --- selections -------------------------------------------------------------------------

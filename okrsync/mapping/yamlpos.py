@@ -22,6 +22,17 @@ from okrsync.errors import Problem
 Path = tuple[Any, ...]
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+# Far beyond any real file, and the guards against hostile ones: aliases of aliases
+# expand exponentially ("billion laughs"), and nesting exhausts the stack.
+MAX_VALUES = 100_000
+MAX_DEPTH = 64
+
+
+class _Refused(Exception):
+    """The file is too large or too deep to build; ``problem`` says so."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -78,12 +89,26 @@ class _Builder:
         self.doc = doc
         self.problems: list[Problem] = []
         self._active: set[int] = set()  # nodes being built: guards recursive aliases
+        self._built = 0
 
     def problem(self, node: Node, message: str) -> None:
         pos = _pos(node)
         self.problems.append(Problem(self.doc.file, pos.line, pos.column, message))
 
+    def _refuse(self, node: Node, message: str) -> _Refused:
+        pos = _pos(node)
+        return _Refused(Problem(self.doc.file, pos.line, pos.column, message))
+
     def build(self, node: Node, path: Path) -> Any:
+        self._built += 1
+        if self._built > MAX_VALUES:
+            raise self._refuse(
+                node,
+                f"this file holds more than {MAX_VALUES:,} values once its aliases are "
+                "expanded; write the values out instead of nesting aliases",
+            )
+        if len(path) > MAX_DEPTH:
+            raise self._refuse(node, f"values are nested more than {MAX_DEPTH} levels deep here")
         self.doc.values.setdefault(path, _pos(node))
         if id(node) in self._active:
             self.problem(node, "an alias refers to the structure that contains it")
@@ -241,12 +266,18 @@ def load_yaml(text: str, file: str) -> tuple[YamlDoc | None, list[Problem]]:
             return None, [Problem(file, pos.line, pos.column, message)]
         except yaml.YAMLError as error:
             return None, [Problem(file, 1, 1, f"invalid YAML: {error}")]
+        except RecursionError:
+            # PyYAML composes nested lists and mappings recursively.
+            return None, [Problem(file, 1, 1, "values are nested far too deeply")]
         doc = YamlDoc(file=file, data=None)
         if root is None:
             doc.values[()] = Pos(1, 1)
             return doc, []
         builder = _Builder(loader, doc)
-        doc.data = builder.build(root, ())
+        try:
+            doc.data = builder.build(root, ())
+        except _Refused as refused:
+            return None, [refused.problem]
         return doc, builder.problems
     finally:
         loader.dispose()

@@ -178,6 +178,22 @@ def test_settings_problems_are_located(tmp_path: Path) -> None:
     ]
 
 
+def test_a_margin_that_is_not_a_finite_number_is_a_problem(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "okrsync.yaml": "status_margins: {on_track: .nan, at_risk: .inf}\n" + SITE,
+            "mappings/a.yaml": MAPPING,
+        },
+    )
+    assert problems() == [
+        "okrsync.yaml:1:28: error: 'on_track' expects a finite number (not .nan or .inf), "
+        "got the number nan",
+        "okrsync.yaml:1:43: error: 'at_risk' expects a finite number (not .nan or .inf), "
+        "got the number inf",
+    ]
+
+
 # --- ${NAME} and secrets ------------------------------------------------------------------
 
 

@@ -84,6 +84,11 @@ def test_apply_performs_exactly_the_saved_plan(fresh: Workspace, fresh_site: San
             "Expecting value: line 1 column 1 (char 0)",
         ),
         (
+            "[" * 100_000 + "]" * 100_000,
+            "plan file {path} is not a plan saved by 'okrsync plan --out': "
+            "its JSON is nested far too deeply",
+        ),
+        (
             '{"as_of": "2027-02-16T16:00:00+00:00"}',
             "plan file {path} is not a plan saved by 'okrsync plan --out': "
             "it has no 'key_results' list",
@@ -102,7 +107,7 @@ def test_apply_performs_exactly_the_saved_plan(fresh: Workspace, fresh_site: San
             "not define",
         ),
     ],
-    ids=["missing", "not-json", "no-key-results", "bad-push", "unknown-instance"],
+    ids=["missing", "not-json", "too-deep", "no-key-results", "bad-push", "unknown-instance"],
 )
 def test_a_bad_plan_file_is_one_line_and_nothing_happens(
     workspace: Workspace, site: SandboxServer, content: str | None, message: str

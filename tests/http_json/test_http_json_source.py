@@ -40,6 +40,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = DOCUMENTS.get(self.path)
         if self.path == "/html":
             payload, status, kind = b"<html>oops</html>", 200, "text/html"
+        elif self.path == "/deep":
+            payload, status, kind = b"[" * 100_000 + b"]" * 100_000, 200, "application/json"
         elif body is None:
             payload, status, kind = b"{}", 404, "application/json"
         else:
@@ -94,6 +96,7 @@ def source(url: str, **extra: object) -> HttpJsonSource:
             "nps": {"url": "/nps.json", "pointer": "/score"},
             "missing": "/data/nope",
             "html": {"url": "/html", "pointer": "/x"},
+            "deep": {"url": "/deep", "pointer": "/x"},
             "gone": {"url": "/gone.json", "pointer": "/x"},
         },
         **extra,
@@ -121,7 +124,7 @@ async def test_pointer_problems_name_what_is_there(server: str) -> None:
             await metrics.read_metric("missing")
         with pytest.raises(SourceConfigError, match="holds 'n/a', not a number"):
             await metrics.read_metric("label")
-        with pytest.raises(ConfigError, match="defines: conversion, escaped, gone"):
+        with pytest.raises(ConfigError, match="defines: conversion, deep, escaped, gone"):
             await metrics.read_metric("revenue")
 
 
@@ -129,6 +132,9 @@ async def test_non_json_and_missing_urls(server: str) -> None:
     async with source(server) as metrics:
         with pytest.raises(ProtocolError, match=r"did not answer JSON .*text/html"):
             await metrics.read_metric("html")
+        # JSON nested beyond Python's recursion limit is no JSON it can read either.
+        with pytest.raises(ProtocolError, match=r"did not answer JSON"):
+            await metrics.read_metric("deep")
         with pytest.raises(NotFound, match=r"gone\.json does not exist"):
             await metrics.read_metric("gone")
 

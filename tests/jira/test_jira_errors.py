@@ -167,6 +167,22 @@ async def test_a_success_that_is_not_json_is_a_protocol_error(
     assert "text/html instead of JSON" in str(raised.value)
 
 
+async def test_a_success_nested_too_deeply_is_a_protocol_error(
+    cloud_settings: dict[str, Any],
+) -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    with respx.mock(base_url=SITE, assert_all_called=True) as mock:
+        mock.get("/rest/api/3/field").mock(
+            return_value=httpx.Response(
+                200, content=deep, headers={"Content-Type": "application/json"}
+            )
+        )
+        async with client(cloud_settings) as jira:
+            with pytest.raises(ProtocolError) as raised:
+                await jira.get("/rest/api/3/field")
+    assert "/rest/api/3/field with JSON nested too deeply to read" in str(raised.value)
+
+
 async def test_204_returns_none(cloud_settings: dict[str, Any]) -> None:
     with respx.mock(base_url=SITE, assert_all_called=True) as mock:
         mock.put(ISSUE).mock(return_value=httpx.Response(204))

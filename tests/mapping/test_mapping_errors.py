@@ -261,3 +261,14 @@ def test_every_problem_of_a_file_is_reported_at_once() -> None:
         "m.yaml:12:36",
         "m.yaml:15:16",
     ]
+
+
+def test_numbers_must_be_finite() -> None:
+    # YAML reads .nan and .inf as floats; as a target or weight they would make every
+    # score NaN.
+    assert problems_in(with_kr_lines("target: .nan", "weight: -.inf")) == [
+        "m.yaml:13:17: error: 'target' expects a finite number (not .nan or .inf), got the "
+        "number nan",
+        "m.yaml:14:17: error: 'weight' expects a finite number (not .nan or .inf), got the "
+        "number -inf",
+    ]

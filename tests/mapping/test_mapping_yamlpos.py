@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from okrsync.mapping.yamlpos import Pos, load_yaml
+from okrsync.mapping.yamlpos import MAX_DEPTH, MAX_VALUES, Pos, load_yaml
 
 TEXT = """\
 version: 1
@@ -113,3 +113,53 @@ def test_recursive_aliases_and_code_tags_are_refused() -> None:
 def test_an_empty_document_is_none() -> None:
     doc, problems = load_yaml("# nothing\n", "e.yaml")
     assert problems == [] and doc is not None and doc.data is None
+
+
+BILLION_LAUGHS = """\
+a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
+i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
+"""
+
+
+def test_aliases_that_expand_beyond_any_real_file_are_refused() -> None:
+    # 9**9 values once expanded: building them would take the machine's memory.
+    doc, problems = load_yaml(BILLION_LAUGHS, "m.yaml")
+    assert doc is None
+    assert [(p.line, str(p)) for p in problems] == [
+        (
+            problems[0].line,
+            f"m.yaml:{problems[0].line}:{problems[0].column}: error: this file holds more "
+            f"than {MAX_VALUES:,} values once its aliases are expanded; write the values "
+            "out instead of nesting aliases",
+        )
+    ]
+
+
+def test_aliases_within_reason_still_expand() -> None:
+    doc, problems = load_yaml("a: &a [1, 2]\nb: [*a, *a]\n", "m.yaml")
+    assert problems == []
+    assert doc is not None and doc.data == {"a": [1, 2], "b": [[1, 2], [1, 2]]}
+
+
+def test_nesting_deeper_than_any_real_file_is_refused() -> None:
+    too_deep = "a: " + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1) + "\n"
+    doc, problems = load_yaml(too_deep, "m.yaml")
+    assert doc is None
+    assert [str(p) for p in problems] == [
+        f"m.yaml:1:{4 + MAX_DEPTH}: error: values are nested more than {MAX_DEPTH} levels deep here"
+    ]
+    doc, problems = load_yaml("a: " + "[" * 20 + "]" * 20 + "\n", "m.yaml")
+    assert problems == [] and doc is not None
+
+
+def test_nesting_that_exhausts_the_parser_is_one_problem() -> None:
+    doc, problems = load_yaml("a: " + "[" * 5000 + "]" * 5000 + "\n", "m.yaml")
+    assert doc is None
+    assert [str(p) for p in problems] == ["m.yaml:1:1: error: values are nested far too deeply"]
