@@ -12,6 +12,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 _NAMED = re.compile(r"^(\d{4})-(Q[1-4]|H[12])$")
+# The years okrsync works in: far beyond any real cycle, and clear of the ends of what
+# dates can hold (a cycle ends at the midnight after its last day).
+FIRST_YEAR = 1970
+LAST_YEAR = 2999
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ def parse_named_cycle(text: str) -> Cycle:
             "or {start: 2027-01-01, end: 2027-03-31}"
         )
     year, part = int(match.group(1)), match.group(2)
+    _check_year(year)
     if part.startswith("Q"):
         first_month = 3 * (int(part[1]) - 1) + 1
         months = 3
@@ -59,6 +64,16 @@ def parse_named_cycle(text: str) -> Cycle:
 
 
 def explicit_cycle(start: date, end: date) -> Cycle:
+    _check_year(start.year)
+    _check_year(end.year)
     if end < start:
         raise ValueError(f"the cycle ends ({end}) before it starts ({start})")
     return Cycle(label=f"{start.isoformat()}..{end.isoformat()}", first_day=start, last_day=end)
+
+
+def _check_year(year: int) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(
+            f"the cycle's year {year} is out of range: cycles fall between {FIRST_YEAR} "
+            f"and {LAST_YEAR}"
+        )

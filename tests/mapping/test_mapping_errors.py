@@ -109,6 +109,17 @@ def test_unknown_enum_value_lists_the_valid_values() -> None:
     ]
 
 
+def test_cycles_outside_the_years_okrsync_works_in() -> None:
+    # A cycle ending on 9999-12-31 has no midnight after its last day to end at.
+    for cycle, year in [("9999-Q4", 9999), ("{start: 9999-12-01, end: 9999-12-31}", 9999)]:
+        text = BASE_MAPPING.replace("cycle: 2027-Q1", f"cycle: {cycle}")
+        assert problems_in(text) == [
+            f"m.yaml:2:8: error: the cycle's year {year} is out of range: cycles fall "
+            "between 1970 and 2999"
+        ]
+    assert problems_in(BASE_MAPPING.replace("cycle: 2027-Q1", "cycle: 2999-Q4")) == []
+
+
 def test_bad_cycles() -> None:
     text = BASE_MAPPING.replace("cycle: 2027-Q1", "cycle: 2027-Q5")
     assert problems_in(text) == [
