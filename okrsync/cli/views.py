@@ -205,7 +205,9 @@ def _backfill_row(project: Any, store: Any, kr_id: str, points: int) -> dict[str
 @app.command("runs")
 def list_runs(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="how many runs")] = 20,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, max=100_000, help="how many runs")
+    ] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """The latest runs, newest first: what each did, and why a failed one failed."""

@@ -132,6 +132,10 @@ def test_runs_lists_the_latest_runs_without_the_network(
     assert error.startswith("jira: Jira rejected the query: "), table
     assert len(site.log) == 0
     assert [run["id"] for run in runs_json(workspace, "--limit", "1")] == [2]
+    # A limit no database integer holds is a usage error, not an overflow.
+    huge = workspace.run("runs", "--limit", str(10**21))
+    assert huge.exit_code == 2, huge
+    assert "100000" in huge.stderr and "Traceback" not in huge.stderr + huge.stdout
 
 
 def test_a_second_run_exits_clearly_or_waits_with_wait(site: SandboxServer, tmp_path: Path) -> None:
