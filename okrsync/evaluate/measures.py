@@ -111,13 +111,13 @@ def _field_measure(spec: MeasureSpec, items: list[ItemAt], ctx: MeasureContext) 
     result.counts["excluded"] = len(lacking)
     if lacking:
         result.warnings.append(
-            f"{plural(len(lacking), 'item')} without a {fieldname} value excluded: "
+            f"{plural(len(lacking), 'item')} without a number in {fieldname} excluded: "
             f"{keys_text(lacking)}"
         )
     if name == "sum":
         result.value = sum(values)
     elif not values:
-        result.warnings.append(f"no item has a {fieldname} value: {name} is undefined")
+        result.warnings.append(f"no item has a number in {fieldname}: {name} is undefined")
     elif name == "average":
         result.value = sum(values) / len(values)
     elif name == "min":

@@ -240,7 +240,7 @@ def _missing_field(items: Sequence[ItemAt], name: str) -> list[str]:
             for project in lacking
         ]
     return [
-        f"no item of project {project} has a {name} value: is the {name} field on its "
+        f"no item of project {project} has a number in {name}: is the {name} field on its "
         "screens, and is it pulled?"
         for project in lacking
     ]

@@ -121,7 +121,7 @@ def test_story_point_aggregates_use_the_estimate_at_t() -> None:
     # T3: 5 + 8 + 2 + 5 + 1 = 21 (SHOP-4 has no estimate: excluded, warned)
     total = run(T3, measure={"sum": "story_points"})
     assert (total.value, total.unit) == (21, "points")
-    assert total.warnings == ["1 item without a story_points value excluded: SHOP-4"]
+    assert total.warnings == ["1 item without a number in story_points excluded: SHOP-4"]
     assert run(T3, measure={"average": "story_points"}).value == pytest.approx(21 / 5)
     assert run(T3, measure={"min": "story_points"}).value == 1
     assert run(T3, measure={"max": "estimate"}).value == 8
@@ -137,7 +137,7 @@ def test_other_fields_use_current_values() -> None:
     # T2 (SHOP-4 not yet created): 10 + 4 + 3 + 0 = 17; SHOP-3 lacks the field
     result = run(T2, measure={"sum": "business_value"})
     assert result.value == 17
-    assert result.warnings == ["1 item without a business_value value excluded: SHOP-3"]
+    assert result.warnings == ["1 item without a number in business_value excluded: SHOP-3"]
     assert run(T3, measure={"max": "business_value"}).value == 10
     assert run(T3, measure={"min": "business_value"}).value == 0
 
@@ -145,7 +145,7 @@ def test_other_fields_use_current_values() -> None:
 def test_average_of_no_values_has_no_value() -> None:
     result = run(T3, measure={"average": "story_points"}, where={"type": "task"})
     assert result.value is None
-    assert "no item has a story_points value: average is undefined" in result.warnings
+    assert "no item has a number in story_points: average is undefined" in result.warnings
 
 
 # --- throughput -------------------------------------------------------------------------
@@ -448,7 +448,7 @@ def test_formula_over_sub_measures() -> None:
     assert result.value == pytest.approx(100 / 6 + 1)
     assert result.evidence["counts"]["a.measured"] == 1
     assert result.evidence["counts"]["b.measured"] == 6
-    assert "c: 1 item without a story_points value excluded: SHOP-4" in result.warnings
+    assert "c: 1 item without a number in story_points excluded: SHOP-4" in result.warnings
 
 
 def test_formula_before_the_reopened_item_changed_again() -> None:

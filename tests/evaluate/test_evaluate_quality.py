@@ -172,7 +172,7 @@ def test_other_fields_and_formula_inputs_are_checked_too() -> None:
     data = with_pay([pay_item("PAY-1"), pay_item("PAY-2")])
     warnings = warnings_of(T4, data, measure={"average": "business_value"}, select=BOTH)
     assert (
-        "no item of project PAY has a business_value value: is the business_value field on "
+        "no item of project PAY has a number in business_value: is the business_value field on "
         "its screens, and is it pulled?"
     ) in warnings
     formula = {
@@ -180,8 +180,8 @@ def test_other_fields_and_formula_inputs_are_checked_too() -> None:
         "inputs": {"pts": {"measure": {"max": "estimate"}, "select": {"query": PAY_QUERY}}},
     }
     assert warnings_of(T4, data, measure=formula) == [
-        "pts: 2 items without a estimate value excluded: PAY-1, PAY-2",
-        "pts: no item has a estimate value: max is undefined",
+        "pts: 2 items without a number in estimate excluded: PAY-1, PAY-2",
+        "pts: no item has a number in estimate: max is undefined",
         "input 'pts' has no value, so the formula has none",
         "pts: no item of project PAY has an estimate: is the story points field on its screens?",
     ]
