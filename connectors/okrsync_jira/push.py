@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -53,6 +54,8 @@ __all__ = [
 ]
 
 PROPERTY_KEY = "okrsync"
+# An issue key (project key, a dash, a number) or a numeric issue id.
+_ISSUE_REF = re.compile(r"^(?:[A-Za-z][A-Za-z0-9_]*-[1-9][0-9]*|[1-9][0-9]*)$")
 # Failures after which a write may or may not have been carried out.
 _UNANSWERED = (ConnectionFailed, ServerError)
 # Jira refuses entity property values longer than 32,768 characters; bytes are counted
@@ -73,6 +76,7 @@ async def read_target(client: JiraClient, catalog: FieldCatalog, target: PushTar
     """What Jira holds at ``target`` now: ``field`` a float or None, ``comment`` the
     okrsync comment's text or None, ``property`` its JSON or None, ``create`` the key of
     the issue okrsync created for the KR or None."""
+    _check_issue(target)
     if target.what == "create":
         return await _find_created(client, target)
     if target.issue is None:
@@ -88,6 +92,7 @@ async def write_target(
     client: JiraClient, catalog: FieldCatalog, target: PushTarget, value: Any
 ) -> WriteReceipt:
     """Make Jira hold ``value`` at ``target``."""
+    _check_issue(target)
     if target.what == "create":
         return await _create(client, target, value)
     if target.issue is None:
@@ -101,6 +106,17 @@ async def write_target(
         text = value if isinstance(value, str) else str(value)
         return await _write_comment(client, target.issue, target.kr_id, text)
     return await _write_property(client, target.issue, value)
+
+
+def _check_issue(target: PushTarget) -> None:
+    """The issue is a key or an id: anything else would not name an issue, and could
+    even steer the request to another path (``OKR-1/properties/x``)."""
+    if target.issue is not None and not _ISSUE_REF.match(target.issue):
+        raise SourceConfigError(
+            f"KR {target.kr_id!r} pushes to issue {target.issue!r}, which is not a Jira "
+            "issue key such as OKR-12 (nor an issue id such as 10042)",
+            source=target.to,
+        )
 
 
 def _api(client: JiraClient) -> str:

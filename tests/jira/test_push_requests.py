@@ -376,3 +376,40 @@ def test_writes_to_a_kr_without_an_issue_are_refused_and_reads_are_empty() -> No
         with pytest.raises(ConfigError):
             run(write(target, "text"))
     assert mock.calls.call_count == 0
+
+
+# --- the issue a push names ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "issue", ["not a key", "OKR-1/properties/x", "OKR-12?x=1", "../OKR-1", "OKR-"]
+)
+@pytest.mark.parametrize("what", ["field", "comment", "property"])
+@respx.mock(assert_all_called=False)
+def test_an_issue_that_is_neither_key_nor_id_is_refused_before_any_request(
+    respx_mock: respx.Router, issue: str, what: str
+) -> None:
+    target = PushTarget("ship", "jira", what, issue=issue, field="KR Progress")  # type: ignore[arg-type]
+    for attempt in (read(target), write(target, 12.5)):
+        with pytest.raises(SourceConfigError) as raised:
+            run(attempt)
+        assert str(raised.value) == (
+            f"jira: KR 'ship' pushes to issue {issue!r}, which is not a Jira issue key such "
+            "as OKR-12 (nor an issue id such as 10042)"
+        )
+    assert respx_mock.calls.call_count == 0
+
+
+@respx.mock(assert_all_called=True)
+def test_an_issue_id_or_a_lower_case_key_is_taken(respx_mock: respx.Router) -> None:
+    by_id = respx_mock.get(f"{CLOUD_URL}/rest/api/3/issue/10042").respond(
+        json={"key": "OKR-12", "fields": {"customfield_10100": 40}}
+    )
+    lower = respx_mock.get(f"{CLOUD_URL}/rest/api/3/issue/okr_2-12").respond(
+        json={"key": "OKR_2-12", "fields": {"customfield_10100": 41}}
+    )
+    assert run(read(PushTarget("ship", "jira", "field", issue="10042", field="KR Progress"))) == 40
+    assert (
+        run(read(PushTarget("ship", "jira", "field", issue="okr_2-12", field="KR Progress"))) == 41
+    )
+    assert by_id.call_count == lower.call_count == 1
