@@ -240,20 +240,25 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def _named_config(name: str, how: str) -> Path:
+    path = Path(name)
+    if path.is_file():
+        return path
+    if path.is_dir():
+        raise ConfigError(f"config file {name} is a folder, not a file ({how})")
+    if path.exists():
+        raise ConfigError(f"config file {name} is not a regular file ({how})")
+    raise ConfigError(f"config file {name} not found ({how})")
+
+
 def find_config(explicit: str | None = None) -> Path:
     """``--config FILE``, else ``$OKRSYNC_CONFIG``, else ``./okrsync.yaml``, else
     ``./config/okrsync.yaml``."""
     if explicit:
-        path = Path(explicit)
-        if not path.is_file():
-            raise ConfigError(f"config file {explicit} not found (given with --config)")
-        return path
+        return _named_config(explicit, "given with --config")
     from_env = os.environ.get(CONFIG_ENV)
     if from_env:
-        path = Path(from_env)
-        if not path.is_file():
-            raise ConfigError(f"config file {from_env} not found (named by ${CONFIG_ENV})")
-        return path
+        return _named_config(from_env, f"named by ${CONFIG_ENV}")
     for candidate in CONFIG_CANDIDATES:
         path = Path(candidate)
         if path.is_file():

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.text import Text
 
 from okrsync import runs
 from okrsync.cli.progress import pull_progress
@@ -90,8 +91,10 @@ def run_demo(out: Console, err: Console) -> None:
     start_clock_at(state, present)
     with tempfile.TemporaryDirectory(prefix="okrsync-demo-") as tmp, SandboxServer(state) as jira:
         out.print(
-            f"[bold]okrsync demo[/] — Jira sandbox at {jira.url}, "
-            f"as of {present:%Y-%m-%d %H:%M} UTC"
+            Text.assemble(
+                ("okrsync demo", "bold"),
+                f" — Jira sandbox at {jira.url}, as of {present:%Y-%m-%d %H:%M} UTC",
+            )
         )
         os.environ[TOKEN_VARIABLE] = API_TOKEN
         project = load_project(str(write_demo_config(Path(tmp), jira.url, BOT_EMAIL, mappings)))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from okrsync.cli.tables import status_text
 from okrsync.evaluate import Evaluation, ItemEvidence, KrResult
@@ -95,7 +96,8 @@ def items_table(result: KrResult) -> Table:
 def show_explanation(out: Console, project: Project, evaluation: Evaluation, kr_id: str) -> None:
     result = evaluation.key_result(kr_id)
     kr = project.kr(kr_id).kr
-    out.print(f"[bold]{result.id}[/] — {result.title}  ({project.location_of_kr(kr_id)})")
+    location = project.location_of_kr(kr_id)
+    out.print(Text.assemble((result.id, "bold"), f" — {result.title}  ({location})"))
     out.print(
         f"objective {result.objective}; measure {result.measure}; "
         f"as of {evaluation.as_of:%Y-%m-%d %H:%M} UTC"
@@ -104,8 +106,7 @@ def show_explanation(out: Console, project: Project, evaluation: Evaluation, kr_
         where = selection.where.model_dump(exclude_none=True) if selection.where else {}
         out.print(
             f"select from {selection.source or 'default source'}: {selection.query}"
-            + (f"  where {where}" if where else ""),
-            markup=False,
+            + (f"  where {where}" if where else "")
         )
     counts: dict[str, Any] = result.evidence["counts"]
     if counts:
@@ -113,7 +114,7 @@ def show_explanation(out: Console, project: Project, evaluation: Evaluation, kr_
     if result.evidence["items"]:
         out.print(items_table(result))
     for line in value_arithmetic(result, kr.weight_by) + progress_arithmetic(result):
-        out.print("  " + line, markup=False)
+        out.print("  " + line)
     out.print("status: ", status_text(result.status))
     for warning in result.warnings:
-        out.print(f"[yellow]warning:[/] {warning}")
+        out.print(Text.assemble(("warning:", "yellow"), f" {warning}"))

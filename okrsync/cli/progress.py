@@ -15,8 +15,9 @@ def pull_progress(console: Console) -> Iterator[Callable[[str, str, int], None]]
     tasks: dict[tuple[str, str], TaskID] = {}
     with Progress(
         SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TextColumn("[cyan]{task.completed} items"),
+        # A query is shown as written: no Rich markup is read in it.
+        TextColumn("{task.description}", markup=False),
+        TextColumn("{task.completed} items", style="cyan", markup=False),
         TimeElapsedColumn(),
         console=console,
         transient=True,

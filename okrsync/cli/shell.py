@@ -24,8 +24,10 @@ from okrsync.secrets import redact
 
 # Piped output (cron mail, CI logs) gets room for the tables instead of 80 columns.
 _WIDTH = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "120"))
-out = Console(width=_WIDTH)
-err = Console(stderr=True)
+# Names, titles, queries and Jira's words are shown as written: no Rich markup ("[b]")
+# or emoji codes (":x:") are read in them. Styles come from Text objects instead.
+out = Console(width=_WIDTH, markup=False, emoji=False)
+err = Console(stderr=True, markup=False, emoji=False)
 
 EXIT_PENDING = 2
 
@@ -44,7 +46,7 @@ def handle_errors(ctx: typer.Context, *, problems_on_stdout: bool = False) -> It
     except ValidationFailed as failure:
         where = out if problems_on_stdout else err
         for problem in failure.problems:
-            where.print(redact(str(problem)), markup=False, highlight=False, soft_wrap=True)
+            where.print(redact(str(problem)), highlight=False, soft_wrap=True)
         if problems_on_stdout:
             count = len(failure.problems)
             err.print(f"{count} problem{'s' if count != 1 else ''} found", style="red")
@@ -52,7 +54,7 @@ def handle_errors(ctx: typer.Context, *, problems_on_stdout: bool = False) -> It
     except OkrsyncError as error:
         if options.debug:
             raise
-        err.print(f"error: {redact(str(error))}", style="red", markup=False, soft_wrap=True)
+        err.print(f"error: {redact(str(error))}", style="red", soft_wrap=True)
         show_notes(error)
         raise typer.Exit(error.exit_code) from None
     except KeyboardInterrupt as interrupt:
@@ -68,7 +70,6 @@ def handle_errors(ctx: typer.Context, *, problems_on_stdout: bool = False) -> It
             f"internal error: {redact(type(error).__name__ + ': ' + str(error))} "
             "(run again with --debug for the traceback)",
             style="red",
-            markup=False,
             soft_wrap=True,
         )
         show_notes(error)
@@ -78,7 +79,7 @@ def handle_errors(ctx: typer.Context, *, problems_on_stdout: bool = False) -> It
 def show_notes(error: BaseException) -> None:
     """What a failed run did and did not do (``RunRecorder`` adds it as a note)."""
     for note in getattr(error, "__notes__", ()):
-        err.print(redact(str(note)), markup=False, highlight=False, soft_wrap=True)
+        err.print(redact(str(note)), highlight=False, soft_wrap=True)
 
 
 def instants(as_of: str | None, project: Any) -> tuple[datetime, datetime]:
@@ -108,4 +109,4 @@ def results_title(as_of: datetime) -> str:
 def show_results(document: dict[str, Any], as_of: datetime) -> None:
     out.print(results_table(document, title=results_title(as_of)))
     for line in override_lines(document):
-        out.print(line, markup=False, highlight=False, soft_wrap=True)
+        out.print(line, highlight=False, soft_wrap=True)

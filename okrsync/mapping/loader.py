@@ -221,7 +221,8 @@ def describe(value: Any) -> str:
     if isinstance(value, int | float):
         return f"the number {value}"
     if isinstance(value, str):
-        return repr(value)
+        # A whole file read as one text (a config given as a mapping, say) stays short.
+        return repr(value) if len(value) <= 80 else f"a text of {len(value):,} characters"
     if isinstance(value, datetime | date):
         return f"the date {value.isoformat()}"
     if isinstance(value, dict):

@@ -257,13 +257,19 @@ def load_yaml(text: str, file: str) -> tuple[YamlDoc | None, list[Problem]]:
     """Load one YAML document. Returns ``None`` and one problem when it cannot be parsed;
     otherwise the document and any problems found while building it (duplicate keys,
     unsupported tags), the data being complete apart from those."""
-    loader = yaml.SafeLoader(text)
+    try:
+        # The reader checks every character as it is made.
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as error:
+        return None, [_unreadable(text, file, error)]
     try:
         try:
             root = loader.get_single_node()
         except yaml.MarkedYAMLError as error:
             message, pos = _explain(error)
             return None, [Problem(file, pos.line, pos.column, message)]
+        except yaml.reader.ReaderError as error:
+            return None, [_unreadable(text, file, error)]
         except yaml.YAMLError as error:
             return None, [Problem(file, 1, 1, f"invalid YAML: {error}")]
         except RecursionError:
@@ -281,3 +287,21 @@ def load_yaml(text: str, file: str) -> tuple[YamlDoc | None, list[Problem]]:
         return doc, builder.problems
     finally:
         loader.dispose()
+
+
+def _unreadable(text: str, file: str, error: yaml.reader.ReaderError) -> Problem:
+    """Where the file holds a character YAML does not allow (a control character, say)."""
+    before = text[: error.position]
+    line = before.count("\n") + 1
+    column = error.position - (before.rfind("\n") + 1) + 1
+    code = (
+        error.character
+        if isinstance(error.character, int)
+        else ord(str(error.character)[:1] or "?")
+    )
+    return Problem(
+        file,
+        line,
+        column,
+        f"the file holds the character #x{code:04x}, which YAML does not allow: is it a text file?",
+    )

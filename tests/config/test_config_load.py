@@ -75,6 +75,16 @@ def test_discovery_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         ConfigError, match=r"config file gone\.yaml not found \(named by \$OKRSYNC_CONFIG\)"
     ):
         load_config(None)
+    (tmp_path / "team").mkdir()
+    monkeypatch.setenv("OKRSYNC_CONFIG", "team")
+    with pytest.raises(ConfigError) as raised:
+        load_config(None)
+    assert (
+        str(raised.value) == "config file team is a folder, not a file (named by $OKRSYNC_CONFIG)"
+    )
+    with pytest.raises(ConfigError) as raised:
+        load_config("/dev/null")
+    assert str(raised.value) == "config file /dev/null is not a regular file (given with --config)"
 
 
 # --- defaults, paths and the environment -------------------------------------------------

@@ -226,6 +226,12 @@ def test_files_that_are_not_mappings() -> None:
         "m.yaml:1:1: error: a mapping file holds 'version: 1', 'cycle' and 'objectives'; "
         "got an empty file"
     ]
+    # Another kind of text file is one long plain scalar: it is not quoted back whole.
+    passwd = "root:x:0:0:root:/root:/bin/bash\n" * 20
+    assert problems_in(passwd) == [
+        "m.yaml:1:1: error: a mapping file holds 'version: 1', 'cycle' and 'objectives'; "
+        f"got a text of {len(passwd.strip().replace(chr(10), ' ')):,} characters"
+    ]
 
 
 def test_malformed_yaml_is_one_problem_at_the_parser_position() -> None:

@@ -163,3 +163,19 @@ def test_nesting_that_exhausts_the_parser_is_one_problem() -> None:
     doc, problems = load_yaml("a: " + "[" * 5000 + "]" * 5000 + "\n", "m.yaml")
     assert doc is None
     assert [str(p) for p in problems] == ["m.yaml:1:1: error: values are nested far too deeply"]
+
+
+def test_characters_yaml_does_not_allow_are_located() -> None:
+    # PyYAML checks characters as it builds its reader, before any parsing.
+    doc, problems = load_yaml("\x00\x01", "m.yaml")
+    assert doc is None
+    assert [str(p) for p in problems] == [
+        "m.yaml:1:1: error: the file holds the character #x0000, which YAML does not "
+        "allow: is it a text file?"
+    ]
+    doc, problems = load_yaml("version: 1\ncycle: 2027-Q1\x1b\n", "m.yaml")
+    assert doc is None
+    assert [str(p) for p in problems] == [
+        "m.yaml:2:15: error: the file holds the character #x001b, which YAML does not "
+        "allow: is it a text file?"
+    ]
