@@ -156,6 +156,14 @@ class Config(BaseSettings):
         if isinstance(raw, str):
             if not raw.strip():
                 raise ValueError("'database' must not be empty")
+            sqlite = _SQLITE.match(raw.strip())
+            if sqlite and not sqlite.group(2).partition("?")[0]:
+                # SQLAlchemy reads a missing path as an in-memory store: every run would
+                # start from nothing, silently.
+                raise ValueError(
+                    "'database' names no file: write e.g. sqlite:///okrsync.db (or "
+                    "sqlite:///:memory: for a store that lasts one run)"
+                )
             return _resolve_sqlite(raw.strip(), Path.cwd())
         return value
 

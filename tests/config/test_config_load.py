@@ -120,6 +120,18 @@ def test_database_urls(tmp_path: Path, written: str, stored: str) -> None:
     assert load_project(None).database_url == stored.format(base=tmp_path.resolve())
 
 
+@pytest.mark.parametrize("written", ['"sqlite:///"', '"sqlite:///?timeout=5"'])
+def test_a_sqlite_url_without_a_file_is_a_problem(tmp_path: Path, written: str) -> None:
+    # SQLAlchemy would open an in-memory store: every run would start from nothing.
+    write_tree(
+        tmp_path, {"okrsync.yaml": f"database: {written}\n" + SITE, "mappings/a.yaml": MAPPING}
+    )
+    assert problems() == [
+        "okrsync.yaml:1:11: error: 'database' names no file: write e.g. sqlite:///okrsync.db "
+        "(or sqlite:///:memory: for a store that lasts one run)"
+    ]
+
+
 def test_the_environment_wins_over_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
