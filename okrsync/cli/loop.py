@@ -21,6 +21,7 @@ from okrsync.cli.shell import (
     load,
     open_store,
     out,
+    recorded_run,
     show_results,
 )
 from okrsync.cli.tables import (
@@ -39,7 +40,7 @@ def pull(ctx: typer.Context) -> None:
     with handle_errors(ctx):
         project = load(ctx)
         store = open_store(project)
-        with store.run_lock(wait=ctx.obj.wait), runs.RunRecorder(store, "pull", None) as run:
+        with recorded_run(ctx, store, "pull") as run:
             report = asyncio.run(_pull(project, store, run))
         metrics = run.pulled.get("metrics", 0)
         out.print(
@@ -86,10 +87,7 @@ def plan(
         project = load(ctx)
         store = open_store(project)
         started, moment = instants(as_of, project)
-        with (
-            store.run_lock(wait=ctx.obj.wait),
-            runs.RunRecorder(store, "plan", moment, started=started) as run,
-        ):
+        with recorded_run(ctx, store, "plan", moment, started) as run:
             result = asyncio.run(_fresh_plan(project, store, moment, not no_pull, run))
         document = result.to_dict()
         if out_file is not None:
@@ -168,10 +166,7 @@ def apply(
         saved = None if plan_file is None else _read_plan_file(plan_file, project)
         store = open_store(project)
         started, moment = instants(None, project)
-        with (
-            store.run_lock(wait=ctx.obj.wait),
-            runs.RunRecorder(store, "apply", moment, started=started) as run,
-        ):
+        with recorded_run(ctx, store, "apply", moment, started) as run:
             applied, fresh = asyncio.run(_apply(project, store, run, saved, moment))
             if fresh is not None:
                 run.progress.stage = "recording"
@@ -190,8 +185,7 @@ def sync(
         store = open_store(project)
         started, moment = instants(as_of, project)
         with (
-            store.run_lock(wait=ctx.obj.wait),
-            runs.RunRecorder(store, "sync", moment, started=started) as run,
+            recorded_run(ctx, store, "sync", moment, started) as run,
             pull_progress(err) as progress,
         ):
             fresh, applied = asyncio.run(runs.sync(project, store, moment, run, progress))

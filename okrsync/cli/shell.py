@@ -102,6 +102,25 @@ def open_store(project: Any) -> Any:
     return Store.open(project.database_url)
 
 
+@contextmanager
+def recorded_run(
+    ctx: typer.Context,
+    store: Any,
+    command: str,
+    as_of: datetime | None = None,
+    started: datetime | None = None,
+) -> Iterator[Any]:
+    """A run that uses the store: its run lock (waited for with --wait), then its
+    record, which says at the end what the run did or why it failed."""
+    from okrsync.runs import RunRecorder
+
+    with (
+        store.run_lock(wait=ctx.obj.wait),
+        RunRecorder(store, command, as_of, started=started or datetime.now(UTC)) as run,
+    ):
+        yield run
+
+
 def results_title(as_of: datetime) -> str:
     return f"OKRs as of {as_of.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
 

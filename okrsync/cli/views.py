@@ -20,6 +20,7 @@ from okrsync.cli.shell import (
     load,
     open_store,
     out,
+    recorded_run,
     show_results,
 )
 from okrsync.cli.tables import (
@@ -170,10 +171,7 @@ def backfill(
             project.kr(kr_id)  # a clear error for an unknown id, before anything runs
         store = open_store(project)
         started, moment = instants(as_of, project)
-        with (
-            store.run_lock(wait=ctx.obj.wait),
-            runs.RunRecorder(store, "backfill", moment, started=started) as run,
-        ):
+        with recorded_run(ctx, store, "backfill", moment, started) as run:
             counts = runs.backfill_into_run(project, store, moment, run, ids)
         rows = [_backfill_row(project, store, kr_id, points) for kr_id, points in counts.items()]
         title = f"daily points back-filled up to {moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
