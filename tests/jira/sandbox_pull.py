@@ -3,6 +3,7 @@ either dialect, a pull collected whole, and the requests a site received."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,10 +31,17 @@ async def pull_all(
     connector: JiraConnector, request: PullRequest
 ) -> tuple[list[Item], list[Change], PullDone]:
     """Every item and change of one pull, and its closing ``PullDone``."""
+    return await collect(connector.pull(request))
+
+
+async def collect(
+    events: AsyncIterable[PullBatch | PullDone],
+) -> tuple[list[Item], list[Change], PullDone]:
+    """The items and changes of a pull's batches, and the ``PullDone`` that ends them."""
     items: list[Item] = []
     changes: list[Change] = []
     done: PullDone | None = None
-    async for event in connector.pull(request):
+    async for event in events:
         assert done is None, "nothing may follow PullDone"
         if isinstance(event, PullBatch):
             items += event.items

@@ -18,8 +18,9 @@ from okrsync_jira.fields import FieldCatalog
 from okrsync_jira.pull import pull_query
 from okrsync_jira.search import ConcurrentOffsetPaging, in_order, stable_order
 from okrsync_jira.settings import JiraSettings
+from sandbox_pull import collect
 
-from okrsync.connector import PullBatch, PullDone, PullRequest
+from okrsync.connector import PullDone, PullRequest
 from okrsync.errors import ConfigError
 from okrsync.items import Change, Item, TrackedField
 
@@ -189,20 +190,11 @@ async def run_pull(
 ) -> tuple[list[Item], list[Change], PullDone]:
     settings = {"url": DC, "token": TOKEN, "deployment": "datacenter"}
     catalog = FieldCatalog.from_json(FIELDS, STATUSES)
-    items: list[Item] = []
-    changes: list[Change] = []
-    done: PullDone | None = None
     async with JiraClient.from_mapping(settings) as client:
         request = PullRequest(query="project = DC")
-        pulling = pull_query(client, catalog, request, overlap=timedelta(0), page_size=page_size)
-        async for event in pulling:
-            if isinstance(event, PullBatch):
-                items += event.items
-                changes += event.changes
-            else:
-                done = event
-    assert done is not None
-    return items, changes, done
+        return await collect(
+            pull_query(client, catalog, request, overlap=timedelta(0), page_size=page_size)
+        )
 
 
 def body_of(request: httpx.Request) -> dict[str, Any]:

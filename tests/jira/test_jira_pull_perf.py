@@ -17,9 +17,9 @@ import pytest
 from okrsync_jira import JiraConnector
 from okrsync_jira.pull import SWEEP_MAX_AGE
 from okrsync_sandbox import SandboxServer
-from sandbox_pull import pull_all
+from sandbox_pull import pull_all, site_settings
 
-from okrsync.connector import PullBatch, PullRequest
+from okrsync.connector import PullRequest
 
 pytestmark = pytest.mark.anyio
 
@@ -37,8 +37,7 @@ def sandbox() -> Iterator[SandboxServer]:
 
 
 def settings(sandbox: SandboxServer) -> dict[str, Any]:
-    email, token = sandbox.auth
-    return {"type": "jira", "url": sandbox.url, "email": email, "token": token, "overlap": "0s"}
+    return site_settings(sandbox, overlap="0s")
 
 
 def checkout_keys(sandbox: SandboxServer) -> list[str]:
@@ -275,8 +274,5 @@ async def test_changelog_pages_shorter_than_asked_for_are_followed(
 
 
 async def pull_changes(jira: JiraConnector) -> list[Any]:
-    changes: list[Any] = []
-    async for event in jira.pull(PullRequest(query="project = SHOP")):
-        if isinstance(event, PullBatch):
-            changes += event.changes
+    _, changes, _ = await pull_all(jira, PullRequest(query="project = SHOP"))
     return changes

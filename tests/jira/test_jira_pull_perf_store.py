@@ -21,6 +21,8 @@ import pytest
 import sqlalchemy as sa
 from okrsync_jira import JiraConnector
 from okrsync_sandbox import SandboxServer
+from sandbox_pull import pull_all
+from sandbox_pull import site_settings as settings
 
 import okrsync.pull
 from okrsync.connector import PullBatch, PullRequest
@@ -42,11 +44,6 @@ PG_URL = os.environ.get(
 def sandbox() -> Iterator[SandboxServer]:
     with SandboxServer(extra_issues=250) as server:
         yield server
-
-
-def settings(sandbox: SandboxServer) -> dict[str, Any]:
-    email, token = sandbox.auth
-    return {"type": "jira", "url": sandbox.url, "email": email, "token": token}
 
 
 class WatchedStore(Store):
@@ -139,12 +136,7 @@ async def test_batches_are_stored_in_one_worker_thread_one_write_at_a_time(
         report = await pull_queries(
             [QuerySpec("jira", BULK)], store, lambda _: jira, lambda s, q, n: seen.append(n)
         )
-        direct: list[Item] = []
-        changes: list[Change] = []
-        async for part in jira.pull(PullRequest(query=BULK)):
-            if isinstance(part, PullBatch):
-                direct += part.items
-                changes += part.changes
+        direct, changes, _ = await pull_all(jira, PullRequest(query=BULK))
 
     assert report.fetched == report.queries[0].members == 250
     assert {name for name, *_ in store.writes} == {"okrsync-store_0"}
