@@ -21,10 +21,11 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from okrsync.connector import Connector, PullBatch, PullDone, PullRequest
 from okrsync.errors import QueryError
+from okrsync.futures import settle
 from okrsync.mapping.models import (
     AverageMeasure,
     KeyResult,
@@ -258,7 +259,7 @@ async def _pull_one(
         finally:
             writer.stop()
             if known is not None:
-                _settle(known)
+                settle(known)
     return query_report
 
 
@@ -281,15 +282,6 @@ def _finish(
 def _store_thread(name: str) -> ThreadPoolExecutor:
     """A thread for store calls, which it makes one after the other."""
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
-
-
-def _settle(future: asyncio.Future[Any]) -> None:
-    """Cancel a read nobody waited for, or take its failure (the pull's own error, if
-    any, is the one reported)."""
-    if not future.done():
-        future.cancel()
-    elif not future.cancelled():
-        future.exception()
 
 
 class _BatchWriter:

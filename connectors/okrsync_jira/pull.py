@@ -57,6 +57,7 @@ from typing import Any, Protocol, TypeVar
 
 from okrsync.connector import PullBatch, PullDone, PullRequest
 from okrsync.errors import ProtocolError, QueryError, ServerError
+from okrsync.futures import settle
 from okrsync.items import Change, Item, Sprint, TrackedField
 from okrsync_jira.client import JiraClient
 from okrsync_jira.fallback import changelogs_by_issue, issues_by_search, unless_absent
@@ -231,7 +232,7 @@ async def _incremental(job: _Pull) -> AsyncGenerator[PullBatch, None]:
     finally:
         for future in (listing, estimate):
             if future is not None:
-                _settle(future)
+                settle(future)
     fetched = {ref.id for ref in changed}
     unknown = [ref for ref in members if ref.id not in fetched and ref.key not in known]
     async with aclosing(_fetched(job, _chunks(unknown, ISSUES_PER_CHANGELOG))) as batches:
@@ -285,14 +286,6 @@ async def _async(values: Iterable[_T]) -> AsyncGenerator[_T, None]:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _settle(future: asyncio.Future[Any]) -> None:
-    if future.done():
-        if not future.cancelled():
-            future.exception()
-    else:
-        future.cancel()
 
 
 async def _fetch_group(
@@ -517,7 +510,7 @@ async def _datacenter_batches(job: _Pull) -> AsyncGenerator[PullBatch, None]:
                 yield batch
         found = await members
     finally:
-        _settle(members)
+        settle(members)
     known = await request.known()
     unknown = [r for r in found if r.id not in walk.fetched and r.key not in known]
     async with aclosing(_dc_fetch(job, unknown, walk)) as batches:

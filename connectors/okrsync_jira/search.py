@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
 
 from okrsync.errors import NotFound, PermissionDenied, ProtocolError, TransientError
+from okrsync.futures import settle
 from okrsync_jira.client import JiraClient
 
 __all__ = [
@@ -103,7 +104,7 @@ class TokenPaging:
                 await asyncio.sleep(0)  # let the request go out before the caller's work
                 yield page
             except BaseException:
-                _settle(upcoming)
+                settle(upcoming)
                 raise
             page = await upcoming
 
@@ -226,7 +227,7 @@ async def ahead(
                     try:
                         await queue.put(task)
                     except BaseException:
-                        _settle(task)
+                        settle(task)
                         raise
         except Exception as error:
             # Handed over in order: what came before the failure is still used.
@@ -241,26 +242,16 @@ async def ahead(
         while (item := await queue.get()) is not done:
             yield await item
     finally:
-        _settle(feeder)
+        settle(feeder)
         while not queue.empty():
             item = queue.get_nowait()
             if item is not done:
-                _settle(item)
+                settle(item)
 
 
 async def _agen(source: AsyncIterable[_T]) -> AsyncGenerator[_T, None]:
     async for value in source:
         yield value
-
-
-def _settle(future: asyncio.Future[Any]) -> None:
-    """Cancel what is under way; read the outcome of what is done, so asyncio does not
-    report an exception as never retrieved."""
-    if future.done():
-        if not future.cancelled():
-            future.exception()
-    else:
-        future.cancel()
 
 
 def _checked(page: Any, source: str) -> Page:
