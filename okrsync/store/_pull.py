@@ -77,10 +77,8 @@ class PullState(StoreBase):
 
     def known_keys(self, source: str, query: str) -> frozenset[str]:
         """Keys of the query's members, each stored with its item and history."""
-        c = t.members.c
-        statement = select(c.key).where(c.source == source, c.query_hash == query_hash(query))
         with self._transaction() as connection:
-            return frozenset(first_column(connection, statement))
+            return _member_keys(connection, source, query)
 
     def items_for(self, source: str, query: str) -> list[Item]:
         """The items the query matched at its last finished pull, ordered by key."""
@@ -190,6 +188,13 @@ def _replace_history(
     return len(rows)
 
 
+def _member_keys(connection: Connection, source: str, query: str) -> frozenset[str]:
+    c = t.members.c
+    statement = select(c.key).where(c.source == source, c.query_hash == query_hash(query))
+    # Read from the driver's cursor: a large query has 100,000s of members.
+    return frozenset(first_column(connection, statement))
+
+
 def _set_members(
     connection: Connection,
     source: str,
@@ -200,10 +205,9 @@ def _set_members(
     """Returns how many member rows were added or removed; ``existing`` are the stored
     members, if the caller knows them."""
     # Only the difference is written: between pulls a query's members barely change.
-    c, digest = t.members.c, query_hash(query)
+    digest = query_hash(query)
     if existing is None:
-        stored = select(c.key).where(c.source == source, c.query_hash == digest)
-        existing = frozenset(connection.execute(stored).scalars())
+        existing = _member_keys(connection, source, query)
     wanted = set(keys)
     added, gone = sorted(wanted - existing), sorted(existing - wanted)
     row = {"source": source, "query_hash": digest}
