@@ -25,6 +25,7 @@ from typing import Any
 
 import time_machine
 from okrsync_sandbox import API_TOKEN, BOT_EMAIL, LoggedRequest, SandboxServer, build_dataset
+from okrsync_sandbox.state import Deployment
 from typer.testing import CliRunner
 
 from okrsync.cli import app
@@ -54,13 +55,13 @@ CHANGELOG_BULKFETCH = "/rest/api/3/changelog/bulkfetch"
 
 
 @contextmanager
-def sandbox_site(**options: Any) -> Iterator[SandboxServer]:
+def sandbox_site(deployment: Deployment = "Cloud", **options: Any) -> Iterator[SandboxServer]:
     """A fresh seeded site; the process's clock runs on from the site's present."""
     state = build_dataset(ANCHOR, **options)
     present = sandbox_present(state)
     with time_machine.travel(present, tick=True):
         start_clock_at(state, present)
-        with SandboxServer(state) as jira:
+        with SandboxServer(state, deployment=deployment) as jira:
             yield jira
 
 
@@ -129,10 +130,11 @@ class Workspace:
         self,
         *,
         url: str | None = None,
-        email: str = BOT_EMAIL,
+        email: str | None = BOT_EMAIL,
         token: str = f"${{{TOKEN_VAR}}}",
         extra: str = "",
     ) -> Path:
+        """Without ``email`` the token is a Data Center personal access token."""
         listed = ", ".join(str(m) for m in self.mappings)
         self.config.write_text(
             f"database: sqlite:///{self.db}\n"
@@ -142,8 +144,9 @@ class Workspace:
             "  jira:\n"
             "    type: jira\n"
             f"    url: {url or self.url}\n"
-            f"    email: {email}\n"
-            f"    token: {token}\n" + extra
+            + (f"    email: {email}\n" if email else "")
+            + f"    token: {token}\n"
+            + extra
         )
         return self.config
 
