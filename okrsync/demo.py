@@ -19,7 +19,7 @@ from rich.text import Text
 
 from okrsync import runs
 from okrsync.cli.progress import pull_progress
-from okrsync.cli.tables import results_table, writes_table
+from okrsync.cli.tables import plural, results_table, writes_table
 from okrsync.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -105,21 +105,24 @@ def run_demo(out: Console, err: Console) -> None:
             pull_progress(err) as progress,
         ):
             fresh, applied = asyncio.run(runs.sync(project, store, present, run, progress))
-        out.print(results_table(fresh.to_dict(), title="Objectives and key results"))
+        out.print(
+            results_table(fresh.to_dict(), title="Objectives and key results", width=out.width)
+        )
         entries = [
             {"kr": a.write.target.kr_id, **a.write.to_dict(), "target": a.issue or "—"}
             for a in applied
         ]
-        out.print(writes_table(entries, title=f"{len(applied)} write(s) pushed back to Jira"))
+        title = f"{plural(len(applied), 'write')} pushed back to Jira"
+        out.print(writes_table(entries, title=title, width=out.width))
         out.print(
-            f"pulled {run.pulled.get('items_fetched', 0)} items in "
-            f"{run.pulled.get('requests', 0)} requests; "
-            f"Jira received {len(jira.writes)} write request(s)"
+            f"pulled {plural(run.pulled.get('items_fetched', 0), 'item')} in "
+            f"{plural(run.pulled.get('requests', 0), 'request')}; "
+            f"Jira received {plural(len(jira.writes), 'write request')}"
         )
         with store.run_lock(), runs.RunRecorder(store, "plan", present, started=present) as run:
             again = asyncio.run(_plan_again(project, store, present, run))
         out.print(
-            f"a second plan finds {again} write(s) pending"
+            f"a second plan finds {plural(again, 'write')} pending"
             + (" — every KR issue already shows the latest result" if again == 0 else "")
         )
         store.close()

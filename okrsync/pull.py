@@ -76,6 +76,8 @@ class QueryReport:
     members: int = 0
     fetched: int = 0
     requests: int = 0
+    # Fetched items updated after the query's cursor: the overlap re-reads the rest.
+    changed: int = 0
 
 
 @dataclass
@@ -89,6 +91,10 @@ class PullReport:
     @property
     def fetched(self) -> int:
         return sum(q.fetched for q in self.queries)
+
+    @property
+    def changed(self) -> int:
+        return sum(q.changed for q in self.queries)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -248,6 +254,9 @@ async def _pull_one(
         try:
             async for part in connector.pull(request):
                 if isinstance(part, PullBatch):
+                    query_report.changed += sum(
+                        cursor is None or item.updated > cursor for item in part.items
+                    )
                     await writer.add(part)
                 elif isinstance(part, PullDone):
                     await writer.flush()

@@ -26,6 +26,9 @@ STATUS_WORDS = {
 }
 
 
+_PLURAL_UNITS = ("items", "points", "days")
+
+
 def percent(fraction: float | None) -> str:
     return "—" if fraction is None else f"{fraction * 100:.1f}%"
 
@@ -36,6 +39,8 @@ def number(value: float | None, unit: str = "") -> str:
     text = f"{value:,.2f}".rstrip("0").rstrip(".")
     if unit == "%":
         return text + "%"
+    if text == "1" and unit in _PLURAL_UNITS:
+        unit = unit[:-1]  # "1 item", as people say it
     return f"{text} {unit}".strip()
 
 

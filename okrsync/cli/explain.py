@@ -3,13 +3,14 @@ arithmetic from items to value to progress to status, so a reader can redo it by
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from okrsync.cli.tables import status_text
+from okrsync.cli.tables import Col, fitted_table, instant_label, status_text
 from okrsync.evaluate import Evaluation, ItemEvidence, KrResult
 from okrsync.summary import number, percent
 
@@ -77,42 +78,106 @@ def progress_arithmetic(result: KrResult) -> list[str]:
     return lines
 
 
-def items_table(result: KrResult) -> Table:
-    table = Table(title=f"items behind {result.id}", title_justify="left")
-    for column in ("key", "status at T", "category", "done", "contributes", "note"):
-        table.add_column(column, overflow="fold")
-    for item in result.evidence["items"]:
-        table.add_row(
+def items_table(result: KrResult, width: int) -> Table:
+    items = result.evidence["items"]
+    # A KR over several sources says which each item comes from.
+    show_source = len({item.get("source") for item in items}) > 1
+    columns = [
+        *([Col("source", flex=1)] if show_source else []),
+        Col("key"),
+        Col("status at T", flex=1),
+        Col("category"),
+        Col("done"),
+        Col("contributes", "right"),
+        Col("note", flex=3),
+    ]
+    rows = [
+        [
+            *([item.get("source") or ""] if show_source else []),
             item["key"],
             item["status"],
             item["status_category"],
             "yes" if item["done"] else "",
             _fmt(item["contributes"]),
             item["note"],
-        )
-    return table
+        ]
+        for item in items
+    ]
+    return fitted_table(f"items behind {result.id}", columns, rows, width)
+
+
+def relative(location: str) -> str:
+    """``FILE:LINE:COL`` with FILE relative to the working directory when it is
+    inside it: the path people type."""
+    parts = location.rsplit(":", 2)
+    if len(parts) != 3:
+        return location
+    path = Path(parts[0])
+    if path.is_absolute() and path.is_relative_to(Path.cwd()):
+        parts[0] = str(path.relative_to(Path.cwd()))
+    return ":".join(parts)
+
+
+def selection_source(project: Project, kr_id: str) -> list[str]:
+    """The KR's ``select`` exactly as written in its mapping file (comments
+    included); empty when the file cannot be read again."""
+    ref = project.kr(kr_id)
+    doc = ref.doc
+    if doc.yaml is None or doc.path is None:
+        return []
+    key_path = (*ref.path, "select")
+    if key_path not in doc.yaml.keys:
+        return []
+    start = doc.yaml.keys[key_path]
+    try:
+        lines = doc.path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeError):
+        return []
+    margin = start.column - 1  # the key's indentation: the block is what is deeper
+    block = [lines[start.line - 1][margin:]]
+    for line in lines[start.line :]:
+        if line.strip() and len(line) - len(line.lstrip()) <= margin:
+            break
+        block.append(line[margin:])
+    while block and not block[-1].strip():
+        block.pop()
+    return block
+
+
+def explanation_document(project: Project, evaluation: Evaluation, kr_id: str) -> dict[str, Any]:
+    """``explain --json``: the KR's result as ``plan --json`` has it, and where it is
+    written."""
+    result = evaluation.key_result(kr_id)
+    return {
+        "as_of": evaluation.as_of.isoformat(),
+        "location": relative(project.location_of_kr(kr_id)),
+        "select": "\n".join(selection_source(project, kr_id)) or None,
+        "key_result": result.to_dict(),
+    }
 
 
 def show_explanation(out: Console, project: Project, evaluation: Evaluation, kr_id: str) -> None:
     result = evaluation.key_result(kr_id)
     kr = project.kr(kr_id).kr
-    location = project.location_of_kr(kr_id)
+    location = relative(project.location_of_kr(kr_id))
     out.print(Text.assemble((result.id, "bold"), f" — {result.title}  ({location})"))
     out.print(
         f"objective {result.objective}; measure {result.measure}; "
-        f"as of {evaluation.as_of:%Y-%m-%d %H:%M} UTC"
+        f"as of {instant_label(evaluation.as_of, project.timezone)}"
     )
-    for selection in kr.selections():
-        where = selection.where.model_dump(exclude_none=True) if selection.where else {}
-        out.print(
-            f"select from {selection.source or 'default source'}: {selection.query}"
-            + (f"  where {where}" if where else "")
-        )
+    written = selection_source(project, kr_id)
+    if written:
+        out.print("as written:")
+        for line in written:
+            out.print("  " + line, highlight=False)
+    else:
+        for selection in kr.selections():
+            out.print(f"select from {selection.source or 'default source'}: {selection.query}")
     counts: dict[str, Any] = result.evidence["counts"]
     if counts:
         out.print("counts: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     if result.evidence["items"]:
-        out.print(items_table(result))
+        out.print(items_table(result, out.width))
     for line in value_arithmetic(result, kr.weight_by) + progress_arithmetic(result):
         out.print("  " + line)
     out.print("status: ", status_text(result.status))

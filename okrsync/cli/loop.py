@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from okrsync import runs
-from okrsync.cli.app import app
+from okrsync.cli.app import JsonOption, command
 from okrsync.cli.progress import pull_progress
 from okrsync.cli.shell import (
     EXIT_PENDING,
@@ -25,13 +25,14 @@ from okrsync.cli.shell import (
     show_results,
 )
 from okrsync.cli.tables import (
+    plural,
     writes_table,
 )
 from okrsync.errors import ConfigError
 from okrsync.plan import Plan, PlannedWrite, writes_from_document
 
 
-@app.command()
+@command()
 def pull(ctx: typer.Context) -> None:
     """Fetch items and metrics from every source into the store.
 
@@ -43,11 +44,19 @@ def pull(ctx: typer.Context) -> None:
         with recorded_run(ctx, store, "pull") as run:
             report = asyncio.run(_pull(project, store, run))
         metrics = run.pulled.get("metrics", 0)
-        out.print(
-            f"pulled {report.fetched} changed item(s) for {len(report.queries)} query(ies) "
-            f"in {report.requests} request(s)"
-            + (f"; recorded {metrics} metric value(s)" if metrics else "")
-        )
+        queries = plural(len(report.queries), "query", "queries")
+        requests = plural(report.requests, "request")
+        said = []
+        if report.queries:
+            fetched = (
+                f"pulled {plural(report.changed, 'changed item')}"
+                if report.changed
+                else "nothing changed since the last pull"
+            )
+            said.append(f"{fetched} ({queries}, {requests})")
+        if metrics:
+            said.append(f"recorded {plural(metrics, 'metric value')}")
+        out.print("; ".join(said) or "nothing to pull: no mapping selects items or reads metrics")
 
 
 async def _pull(project: Any, store: Any, run: runs.RunRecorder) -> Any:
@@ -64,23 +73,34 @@ async def _fresh_plan(project: Any, store: Any, as_of: Any, do_pull: bool, run: 
         return await runs.plan(project, store, connector_for, as_of, run)
 
 
-def _show_plan(plan: Plan) -> None:
+def _show_plan(plan: Plan, project: Any) -> None:
     document = plan.to_dict()
-    show_results(document, plan.as_of)
+    show_results(document, plan.as_of, project)
     entries = [{"kr": kr["id"], **push} for kr in document["key_results"] for push in kr["pushes"]]
     if entries:
-        out.print(writes_table(entries, title=f"{len(entries)} write(s) pending"))
+        title = f"{plural(len(entries), 'write')} pending"
+        out.print(writes_table(entries, title=title, width=out.width))
     else:
         out.print("nothing to push: every tool already holds these results")
 
 
-@app.command()
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", metavar="T", help="evaluate as of T: a date or date-time"),
+]
+
+
+@command(takes_json=True)
 def plan(
     ctx: typer.Context,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="evaluate as of this date")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print the plan as JSON")] = False,
-    out_file: Annotated[Path | None, typer.Option("--out", help="save the plan to a file")] = None,
-    no_pull: Annotated[bool, typer.Option("--no-pull", help="use the store as it is")] = False,
+    as_of: AsOfOption = None,
+    as_json: JsonOption = False,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", metavar="FILE", help="save the plan to a file")
+    ] = None,
+    no_pull: Annotated[
+        bool, typer.Option("--no-pull", metavar="", help="use the store as it is")
+    ] = False,
 ) -> None:
     """Pull, evaluate every KR and show what would be pushed (exit 2: writes pending)."""
     with handle_errors(ctx):
@@ -95,7 +115,7 @@ def plan(
         if as_json:
             sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
         else:
-            _show_plan(result)
+            _show_plan(result, project)
     if result.pending:
         raise typer.Exit(EXIT_PENDING)
 
@@ -150,10 +170,10 @@ def _report_applied(applied: list[Any]) -> None:
     entries = [
         {"kr": a.write.target.kr_id, **a.write.to_dict(), "target": a.issue or "—"} for a in applied
     ]
-    out.print(writes_table(entries, title=f"{len(applied)} write(s) made"))
+    out.print(writes_table(entries, title=f"{plural(len(applied), 'write')} made", width=out.width))
 
 
-@app.command()
+@command()
 def apply(
     ctx: typer.Context,
     plan_file: Annotated[
@@ -174,10 +194,10 @@ def apply(
         _report_applied(applied)
 
 
-@app.command()
+@command()
 def sync(
     ctx: typer.Context,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="evaluate as of this date")] = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """Pull, evaluate, apply and record a snapshot: the scheduled job."""
     with handle_errors(ctx):
@@ -189,11 +209,11 @@ def sync(
             pull_progress(err) as progress,
         ):
             fresh, applied = asyncio.run(runs.sync(project, store, moment, run, progress))
-        show_results(fresh.to_dict(), moment)
+        show_results(fresh.to_dict(), moment, project)
         _report_applied(applied)
         backfilled = run.pulled.get("backfilled") or {}
         if backfilled:
             out.print(
-                f"back-filled the daily history of {len(backfilled)} key result(s) from their "
-                "cycle start: see 'okrsync history KR'"
+                f"back-filled the daily history of {plural(len(backfilled), 'key result')} from "
+                "their cycle start: see 'okrsync history KR'"
             )

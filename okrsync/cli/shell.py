@@ -3,6 +3,7 @@ way to fail: a short message and exit 1, a traceback only with --debug."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Iterator
@@ -15,6 +16,8 @@ from rich.console import Console
 
 from okrsync.cli.app import Options
 from okrsync.cli.tables import (
+    instant_label,
+    legend_lines,
     override_lines,
     results_table,
 )
@@ -22,12 +25,23 @@ from okrsync.cli.timeparse import parse_as_of
 from okrsync.errors import OkrsyncError, ValidationFailed
 from okrsync.secrets import redact
 
-# Piped output (cron mail, CI logs) gets room for the tables instead of 80 columns.
-_WIDTH = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "120"))
 # Names, titles, queries and Jira's words are shown as written: no Rich markup ("[b]")
 # or emoji codes (":x:") are read in them. Styles come from Text objects instead.
-out = Console(width=_WIDTH, markup=False, emoji=False)
+out = Console(markup=False, emoji=False)
 err = Console(stderr=True, markup=False, emoji=False)
+
+
+def fit_to_screen() -> None:
+    """Tables as wide as the terminal, or as ``COLUMNS`` says; piped output (cron
+    mail, CI logs) without ``COLUMNS`` gets 120 columns."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) >= 40:
+        out.width = int(columns)
+    elif sys.stdout.isatty():
+        out.width = Console().width
+    else:
+        out.width = 120
+
 
 EXIT_PENDING = 2
 
@@ -41,6 +55,7 @@ def handle_errors(ctx: typer.Context, *, problems_on_stdout: bool = False) -> It
     output of ``validate`` (stdout, with a count on stderr), an error of any other
     command (stderr)."""
     options: Options = ctx.obj
+    fit_to_screen()
     try:
         yield
     except ValidationFailed as failure:
@@ -121,11 +136,31 @@ def recorded_run(
         yield run
 
 
-def results_title(as_of: datetime) -> str:
-    return f"OKRs as of {as_of.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+def print_json(document: Any) -> None:
+    """JSON on stdout, with full precision (the tables round for people)."""
+    sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
 
 
-def show_results(document: dict[str, Any], as_of: datetime) -> None:
-    out.print(results_table(document, title=results_title(as_of)))
+def shown_instant(project: Any, store: Any, as_of: str | None) -> datetime:
+    """The instant that status, explain, report and history show: ``--as-of``, else
+    the latest recorded run's, else now (nothing recorded yet). One rule, so the four
+    never disagree about the same KR."""
+    if as_of is not None:
+        return parse_as_of(as_of, project.timezone)
+    recorded, _krs, _objectives = store.latest_results()
+    return recorded if recorded is not None else datetime.now(UTC)
+
+
+def show_results(document: dict[str, Any], as_of: datetime, project: Any) -> None:
+    out.print(
+        results_table(
+            document,
+            title=f"OKRs as of {instant_label(as_of, project.timezone)}",
+            width=out.width,
+        )
+    )
+    # Wrapped at the width, between words, like the tables.
+    for line in legend_lines(document, command_hint="okrsync explain KR"):
+        out.print(line, highlight=False)
     for line in override_lines(document):
-        out.print(line, highlight=False, soft_wrap=True)
+        out.print(line, highlight=False)

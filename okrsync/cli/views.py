@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from okrsync import runs
-from okrsync.cli.app import app
+from okrsync.cli.app import JsonOption, command
 from okrsync.cli.shell import (
     err,
     handle_errors,
@@ -20,42 +19,55 @@ from okrsync.cli.shell import (
     load,
     open_store,
     out,
+    print_json,
     recorded_run,
     show_results,
+    shown_instant,
 )
 from okrsync.cli.tables import (
     backfill_table,
     history_table,
+    instant_label,
+    plural,
     runs_table,
 )
 from okrsync.cli.timeparse import parse_as_of
 from okrsync.errors import ConfigError
 
 
-@app.command()
+@command()
 def validate(ctx: typer.Context) -> None:
     """Load the config and every mapping file; print every problem."""
     with handle_errors(ctx, problems_on_stdout=True):
         project = load(ctx)
         krs = project.key_results()
         out.print(
-            f"ok: {len(project.files)} mapping file(s), {len(project.objectives())} "
-            f"objective(s), {len(krs)} key result(s)"
+            f"ok: {plural(len(project.files), 'mapping file')}, "
+            f"{plural(len(project.objectives()), 'objective')}, {plural(len(krs), 'key result')}"
         )
 
 
-@app.command()
+@command(takes_json=True)
 def status(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    as_json: JsonOption = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", metavar="T", help="the latest results recorded as of T or earlier"),
+    ] = None,
 ) -> None:
     """The latest recorded results, from the store (no network)."""
     with handle_errors(ctx):
         project = load(ctx)
         store = open_store(project)
-        as_of_recorded, krs, objectives = store.latest_results()
+        limit = None if as_of is None else parse_as_of(as_of, project.timezone)
+        as_of_recorded, krs, objectives = store.latest_results(limit)
         if as_of_recorded is None:
-            raise ConfigError("no results recorded yet: run 'okrsync sync' first")
+            raise ConfigError(
+                "no results recorded yet: run 'okrsync sync' first"
+                if limit is None
+                else f"no results recorded as of {as_of} or earlier"
+            )
         # In the order of the mapping files, like plan and sync; results of ids no
         # longer defined come last.
         kr_order = {ref.id: index for index, ref in enumerate(project.key_results())}
@@ -72,39 +84,55 @@ def status(
             ),
         }
         if as_json:
-            sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
+            print_json(document)
         else:
-            show_results(document, as_of_recorded)
+            show_results(document, as_of_recorded, project)
 
 
-@app.command()
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="T",
+        help="evaluate as of T: a date or date-time (default: the latest recorded run's)",
+    ),
+]
+
+
+@command(takes_json=True)
 def explain(
     ctx: typer.Context,
     kr: Annotated[str, typer.Argument(help="key result id")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="evaluate as of this date")] = None,
+    as_of: AsOfOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """The items behind a KR, what each contributes, and the arithmetic.
 
     Reads the store only: no network."""
-    from okrsync.cli.explain import show_explanation
+    from okrsync.cli.explain import explanation_document, show_explanation
 
     with handle_errors(ctx):
         project = load(ctx)
         project.kr(kr)  # a clear error for an unknown id
         store = open_store(project)
-        moment = parse_as_of(as_of, project.timezone)
+        moment = shown_instant(project, store, as_of)
         evaluation = runs.evaluate_project(project, store, moment)
-        show_explanation(out, project, evaluation, kr)
+        if as_json:
+            print_json(explanation_document(project, evaluation, kr))
+        else:
+            show_explanation(out, project, evaluation, kr)
 
 
-@app.command()
+@command()
 def report(
     ctx: typer.Context,
-    out_file: Annotated[Path, typer.Option("--out", help="the HTML file to write")] = Path(
-        "report.html"
+    out_file: Annotated[
+        Path, typer.Option("--out", metavar="FILE", help="the HTML file to write")
+    ] = Path("report.html"),
+    as_of: AsOfOption = None,
+    title: Annotated[str, typer.Option("--title", metavar="TEXT", help="the report's title")] = (
+        "OKRs"
     ),
-    as_of: Annotated[str | None, typer.Option("--as-of", help="evaluate as of this date")] = None,
-    title: Annotated[str, typer.Option("--title", help="the report's title")] = "OKRs",
 ) -> None:
     """Write one self-contained HTML report: objectives, KRs, trends, evidence.
 
@@ -114,24 +142,30 @@ def report(
     with handle_errors(ctx):
         project = load(ctx)
         store = open_store(project)
-        moment = parse_as_of(as_of, project.timezone)
+        moment = shown_instant(project, store, as_of)
         evaluation = runs.evaluate_project(project, store, moment)
         written = write_report(
             out_file, build_report(project, store, evaluation.to_dict(), title=title)
         )
-        out.print(f"wrote {written}")
+        out.print(f"wrote {written} (as of {instant_label(moment, project.timezone)})")
 
 
-@app.command()
+@command(takes_json=True)
 def history(
     ctx: typer.Context,
     kr: Annotated[str, typer.Argument(help="key result id")],
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", metavar="T", help="only the values as of T or earlier"),
+    ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """The KR's recorded (and back-filled) values over time."""
     with handle_errors(ctx):
         project = load(ctx)
         project.kr(kr)
         store = open_store(project)
+        moment = shown_instant(project, store, as_of)
         points = [
             {
                 "as_of": point.as_of,
@@ -144,13 +178,18 @@ def history(
                 "override": point.override,
             }
             for point in store.kr_history(kr)
+            if point.as_of <= moment
         ]
         if not points:
             raise ConfigError(f"no recorded values for {kr} yet: run 'okrsync sync' first")
-        out.print(history_table(kr, points))
+        if as_json:
+            print_json({"kr": kr, "as_of": moment.isoformat(), "points": points})
+        else:
+            title = f"history of {kr} up to {instant_label(moment, project.timezone)}"
+            out.print(history_table(points, project.timezone, title, width=out.width))
 
 
-@app.command()
+@command()
 def backfill(
     ctx: typer.Context,
     krs: Annotated[
@@ -174,8 +213,8 @@ def backfill(
         with recorded_run(ctx, store, "backfill", moment, started) as run:
             counts = runs.backfill_into_run(project, store, moment, run, ids)
         rows = [_backfill_row(project, store, kr_id, points) for kr_id, points in counts.items()]
-        title = f"daily points back-filled up to {moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-        out.print(backfill_table(rows, title=title))
+        title = f"daily points back-filled up to {instant_label(moment, project.timezone)}"
+        out.print(backfill_table(rows, title=title, tz=project.timezone, width=out.width))
 
 
 def _backfill_row(project: Any, store: Any, kr_id: str, points: int) -> dict[str, Any]:
@@ -200,13 +239,13 @@ def _backfill_row(project: Any, store: Any, kr_id: str, points: int) -> dict[str
     return row
 
 
-@app.command("runs")
+@command("runs", takes_json=True)
 def list_runs(
     ctx: typer.Context,
     limit: Annotated[
-        int, typer.Option("--limit", "-n", min=1, max=100_000, help="how many runs")
+        int, typer.Option("--limit", "-n", metavar="N", min=1, max=100_000, help="how many runs")
     ] = 20,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """The latest runs, newest first: what each did, and why a failed one failed."""
     from okrsync.cli.runlog import run_rows
@@ -217,14 +256,15 @@ def list_runs(
         records = store.runs(limit)
         rows = run_rows(records, store.write_counts(r.id for r in records))
         if as_json:
-            sys.stdout.write(json.dumps({"runs": rows}, indent=2, default=str) + "\n")
+            print_json({"runs": rows})
         elif not rows:
             out.print("no runs recorded yet")
         else:
-            out.print(runs_table(rows, title=f"the latest {len(rows)} run(s)"))
+            title = "the latest run" if len(rows) == 1 else f"the latest {len(rows)} runs"
+            out.print(runs_table(rows, title=title, tz=project.timezone, width=out.width))
 
 
-@app.command()
+@command()
 def schema(ctx: typer.Context) -> None:
     """Print the JSON Schema of mapping files (for editor completion)."""
     from okrsync.mapping.schema import mapping_json_schema
@@ -233,7 +273,7 @@ def schema(ctx: typer.Context) -> None:
         sys.stdout.write(json.dumps(mapping_json_schema(), indent=2) + "\n")
 
 
-@app.command()
+@command()
 def demo(ctx: typer.Context) -> None:
     """Run the whole loop offline against the bundled Jira sandbox."""
     from okrsync.demo import run_demo

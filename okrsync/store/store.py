@@ -108,7 +108,7 @@ class Store(PullState, MetricValues, RunRecords, Ledger):
         if release is None:
             raise RunInProgress(
                 f"another okrsync run is using this store ({self._holder()}); "
-                "try again when it finishes"
+                "try again when it finishes, or pass --wait to wait for it"
             )
         try:
             row = {

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from rich.console import Console
 
-from okrsync.cli.tables import bar, results_table
+from okrsync.cli.tables import _water_fill, bar, results_table
+from tests.table_text import table_rows
 
 
 def document(kr_id: str) -> dict[str, Any]:
@@ -39,22 +41,40 @@ def rendered(table: Any, width: int = 120) -> list[str]:
 
 
 def test_an_overridden_kr_with_warnings_stays_on_one_line() -> None:
-    lines = rendered(results_table(document("bugs-fixed-share")))
+    lines = rendered(results_table(document("bugs-fixed-share"), width=120))
     rows = [line for line in lines if "bugs-fixed-share" in line]
     assert len(rows) == 1
     assert "bugs-fixed-share (override) ⚠2" in rows[0]
-    assert "on track" in rows[0]
-    # Nothing else is a row of its own: header, objective and KR between the rules.
-    body = [line for line in lines if line.startswith("│")]
-    assert len(body) == 2
+    assert rows[0].rstrip().endswith("on track")
+    # Header, rule, objective and KR: nothing folds onto a line of its own.
+    assert len(lines) == 5
     assert max(len(line) for line in lines) <= 120
 
 
-def test_a_very_long_kr_id_folds_instead_of_widening_the_table() -> None:
+@pytest.mark.parametrize("width", [80, 120])
+def test_a_very_long_kr_id_is_cut_instead_of_widening_the_table(width: int) -> None:
     long_id = "a-key-result-with-a-name-far-longer-than-anyone-should-write-x"
-    lines = rendered(results_table(document(long_id)))
-    assert max(len(line) for line in lines) <= 120
-    assert "on track" in "".join(lines)
+    lines = rendered(results_table(document(long_id), width=width), width=width)
+    assert max(len(line) for line in lines) <= width
+    _header, *rows = table_rows("\n".join(lines), "objective / key result")
+    assert rows[1][0].endswith("…") and long_id.startswith(rows[1][0].strip()[:-1])
+    assert [row[4:] for row in rows] == [["51.9%", "on track"], ["51.9%", "on track"]]
+
+
+def test_aligned_objectives_follow_their_parent_indented() -> None:
+    doc = document("kr-a")
+    child = {**doc["objectives"][0], "id": "child", "aligns_to": "engineering-health"}
+    child["key_results"] = []
+    doc["objectives"] = [child, {**doc["objectives"][0], "aligned": ["child"]}]
+    lines = rendered(results_table(doc, width=80), width=80)
+    names = [row[0] for row in table_rows("\n".join(lines), "objective / key result")[1:]]
+    assert names == ["engineering-health", "kr-a (override) ⚠2", "↳ child"]
+
+
+def test_water_fill_gives_narrow_columns_what_they_need() -> None:
+    # 30 columns of room: the 6-wide column gets 6, the other two split 24 by weight.
+    assert _water_fill(30, [6, 40, 40], [1, 1, 2]) == [6, 8, 16]
+    assert _water_fill(100, [6, 40, 40], [1, 1, 2]) == [6, 40, 40]
 
 
 def test_the_bar_marks_progress_and_the_expected_position() -> None:

@@ -30,7 +30,7 @@ def test_apply_writes_once_then_never_again(fresh: Workspace, fresh_site: Sandbo
     assert first.exit_code == 0, first
     assert writes_of(fresh_site) == FIRST_WRITES
     assert all(w.status is not None and w.status < 300 for w in fresh_site.writes)
-    assert "10 write(s) made" in first.stdout
+    assert "10 writes made" in first.stdout
     assert fresh_site.state.get("OKR-12").custom["customfield_10100"] == 75.5
     # The store remembers every write it made.
     assert fresh.sql("SELECT count(*) FROM writes") == [(10,)]

@@ -23,6 +23,8 @@ import pytest
 from e2e_harness import Workspace
 from okrsync_sandbox import SandboxServer
 
+from tests.table_text import table_rows
+
 HEADER = (Path(__file__).parents[1] / "data" / "one_click_kr.yaml").read_text()
 ADDED = """\
       - id: one-click-done
@@ -54,14 +56,14 @@ def points(workspace: Workspace, kr_id: str) -> list[tuple[str, float, int]]:
 def test_a_kr_added_mid_cycle_gets_its_history_at_the_next_sync(workspace: Workspace) -> None:
     first = workspace.run("sync")
     assert first.exit_code == 0, first
-    assert "back-filled the daily history of 1 key result(s)" in first.stdout
+    assert "back-filled the daily history of 1 key result from" in first.stdout
     before = points(workspace, "ship-one-click")
     assert len(before) == 46  # Jan 1 .. Feb 15
 
     workspace.use_mapping("checkout.yaml", HEADER + ADDED)
     second = workspace.run("sync")
     assert second.exit_code == 0, second
-    assert "back-filled the daily history of 1 key result(s)" in second.stdout
+    assert "back-filled the daily history of 1 key result from" in second.stdout
 
     added = points(workspace, "one-click-done")
     assert [day for day, _, _ in added][:2] == ["2027-01-01 23:00", "2027-01-02 23:00"]
@@ -76,10 +78,13 @@ def test_a_kr_added_mid_cycle_gets_its_history_at_the_next_sync(workspace: Works
     assert kr["value"] == 7
     history = workspace.run("history", "one-click-done")
     assert history.exit_code == 0, history
-    rows = [line for line in history.stdout.splitlines() if "│ 2027-" in line]
+    header, *rows = table_rows(history.stdout, "as of")
     assert len(rows) == 47
-    assert all("back-filled" in row for row in rows[:-1])
-    assert "│ run" in rows[-1] and "7 items" in rows[-1] and "2027-02-16 16:" in rows[-1]
+    source = header.index("source")
+    assert all(row[source] == "back-filled" for row in rows[:-1])
+    # The run's point, at the run's instant in Berlin.
+    assert rows[-1][source] == "run" and rows[-1][1] == "7 items"
+    assert rows[-1][0].startswith("2027-02-16 17:")
 
 
 def test_the_backfill_command_rebuilds_on_demand(workspace: Workspace, site: SandboxServer) -> None:
@@ -90,20 +95,16 @@ def test_the_backfill_command_rebuilds_on_demand(workspace: Workspace, site: San
     # Up to the end of Jan 10: the ends of Jan 1..9, then that instant.
     outcome = workspace.run("backfill", "one-click-done", "--as-of", "2027-01-10")
     assert outcome.exit_code == 0, outcome
-    (row,) = [line for line in outcome.stdout.splitlines() if "one-click-done" in line]
-    cells = [cell.strip() for cell in row.split("│")]
-    assert cells[1:5] == ["one-click-done", "10", "2027-01-01 23:00", "3 items"]
+    (row,) = table_rows(outcome.stdout, "key result")[1:]
+    # The first point: the end of Jan 1 in the config's time zone (Berlin).
+    assert row[:4] == ["one-click-done", "10", "2027-01-02 00:00", "3 items"]
     assert [value for _, value, _ in points(workspace, "one-click-done")] == DAILY[:10]
     assert len(site.log) == 0  # from the store alone
 
     # Every KR, up to now: a new back-fill replaces the earlier one.
     everything = workspace.run("backfill")
     assert everything.exit_code == 0, everything
-    rows = {
-        line.split("│")[1].strip(): line.split("│")[2].strip()
-        for line in everything.stdout.splitlines()
-        if line.startswith("│")
-    }
+    rows = {cells[0]: cells[1] for cells in table_rows(everything.stdout, "key result")[1:]}
     assert rows == {"ship-one-click": "47", "one-click-done": "47"}
     assert [value for _, value, _ in points(workspace, "one-click-done")] == [*DAILY, 7]
     runs = workspace.sql("SELECT command, status FROM runs ORDER BY id")

@@ -43,7 +43,7 @@ def test_a_second_pull_reads_only_the_issue_that_changed(
     workspace = one_query_workspace(tmp_path, fresh_site, "0s")
     first = workspace.run("pull")
     assert first.exit_code == 0, first
-    assert first.stdout.strip() == "pulled 9 changed item(s) for 1 query(ies) in 7 request(s)"
+    assert first.stdout.strip() == "pulled 9 changed items (1 query, 7 requests)"
     # parent = SHOP-100: 103, 104, 105, 106, 108, 111, 112, 113, 116; 7 done.
     assert value_of(workspace) == pytest.approx(7 / 9 * 100)
 
@@ -66,7 +66,7 @@ def test_a_second_pull_reads_only_the_issue_that_changed(
         ("GET", "/rest/agile/1.0/board"): 1,  # the sprints of SHOP's board
         ("GET", "/rest/agile/1.0/board/1/sprint"): 1,
     }
-    assert second.stdout.strip() == "pulled 1 changed item(s) for 1 query(ies) in 8 request(s)"
+    assert second.stdout.strip() == "pulled 1 changed item (1 query, 8 requests)"
     assert fresh_site.writes == []
     assert value_of(workspace) == pytest.approx(8 / 9 * 100)
 

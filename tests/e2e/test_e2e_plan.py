@@ -96,7 +96,7 @@ def test_plan_shows_the_pending_writes_and_exits_2(
     site.reset_log()
     outcome = workspace.run("plan")
     assert outcome.exit_code == 2, outcome
-    assert "10 write(s) pending" in outcome.stdout
+    assert "10 writes pending" in outcome.stdout
     assert "ship-one-click" in outcome.stdout and "75.5%" in outcome.stdout
     assert site.writes == []  # planning never writes
 

@@ -11,6 +11,7 @@ from e2e_harness import Workspace, writes_of
 from okrsync_sandbox import SandboxServer
 
 from okrsync.store import Store
+from tests.table_text import table_rows
 
 # The shared one-KR mapping, and what this file adds to it.
 TWO_QUERIES = (
@@ -122,19 +123,19 @@ def test_runs_lists_the_latest_runs_without_the_network(
     table = workspace.run("runs")
 
     assert table.exit_code == 0, table
-    rows = [line for line in table.stdout.splitlines() if line.startswith("│ ")]
-    cells = [[cell.strip() for cell in row.split("│")[1:-1]] for row in rows]
-    starts = [index for index, row in enumerate(cells) if row[0]]
-    assert [cells[i][:2] for i in starts] == [["2", "plan"], ["1", "pull"]]
-    assert [cells[i][4] for i in starts] == ["ok", "failed"]
-    # Long cells wrap onto the next lines of the same row.
-    error = " ".join(row[6] for row in cells[starts[1] :] if row[6])
-    assert error.startswith("jira: Jira rejected the query: "), table
+    header, *cells = table_rows(table.stdout, "run")
+    assert header[2].startswith("started (CE")  # in the config's time zone, named
+    assert [row[:2] for row in cells] == [["2", "plan"], ["1", "pull"]]
+    status = header.index("status")
+    assert [row[status] for row in cells] == ["ok", "failed"]
+    # A long error is cut to the row, not folded onto lines of its own.
+    assert cells[1][-1].startswith("jira: Jira rejected the"), table
+    assert len(table.stdout.splitlines()) == 5  # title, header, rule and the two runs
     assert len(site.log) == 0
     assert [run["id"] for run in runs_json(workspace, "--limit", "1")] == [2]
     # A limit no database integer holds is a usage error, not an overflow.
     huge = workspace.run("runs", "--limit", str(10**21))
-    assert huge.exit_code == 2, huge
+    assert huge.exit_code == 64, huge
     assert "100000" in huge.stderr and "Traceback" not in huge.stderr + huge.stdout
 
 

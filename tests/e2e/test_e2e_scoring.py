@@ -10,6 +10,8 @@ import pytest
 from e2e_harness import Workspace, okrsync_comments
 from okrsync_sandbox import SandboxServer
 
+from tests.table_text import table_rows
+
 # The shared one-KR mapping, and what this file adds to it.
 OVERRIDDEN = (
     (Path(__file__).parents[1] / "data" / "one_click_kr.yaml").read_text()
@@ -81,9 +83,9 @@ def test_an_override_shows_its_reason_everywhere(fresh_site: SandboxServer, tmp_
 
     history = workspace.run("history", "ship-one-click")
     assert history.exit_code == 0, history
-    rows = [line for line in history.stdout.splitlines() if "│ 2027-" in line]
+    rows = table_rows(history.stdout, "as of")[1:]
     # The override holds on every day back to the cycle start: each point says so.
-    assert len(rows) == 47 and all("override: provider delay" in row for row in rows)
+    assert len(rows) == 47 and all(row[-1] == "override: provider delay" for row in rows)
 
     explained = workspace.run("explain", "ship-one-click")
     assert "override until 2027-02-20: progress 40.0% — provider delay" in explained.stdout

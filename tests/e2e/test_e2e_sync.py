@@ -3,12 +3,12 @@ back from the store without a single request to Jira."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from e2e_harness import EXAMPLE_KR_IDS as KR_IDS
 from e2e_harness import Outcome, Workspace
 from okrsync_sandbox import API_TOKEN, SandboxServer
+
+from tests.table_text import table_rows
 
 AVERAGE = 29 / 7  # the average estimate of the one-click items (see test_e2e_plan)
 SHIP_NOW = (24 + AVERAGE) / (29 + 2 * AVERAGE) * 100  # 75.4789...
@@ -25,8 +25,9 @@ def synced(workspace: Workspace, site: SandboxServer) -> Outcome:
 def test_sync_pulls_scores_pushes_and_records(
     synced: Outcome, workspace: Workspace, site: SandboxServer
 ) -> None:
-    assert "ship-one-click" in synced.stdout and "75.48%" in synced.stdout
-    assert "10 write(s) made" in synced.stdout
+    rows = {cells[0].split()[0]: cells for cells in table_rows(synced.stdout, "objective")}
+    assert rows["ship-one-click"][1] == "75.5%"  # 75.48%, rounded for people
+    assert "10 writes made" in synced.stdout
     assert workspace.sql("SELECT command, status FROM runs") == [("sync", "ok")]
     assert workspace.sql("SELECT count(*) FROM kr_results WHERE NOT backfilled") == [(11,)]
     # A fresh store: every KR is back-filled with the end of each day of 2027-Q1 so far
@@ -48,8 +49,9 @@ def test_status_shows_the_snapshot_without_a_request(
     site.reset_log()
     table = workspace.run("status")
     assert table.exit_code == 0, table
-    rows = [line for line in table.stdout.splitlines() if "ship-one-click" in line]
-    assert len(rows) == 1 and "75.48%" in rows[0] and "on track" in rows[0]
+    rows = [row for row in table_rows(table.stdout, "objective") if "ship-one-click" in row[0]]
+    assert len(rows) == 1 and rows[0][1] == "75.5%" and rows[0][-1] == "on track"
+    assert table.stdout.startswith("OKRs as of 2027-02-16 17:00 CET (Europe/Berlin)")
 
     as_json = workspace.run("status", "--json")
     assert as_json.exit_code == 0, as_json
@@ -108,15 +110,19 @@ def test_history_lists_the_recorded_points_oldest_first(
     site.reset_log()
     history = workspace.run("history", "ship-one-click")
     assert history.exit_code == 0, history
-    rows = [line for line in history.stdout.splitlines() if re.search(r"\d{4}-\d\d-\d\d", line)]
+    header, *rows = table_rows(history.stdout, "as of")
+    assert header[0] == "as of (CET)"
+    source = header.index("source")
     # The first sync back-filled the days of the cycle so far; the runs are told apart.
-    assert len([row for row in rows if "back-filled" in row]) == 46, history
-    assert "2027-01-01 23:00" in rows[0] and "back-filled" in rows[0]
-    points = [row for row in rows if "│ run" in row]
+    assert len([row for row in rows if row[source] == "back-filled"]) == 46, history
+    # The end of Jan 1 in Berlin.
+    assert rows[0][0] == "2027-01-02 00:00" and rows[0][source] == "back-filled"
+    points = [row for row in rows if row[source] == "run"]
     assert len(points) == 3, history
-    assert "2027-02-01 22:59" in points[0] and f"{SHIP_FEB_1:.2f}%" in points[0]
+    # Times in Berlin, values rounded for people (one decimal above 10).
+    assert points[0][:2] == ["2027-02-01 23:59", f"{SHIP_FEB_1:.1f}%"]
     for point in points[1:]:
-        assert "2027-02-16 16:" in point and f"{SHIP_NOW:.2f}%" in point
+        assert point[0].startswith("2027-02-16 17:") and point[1] == f"{SHIP_NOW:.1f}%"
     assert len(site.log) == 0
 
     unknown = workspace.run("history", "ship-one-clik")
@@ -146,9 +152,9 @@ def test_explain_shows_each_item_and_the_arithmetic(
         ("SHOP-113", "To Do", "todo", "", "0"),
         ("SHOP-116", "Done", "done", "yes", "3"),
     ]
-    for row in expected_rows:
-        pattern = r"\s*│\s*".join(re.escape(cell) for cell in row)
-        assert re.search(rf"│\s*{pattern}\s*│", text), row
+    header, *rows = table_rows(text, "key")
+    assert header[:5] == ["key", "status at T", "category", "done", "contributes"]
+    assert [tuple(row[:5]) for row in rows] == expected_rows
     assert "value = done 28.1429 / total 37.2857 story_points × 100 = 75.48%" in text
     assert "progress = (value 75.4789 − baseline 0) / (target 100 − baseline 0) = 0.7548" in text
     assert "2 unestimated items counted at the average story_points of 4.14" in text

@@ -63,7 +63,7 @@ def test_the_example_configs_and_mappings_are_valid() -> None:
         "--config", str(REPO / "config/okrsync.yaml"), "validate", env={"JIRA_API_TOKEN": "t0ken"}
     )
     assert cloud.exit_code == 0, cloud
-    assert cloud.stdout.strip() == "ok: 3 mapping file(s), 4 objective(s), 11 key result(s)"
+    assert cloud.stdout.strip() == "ok: 3 mapping files, 4 objectives, 11 key results"
     assert cloud.stderr == ""
     datacenter = invoke(
         "--config",

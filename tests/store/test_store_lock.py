@@ -53,7 +53,7 @@ def test_another_process_holding_the_lock(store: Store, store_url: str) -> None:
         message = str(refused.value)
         assert message.startswith("another okrsync run is using this store (started ")
         assert f"by pid {holder.pid} on " in message
-        assert message.endswith("; try again when it finishes")
+        assert message.endswith("; try again when it finishes, or pass --wait to wait for it")
 
         # Waiting takes the lock as soon as the other run lets go of it.
         timer = threading.Timer(0.5, release, [holder])
