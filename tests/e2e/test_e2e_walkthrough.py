@@ -74,22 +74,23 @@ def sandbox(clone: Path) -> Iterator[tuple[str, list[str]]]:
     """The README's sandbox command on a free port: its URL and the lines it printed."""
     (command,) = [b.strip() for b in _blocks(_walkthrough_section(_readme(clone)), "sh")[:1]]
     assert command == "python -m okrsync_sandbox"
-    process = subprocess.Popen(
+    # Leaving the block closes the pipe; the process is ended first either way.
+    with subprocess.Popen(
         [sys.executable, "-m", "okrsync_sandbox", "--port", "0"],
         cwd=clone,
         env=_environment(clone),
         stdout=subprocess.PIPE,
         text=True,
-    )
-    try:
-        assert process.stdout is not None
-        lines = [process.stdout.readline().rstrip("\n") for _ in range(5)]
-        url = lines[0].removeprefix("Jira sandbox at ")
-        assert url.startswith("http://127.0.0.1:"), lines
-        yield url, lines
-    finally:
-        process.terminate()
-        process.wait(10)
+    ) as process:
+        try:
+            assert process.stdout is not None
+            lines = [process.stdout.readline().rstrip("\n") for _ in range(5)]
+            url = lines[0].removeprefix("Jira sandbox at ")
+            assert url.startswith("http://127.0.0.1:"), lines
+            yield url, lines
+        finally:
+            process.terminate()
+            process.wait(10)
 
 
 def _readme(clone: Path) -> str:
