@@ -30,17 +30,28 @@ if TYPE_CHECKING:
 
 DEMO_CYCLE_START = date(2027, 1, 1)
 TOKEN_VARIABLE = "OKRSYNC_DEMO_JIRA_TOKEN"
+EXAMPLE_FILES = ("checkout.yaml", "company.yaml", "payments.yaml")
+# What the demo's last lines suggest: the README's walkthrough, on a sandbox of one's own.
+NEXT_STEPS = (
+    "Next, the README's walkthrough on a sandbox of your own:",
+    "  python -m okrsync_sandbox    # in a second terminal: a Jira seeded in this quarter",
+    "  okrsync init --sandbox       # writes okrsync.yaml and mappings/my-team.yaml",
+    "  okrsync validate && okrsync plan && okrsync apply",
+)
 
 
-def example_mappings() -> Path:
-    """The repository's example mappings, which the demo syncs."""
+def example_mappings() -> list[Path]:
+    """The repository's example mappings, which the demo syncs: named one by one, so a
+    file of the user's own next to them (the README's first mapping) changes nothing."""
     folder = Path(__file__).resolve().parent.parent / "mappings"
-    if not folder.is_dir():
+    files = [folder / name for name in EXAMPLE_FILES]
+    missing = [f.name for f in files if not f.is_file()]
+    if missing:
         raise ConfigError(
-            f"the demo syncs the example mappings in {folder}, which are missing: "
-            "run it from a clone of the okrsync repository"
+            f"the demo syncs the example mappings in {folder}, but {', '.join(missing)} "
+            "is missing: run it from a clone of the okrsync repository"
         )
-    return folder
+    return files
 
 
 def sandbox_present(state: SandboxState) -> datetime:
@@ -63,11 +74,11 @@ def start_clock_at(state: SandboxState, present: datetime) -> None:
     state.clock = clock
 
 
-def write_demo_config(folder: Path, jira_url: str, email: str, mappings: Path) -> Path:
+def write_demo_config(folder: Path, jira_url: str, email: str, mappings: list[Path]) -> Path:
     config = folder / "okrsync.yaml"
     config.write_text(
         f"database: sqlite:///{folder / 'okrsync.db'}\n"
-        f"mappings: [{mappings}]\n"
+        f"mappings: [{', '.join(str(m) for m in mappings)}]\n"
         "timezone: Europe/Berlin\n"
         "connectors:\n"
         "  jira:\n"
@@ -126,6 +137,9 @@ def run_demo(out: Console, err: Console) -> None:
             + (" — every KR issue already shows the latest result" if again == 0 else "")
         )
         store.close()
+    out.print()
+    for line in NEXT_STEPS:
+        out.print(line, highlight=False)
 
 
 async def _plan_again(

@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from okrsync.mapping.cycle import Cycle, explicit_cycle, parse_named_cycle
+from okrsync.mapping.cycle import CYCLE_TEXT_PATTERN, Cycle, explicit_cycle, parse_named_cycle
 from okrsync.mapping.quantities import Days, Quantity
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -377,7 +377,7 @@ class MappingFile(Strict):
     """One mapping file: usually one team and one cycle."""
 
     version: Literal[1]
-    cycle: Annotated[str, Field(pattern=r"^\d{4}-(Q[1-4]|H[12])$")] | CycleDates
+    cycle: Annotated[str, Field(pattern=CYCLE_TEXT_PATTERN)] | CycleDates
     team: str | None = None
     defaults: Defaults = Defaults()
     objectives: list[Objective] = Field(default_factory=list)

@@ -6,7 +6,7 @@ wiki markup, offset-paged search, token-bucket rate limits) with ``deployment="S
 
 from okrsync_sandbox import SandboxServer
 
-with SandboxServer() as jira:          # 127.0.0.1, a free port
+with SandboxServer(anchor=FIXED_ANCHOR) as jira:   # 127.0.0.1, a free port; 2027-Q1
     jira.url, jira.auth                 # base URL, (email, api token)
     jira.state.transition("SHOP-113", "In Progress")
     jira.faults.rate_limit("/rest/api/3/search/jql", times=2, retry_after=0)
@@ -26,12 +26,14 @@ from okrsync_sandbox.ratelimit import IssueWriteLimit, TokenBucket
 from okrsync_sandbox.requestlog import LoggedRequest, RequestLog
 from okrsync_sandbox.server import SandboxServer
 from okrsync_sandbox.state import SandboxState
+from okrsync_sandbox.timeline import FIXED_ANCHOR
 
 __all__ = [
     "ANA_EMAIL",
     "ANA_TOKEN",
     "API_TOKEN",
     "BOT_EMAIL",
+    "FIXED_ANCHOR",
     "PAT",
     "FaultRule",
     "Faults",

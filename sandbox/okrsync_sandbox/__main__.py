@@ -1,4 +1,8 @@
-"""``python -m okrsync_sandbox --port 8080``: serve the seeded site until interrupted."""
+"""``python -m okrsync_sandbox``: serve the seeded site on 127.0.0.1:8080 until interrupted.
+
+The site is seeded in the current calendar quarter, its last activity just before now,
+unless ``--seed-anchor`` places it around a fixed cycle start.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +13,20 @@ from datetime import date
 from okrsync_sandbox.dataset import API_TOKEN, BOT_EMAIL, PAT, build_dataset
 from okrsync_sandbox.server import SandboxServer
 
+DEFAULT_PORT = 8080
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m okrsync_sandbox", description=__doc__)
     parser.add_argument(
-        "--port", type=int, default=8080, help="port on 127.0.0.1 (0: any free one)"
+        "--port", type=int, default=DEFAULT_PORT, help="port on 127.0.0.1 (0: any free one)"
     )
     parser.add_argument(
         "--seed-anchor",
         type=date.fromisoformat,
-        default=date(2027, 1, 1),
-        help="cycle start the seeded data is placed around (YYYY-MM-DD)",
+        default=None,
+        help="cycle start to place the seeded data around (YYYY-MM-DD; default: the start "
+        "of the current quarter)",
     )
     parser.add_argument(
         "--issues", type=int, default=0, help="synthetic issues to add (project BULK)"
@@ -39,6 +46,12 @@ def main(argv: list[str] | None = None) -> int:
         login = BOT_EMAIL if state.is_cloud else BOT_EMAIL.split("@", 1)[0]
         print(f"  Basic auth: {login} / {API_TOKEN}", flush=True)
         print(f"  Bearer PAT: {PAT}", flush=True)
+        latest = max(issue.updated for issue in state.issues)
+        print(
+            f"  Seeded cycle from {state.anchor}, last activity {latest:%Y-%m-%d %H:%M} UTC",
+            flush=True,
+        )
+        print("  Stop it with Ctrl+C.", flush=True)
         try:
             while True:
                 time.sleep(3600)

@@ -17,6 +17,9 @@ from okrsync_sandbox.state import SandboxState, to_millis
 
 EPIC_EVERY = 50  # every 50th synthetic issue is an epic; the rest are its children
 _POINTS = (1.0, 2.0, 3.0, 5.0, 8.0, 13.0)
+# The latest change of a synthetic issue: in progress 1..72 h after its creation, done
+# 2..240 h after that (see ``_add``).
+SETTLES_WITHIN = timedelta(hours=72 + 240)
 
 
 def add_bulk_issues(

@@ -1,21 +1,23 @@
 """The seeded site: three teams' projects around one OKR cycle, plus optional bulk.
 
 Every timestamp is placed relative to ``anchor`` (the cycle start, midnight UTC), so
-tests can hand-compute values for any cycle. DATASET.md lists the seeded issues and
-their histories; keep it in step with this file.
+tests can hand-compute values for any cycle; without an anchor the site is placed in
+the current quarter (see timeline.py). DATASET.md lists the seeded issues and their
+histories; keep it in step with this file.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from okrsync_sandbox import catalog
-from okrsync_sandbox.bulk import add_bulk_issues
+from okrsync_sandbox.bulk import SETTLES_WITHIN, add_bulk_issues
 from okrsync_sandbox.model import Board, Project, Resolution, Sprint, Status, User
 from okrsync_sandbox.state import Deployment, SandboxState
+from okrsync_sandbox.timeline import Timeline
 
 BOT_EMAIL = "okr-bot@example.com"
 API_TOKEN = "sandbox-api-token"  # Basic auth with BOT_EMAIL (Cloud)
@@ -45,19 +47,26 @@ class _Seed:
 
 
 def build_dataset(
-    anchor: date, *, extra_issues: int = 0, seed: int = 7, deployment: Deployment = "Cloud"
+    anchor: date | None = None,
+    *,
+    now: datetime | None = None,
+    extra_issues: int = 0,
+    seed: int = 7,
+    deployment: Deployment = "Cloud",
 ) -> SandboxState:
     """A deterministic site for the cycle starting at ``anchor``.
 
-    ``extra_issues`` adds that many synthetic issues to project BULK (cheaply: 100,000
-    take a few seconds); ``seed`` varies only those. ``deployment`` "Server" or
-    "DataCenter" serves the same data the Data Center way.
+    Without ``anchor``, the cycle is the calendar quarter (UTC) of ``now`` (default: the
+    wall clock) and every seeded event lies before ``now``. ``extra_issues`` adds that
+    many synthetic issues to project BULK (cheaply: 100,000 take a few seconds); ``seed``
+    varies only those. ``deployment`` "Server" or "DataCenter" serves the same data the
+    Data Center way.
     """
-    state = SandboxState(anchor)
-    start = datetime.combine(anchor, time(0, 0), tzinfo=UTC)
-
-    def at(day: float, hour: int = 10) -> datetime:
-        return start + timedelta(days=day, hours=hour)
+    timeline = (
+        Timeline.fixed(anchor) if anchor is not None else Timeline.current(now or datetime.now(UTC))
+    )
+    state = SandboxState(timeline.anchor)
+    at = timeline.at
 
     people = _add_people(state)
     _add_projects(state)
@@ -79,7 +88,8 @@ def build_dataset(
 
     _add_comments_and_properties(state, at, people)
     if extra_issues:
-        add_bulk_issues(state, extra_issues, start=at(-30, 0), span=timedelta(days=76), seed=seed)
+        first, last = timeline.window(at(-30, 0), at(46, 0), SETTLES_WITHIN)
+        add_bulk_issues(state, extra_issues, start=first, span=last - first, seed=seed)
     # Set last: the seeded histories are the same on both (none records a parent change).
     state.deployment = deployment
     state.touch()
@@ -265,7 +275,8 @@ def _seeds() -> list[_Seed]:
         _Seed(P, "Story", "Zahlungsbelege", 31, 9, parent="PAY-1", points=2, assignee="dora",
               events=[(31, 10, "sprints", [10]), (32, 9, "status", "In Arbeit"),
                       (36, 16, "status", "Erledigt")]),
-        # OKR: objectives and key results; OKR-12 is the KR the docs push to.
+        # OKR: objectives and key results; OKR-12 is the KR the docs push to, OKR-6 the
+        # README walkthrough's (no example mapping pushes to it).
         _Seed(K, "Objective", "Shoppers breeze through checkout", -5, 9, assignee="ana",
               events=[(0, 9, "status", "In Progress")]),
         _Seed(K, "Objective", "Payments never get in the way", -5, 10, assignee="dora",

@@ -56,14 +56,16 @@ class SandboxServer:
     """``with SandboxServer() as jira: httpx.get(jira.url + "/rest/api/3/myself", auth=jira.auth)``.
 
     Binds 127.0.0.1 on a free port. ``state`` is the live site: change it between
-    requests to make Jira "change" under the code being tested.
+    requests to make Jira "change" under the code being tested. Without ``state`` or
+    ``anchor`` the site is seeded in the current quarter; tests that hand-compute values
+    pass ``anchor=FIXED_ANCHOR``.
     """
 
     def __init__(
         self,
         state: SandboxState | None = None,
         *,
-        anchor: date = date(2027, 1, 1),
+        anchor: date | None = None,
         extra_issues: int = 0,
         port: int = 0,
         clock: Callable[[], datetime] | None = None,
@@ -77,7 +79,8 @@ class SandboxServer:
             # "Server" or "DataCenter" serve the Data Center dialect (see dialect.py).
             self.state.deployment = deployment
         if clock is not None:
-            # Writes are stamped with this clock; the seeded site ends at anchor + 46 days.
+            # Writes are stamped with this clock; a site seeded around a fixed anchor ends
+            # at anchor + 46 days, one seeded in the current quarter before the real now.
             self.state.clock = clock
         if absent_apis:
             self.absent_apis = set(absent_apis)

@@ -31,6 +31,7 @@ from okrsync_sandbox.model import (
 )
 from okrsync_sandbox.ratelimit import IssueWriteLimit, TokenBucket
 from okrsync_sandbox.requestlog import RequestLog
+from okrsync_sandbox.timeline import FIXED_ANCHOR
 
 # What ``/serverInfo`` calls the deployment. Anything but "Cloud" is Data Center mode:
 # REST v2 only, Epic Link, wiki markup, offset-paged search (see DATASET.md).
@@ -51,7 +52,7 @@ class SandboxState:
     """A Jira site in memory. ``build_dataset`` returns a seeded one."""
 
     def __init__(self, anchor: date | None = None) -> None:
-        self.anchor = anchor or date(2027, 1, 1)
+        self.anchor = anchor or FIXED_ANCHOR
         self.deployment: Deployment = "Cloud"
         self.base_url = "http://127.0.0.1"
         self.server_title = "okrsync sandbox"

@@ -5,12 +5,12 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from contract_schema import Checker, load_spec
-from okrsync_sandbox import SandboxServer
+from okrsync_sandbox import FIXED_ANCHOR, SandboxServer
 
 
 @pytest.fixture(scope="module")
 def jira() -> Iterator[SandboxServer]:
-    with SandboxServer() as server:
+    with SandboxServer(anchor=FIXED_ANCHOR) as server:
         yield server
 
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import httpx
 from contract_schema import Checker
-from okrsync_sandbox import SandboxServer, build_dataset, create_app
+from okrsync_sandbox import FIXED_ANCHOR, SandboxServer, build_dataset, create_app
 from starlette.routing import Route
 
 
@@ -63,7 +63,7 @@ def test_search_jql_default_page_size_is_the_documented_one(platform: Checker) -
     params = platform.spec["paths"]["/rest/api/3/search/jql"]["get"]["parameters"]
     default = next(p for p in params if p["name"] == "maxResults")["schema"]["default"]
     assert default == 50
-    with SandboxServer(extra_issues=default + 10) as jira:
+    with SandboxServer(anchor=FIXED_ANCHOR, extra_issues=default + 10) as jira:
         page = httpx.get(
             f"{jira.url}/rest/api/3/search/jql", params={"jql": "project = BULK"}, auth=jira.auth
         ).json()

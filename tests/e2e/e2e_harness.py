@@ -18,13 +18,19 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import time_machine
-from okrsync_sandbox import API_TOKEN, BOT_EMAIL, LoggedRequest, SandboxServer, build_dataset
+from okrsync_sandbox import (
+    API_TOKEN,
+    BOT_EMAIL,
+    FIXED_ANCHOR,
+    LoggedRequest,
+    SandboxServer,
+    build_dataset,
+)
 from okrsync_sandbox.state import Deployment
 from typer.testing import CliRunner
 
@@ -47,7 +53,7 @@ EXAMPLE_KR_IDS = [
     "smaller-stories",
     "bugs-fixed-share",
 ]
-ANCHOR = date(2027, 1, 1)
+ANCHOR = FIXED_ANCHOR
 TOKEN_VAR = "E2E_JIRA_TOKEN"
 SEARCH = "/rest/api/3/search/jql"
 ISSUE_BULKFETCH = "/rest/api/3/issue/bulkfetch"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from e2e_harness import EXAMPLE_KR_IDS as KR_IDS
 
+from okrsync.demo import NEXT_STEPS
 from tests.table_text import table_rows
 
 
@@ -36,4 +37,6 @@ def test_demo_runs_the_whole_loop_and_prints_the_results(tmp_path: Path) -> None
     assert "10 writes pushed back to Jira" in out
     assert "Jira received 10 write requests" in out
     assert "a second plan finds 0 writes pending" in out
+    # It ends with what to try next.
+    assert out.rstrip().splitlines()[-4:] == list(NEXT_STEPS)
     assert "Traceback" not in done.stderr

@@ -121,7 +121,7 @@ def test_other_commands_report_problems_on_stderr_only(
     assert outcome.stdout == ""  # nothing a script would try to parse as the plan
     assert outcome.stderr.splitlines() == [
         "mappings/a.yaml:2:8: error: '2027-Q5' is not a cycle: write 2027-Q1..Q4, 2027-H1/H2, "
-        "or {start: 2027-01-01, end: 2027-03-31}",
+        "this-quarter, this-half, or {start: 2027-01-01, end: 2027-03-31}",
         "mappings/a.yaml:5:9: error: 'Bad_Id' is not a valid id: use lower-case letters, digits "
         "and dashes, starting with a letter or digit (e.g. faster-checkout)",
     ]

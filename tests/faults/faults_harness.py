@@ -21,19 +21,18 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import time_machine
-from okrsync_sandbox import API_TOKEN, LoggedRequest, SandboxServer, build_dataset
+from okrsync_sandbox import API_TOKEN, FIXED_ANCHOR, LoggedRequest, SandboxServer, build_dataset
 from okrsync_sandbox.state import Deployment
 from typer.testing import CliRunner
 
 from okrsync.cli import app
 from okrsync.demo import sandbox_present, start_clock_at
 
-ANCHOR = date(2027, 1, 1)
+ANCHOR = FIXED_ANCHOR
 TOKEN_VAR = "FAULTS_JIRA_TOKEN"
 LAUNCHER = Path(__file__).with_name("okrsync_at.py")
 

@@ -18,7 +18,7 @@ from okrsync_jira import JiraConnector
 from okrsync_jira.client import JiraClient
 from okrsync_jira.fields import FieldCatalog
 from okrsync_jira.push import read_target, write_target
-from okrsync_sandbox import SandboxServer
+from okrsync_sandbox import FIXED_ANCHOR, SandboxServer
 from sandbox_pull import pull_all as pull
 from sandbox_pull import request_paths as paths
 from sandbox_pull import site_settings as settings
@@ -41,7 +41,7 @@ BOARDS = [("GET", "/rest/agile/1.0/board"), ("GET", "/rest/agile/1.0/board/1/spr
 @pytest.fixture(params=["cloud", "datacenter"])
 def site(request: pytest.FixtureRequest) -> Iterator[SandboxServer]:
     deployment = "Cloud" if request.param == "cloud" else "Server"
-    with SandboxServer(deployment=deployment) as server:
+    with SandboxServer(anchor=FIXED_ANCHOR, deployment=deployment) as server:
         yield server
 
 
@@ -259,7 +259,7 @@ async def test_pages_after_the_first_are_fetched_together(site: SandboxServer) -
 
 
 async def test_a_large_data_center_pull_costs_the_minimum() -> None:
-    with SandboxServer(extra_issues=1050, deployment="DataCenter") as big:
+    with SandboxServer(anchor=FIXED_ANCHOR, extra_issues=1050, deployment="DataCenter") as big:
         async with JiraConnector("jira", settings(big)) as jira:
             items, changes, done = await pull(jira, PullRequest(query="project = BULK"))
         assert len(done.members) == 1050 == len(items) == len({item.key for item in items})

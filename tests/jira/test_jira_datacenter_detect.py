@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from okrsync_jira import JiraConnector
 from okrsync_jira.client import JiraClient
-from okrsync_sandbox import API_TOKEN, PAT, SandboxServer
+from okrsync_sandbox import API_TOKEN, FIXED_ANCHOR, PAT, SandboxServer
 
 from okrsync.connector import PullBatch, PullRequest
 from okrsync.errors import NotFound
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.anyio
     ("deployment", "cloud"), [("Cloud", True), ("Server", False), ("DataCenter", False)]
 )
 async def test_a_token_alone_asks_the_site_once(deployment: Any, cloud: bool) -> None:
-    with SandboxServer(deployment=deployment) as site:
+    with SandboxServer(anchor=FIXED_ANCHOR, deployment=deployment) as site:
         settings = {"url": site.url, "token": PAT}
         async with JiraClient.from_mapping(settings) as client:
             assert client.settings.needs_detection
@@ -34,7 +34,7 @@ async def test_a_token_alone_asks_the_site_once(deployment: Any, cloud: bool) ->
 
 
 async def test_the_settings_can_say_it_and_spare_the_question() -> None:
-    with SandboxServer(deployment="Server") as site:
+    with SandboxServer(anchor=FIXED_ANCHOR, deployment="Server") as site:
         for extra in ({"deployment": "datacenter"}, {"username": "okr-bot"}):
             settings = {"url": site.url, "token": API_TOKEN if "username" in extra else PAT}
             async with JiraConnector("dc", {**settings, **extra}) as jira:
@@ -45,7 +45,7 @@ async def test_the_settings_can_say_it_and_spare_the_question() -> None:
 
 
 async def test_basic_auth_with_a_user_name_pulls_from_data_center() -> None:
-    with SandboxServer(deployment="DataCenter") as site:
+    with SandboxServer(anchor=FIXED_ANCHOR, deployment="DataCenter") as site:
         settings = {"url": site.url, "username": "okr-bot", "token": API_TOKEN}
         async with JiraConnector("dc", settings) as jira:
             keys = [
@@ -58,7 +58,7 @@ async def test_basic_auth_with_a_user_name_pulls_from_data_center() -> None:
 
 
 async def test_a_data_center_site_taken_for_cloud_gets_advice() -> None:
-    with SandboxServer(deployment="Server") as site:
+    with SandboxServer(anchor=FIXED_ANCHOR, deployment="Server") as site:
         settings = {"url": site.url, "token": PAT, "deployment": "cloud"}
         async with JiraConnector("dc", settings) as jira:
             with pytest.raises(NotFound) as raised:

@@ -15,7 +15,7 @@ import time_machine
 from jira_site import SITE, FakeTime
 from okrsync_jira import JiraClient
 from okrsync_jira.client import issue_written
-from okrsync_sandbox import SandboxServer
+from okrsync_sandbox import FIXED_ANCHOR, SandboxServer
 
 from okrsync.errors import ConnectionFailed, RateLimited, ServerError
 from okrsync.http import HttpStats, RetryPolicy, make_client, parse_retry_after
@@ -549,7 +549,7 @@ class ReadingTransport(httpx.AsyncBaseTransport):
 async def test_an_answer_the_transport_already_read_is_not_read_again() -> None:
     # Iterating a used-up network stream again waits forever: the body that was read
     # is taken instead.
-    with SandboxServer() as sandbox:
+    with SandboxServer(anchor=FIXED_ANCHOR) as sandbox:
         async with make_client(
             sandbox.url, auth=sandbox.auth, transport=ReadingTransport()
         ) as client:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from okrsync_jira import JiraConnector
 from okrsync_jira.pull import SWEEP_MAX_AGE
-from okrsync_sandbox import SandboxServer
+from okrsync_sandbox import FIXED_ANCHOR, SandboxServer
 from sandbox_pull import pull_all, site_settings
 
 from okrsync.connector import PullRequest
@@ -32,7 +32,7 @@ CHANGELOG = "/rest/api/3/changelog/bulkfetch"
 
 @pytest.fixture
 def sandbox() -> Iterator[SandboxServer]:
-    with SandboxServer() as server:
+    with SandboxServer(anchor=FIXED_ANCHOR) as server:
         yield server
 
 
@@ -233,7 +233,7 @@ async def test_a_full_pull_fetches_while_it_still_lists_the_members(
 
     monkeypatch.setattr(okrsync_jira.search, "KEYS_PAGE_SIZE", 100)
     sandbox.stop()
-    with SandboxServer(extra_issues=1250) as big:
+    with SandboxServer(anchor=FIXED_ANCHOR, extra_issues=1250) as big:
         async with JiraConnector("jira", settings(big)) as jira:
             items, _, done = await pull_all(jira, PullRequest(query="project = BULK"))
         order = [entry.path for entry in big.log]

@@ -20,7 +20,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 from okrsync_jira import JiraConnector
-from okrsync_sandbox import SandboxServer
+from okrsync_sandbox import FIXED_ANCHOR, SandboxServer
 from sandbox_pull import pull_all
 from sandbox_pull import site_settings as settings
 
@@ -42,7 +42,7 @@ PG_URL = os.environ.get(
 
 @pytest.fixture
 def sandbox() -> Iterator[SandboxServer]:
-    with SandboxServer(extra_issues=250) as server:
+    with SandboxServer(anchor=FIXED_ANCHOR, extra_issues=250) as server:
         yield server
 
 

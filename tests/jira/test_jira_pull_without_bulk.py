@@ -25,7 +25,7 @@ from okrsync_jira import JiraConnector
 from okrsync_jira.client import JiraClient
 from okrsync_jira.errors import NoSuchApi
 from okrsync_jira.pull import fetch_issues
-from okrsync_sandbox import SandboxServer, SandboxState
+from okrsync_sandbox import FIXED_ANCHOR, SandboxServer, SandboxState
 from sandbox_pull import pull_all, site_settings
 
 from okrsync.connector import PullDone, PullRequest
@@ -47,7 +47,7 @@ CHUNKS_PER_GROUP = 10
 
 @pytest.fixture
 def sandbox() -> Iterator[SandboxServer]:
-    with SandboxServer() as server:
+    with SandboxServer(anchor=FIXED_ANCHOR) as server:
         yield server
 
 
@@ -139,7 +139,7 @@ async def test_without_issue_bulkfetch_issues_are_searched_by_id(
 ) -> None:
     # 4,500 synthetic issues: five groups of 1,000, so some groups start only after the
     # site was found to lack bulkfetch.
-    with SandboxServer(extra_issues=4500) as site:
+    with SandboxServer(anchor=FIXED_ANCHOR, extra_issues=4500) as site:
         normal = await pull(site, "project = BULK")
         site.reset_log()
         site.absent_apis = {BULKFETCH}
@@ -350,7 +350,7 @@ async def test_without_a_fallback_the_error_is_as_before(sandbox: SandboxServer)
 
 
 async def test_data_center_taken_for_cloud_still_gets_the_advice() -> None:
-    with SandboxServer(deployment="Server") as site:
+    with SandboxServer(anchor=FIXED_ANCHOR, deployment="Server") as site:
         settings = {"url": site.url, "token": site.pat, "deployment": "cloud"}
         async with JiraConnector("dc", settings) as jira:
             with pytest.raises(NotFound, match="the site looks like Jira Data Center"):

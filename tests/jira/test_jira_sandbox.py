@@ -15,7 +15,7 @@ from datetime import timedelta
 import pytest
 from jira_site import FakeTime
 from okrsync_jira import JiraConnector
-from okrsync_sandbox import SandboxServer
+from okrsync_sandbox import FIXED_ANCHOR, SandboxServer
 from sandbox_pull import pull_all as pull
 from sandbox_pull import request_paths as paths
 from sandbox_pull import site_settings as settings
@@ -35,7 +35,7 @@ CHANGELOG = "/rest/api/3/changelog/bulkfetch"
 
 @pytest.fixture
 def sandbox() -> Iterator[SandboxServer]:
-    with SandboxServer() as server:
+    with SandboxServer(anchor=FIXED_ANCHOR) as server:
         yield server
 
 
@@ -286,7 +286,7 @@ async def test_a_large_pull_costs_the_minimum(sandbox: SandboxServer) -> None:
     # Not the default fixture: 1,050 synthetic issues in project BULK, so two changelog
     # groups and a partial bulk fetch.
     sandbox.stop()
-    with SandboxServer(extra_issues=1050) as big:
+    with SandboxServer(anchor=FIXED_ANCHOR, extra_issues=1050) as big:
         async with JiraConnector("jira", settings(big)) as jira:
             items, changes, done = await pull(jira, PullRequest(query="project = BULK"))
         state = big.state

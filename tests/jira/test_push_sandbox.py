@@ -12,7 +12,7 @@ from okrsync_jira.client import JiraClient
 from okrsync_jira.comment import CLOUD
 from okrsync_jira.fields import FieldCatalog
 from okrsync_jira.push import PROPERTY_LIMIT, read_target, write_target
-from okrsync_sandbox import API_TOKEN, BOT_EMAIL, SandboxServer
+from okrsync_sandbox import API_TOKEN, BOT_EMAIL, FIXED_ANCHOR, SandboxServer
 
 from okrsync.connector import PushTarget, WriteReceipt
 from okrsync.errors import FieldNotFound, SourceConfigError
@@ -21,7 +21,7 @@ from okrsync.http import RetryPolicy
 
 @pytest.fixture
 def jira() -> Iterator[SandboxServer]:
-    with SandboxServer() as server:
+    with SandboxServer(anchor=FIXED_ANCHOR) as server:
         yield server
 
 

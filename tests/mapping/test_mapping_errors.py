@@ -124,7 +124,7 @@ def test_bad_cycles() -> None:
     text = BASE_MAPPING.replace("cycle: 2027-Q1", "cycle: 2027-Q5")
     assert problems_in(text) == [
         "m.yaml:2:8: error: '2027-Q5' is not a cycle: write 2027-Q1..Q4, 2027-H1/H2, "
-        "or {start: 2027-01-01, end: 2027-03-31}"
+        "this-quarter, this-half, or {start: 2027-01-01, end: 2027-03-31}"
     ]
     text = BASE_MAPPING.replace("cycle: 2027-Q1", "cycle: {start: 2027-03-31, end: 2027-01-01}")
     assert problems_in(text) == [

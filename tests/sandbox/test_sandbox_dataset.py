@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from okrsync_sandbox import build_dataset
+from okrsync_sandbox import FIXED_ANCHOR, build_dataset
 from okrsync_sandbox.model import Issue
 
-ANCHOR = date(2027, 1, 1)
+ANCHOR = FIXED_ANCHOR
 
 
 def _current(issue: Issue, field_id: str) -> str | None:

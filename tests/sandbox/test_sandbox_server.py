@@ -8,11 +8,11 @@ import sys
 
 import httpx
 import pytest
-from okrsync_sandbox import ANA_EMAIL, ANA_TOKEN, SandboxServer
+from okrsync_sandbox import ANA_EMAIL, ANA_TOKEN, FIXED_ANCHOR, SandboxServer
 
 
 def test_serves_on_loopback_and_stops_cleanly() -> None:
-    with SandboxServer() as server:
+    with SandboxServer(anchor=FIXED_ANCHOR) as server:
         assert server.url.startswith("http://127.0.0.1:")
         url = server.url
         assert httpx.get(f"{url}/rest/api/3/myself", auth=server.auth).status_code == 200
@@ -21,7 +21,7 @@ def test_serves_on_loopback_and_stops_cleanly() -> None:
 
 
 def test_two_servers_get_different_ports() -> None:
-    with SandboxServer() as one, SandboxServer() as two:
+    with SandboxServer(anchor=FIXED_ANCHOR) as one, SandboxServer(anchor=FIXED_ANCHOR) as two:
         assert one.url != two.url
 
 
