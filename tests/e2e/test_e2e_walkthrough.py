@@ -151,10 +151,10 @@ def test_the_readme_walkthrough_works_as_written_today(
             config.write_text(config.read_text().replace(README_URL, url))
 
     assert "export OKRSYNC_SANDBOX_TOKEN=sandbox-api-token" in outputs["init"]
-    assert outputs["validate"].strip() == "ok: 1 mapping file(s), 1 objective(s), 1 key result(s)"
+    assert outputs["validate"].strip() == "ok: 1 mapping file, 1 objective, 1 key result"
     # PAY's stories: PAY-2 (3 points) and PAY-7 (2) done, PAY-3 (5) and PAY-6 (8) not.
-    assert "27.78%" in outputs["plan"] and "2 write(s) pending" in outputs["plan"]
-    assert "2 write(s) made" in outputs["apply"]
+    assert "27.8%" in outputs["plan"] and "2 writes pending" in outputs["plan"]
+    assert "2 writes made" in outputs["apply"]
     explained = outputs["explain"]
     assert "done 5 / total 18 story_points × 100 = 27.78%" in explained
     assert all(key in explained for key in ("PAY-2", "PAY-3", "PAY-6", "PAY-7"))
@@ -178,6 +178,6 @@ def test_the_readme_walkthrough_works_as_written_today(
     assert (clone / "mappings" / "my-team.yaml").is_file()
     demo = _run("okrsync demo", clone, env)
     assert demo.returncode == 0, demo.stderr
-    assert "10 write(s) pushed back to Jira" in demo.stdout
+    assert "10 writes pushed back to Jira" in demo.stdout
     assert "my-first-kr" not in demo.stdout
     assert demo.stdout.rstrip().splitlines()[-4:] == list(NEXT_STEPS)
