@@ -164,8 +164,15 @@ class Project:
         return self.connectors[name]
 
     def connector_settings(self, name: str) -> dict[str, Any]:
-        """The instance's settings as ``build_connector`` takes them (secrets resolved)."""
-        return dict(self.connector(name).settings)
+        """The instance's settings as ``build_connector`` takes them (secrets resolved);
+        ``ConfigError`` naming the variable when a secret it uses is not set."""
+        return dict(self.connector(name).opening_settings())
+
+    @property
+    def notes(self) -> list[Problem]:
+        """What does not make the files invalid but a champion should know: the
+        connectors' variables that are not set (needed only to open them)."""
+        return [note for instance in self.connectors.values() for note in instance.unset]
 
     @property
     def timezone(self) -> ZoneInfo:

@@ -37,6 +37,8 @@ def validate(ctx: typer.Context) -> None:
     """Load the config and every mapping file; print every problem."""
     with handle_errors(ctx, problems_on_stdout=True):
         project = load(ctx)
+        for note in project.notes:
+            err.print(str(note), highlight=False, soft_wrap=True)
         krs = project.key_results()
         out.print(
             f"ok: {len(project.files)} mapping file(s), {len(project.objectives())} "
