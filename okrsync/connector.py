@@ -5,6 +5,11 @@ A connector type is a class registered in the ``okrsync.connectors`` entry point
 file, secrets already resolved) and used as an async context manager that owns its
 HTTP client. Pull yields batches so that large sites never sit in memory at once; the
 orchestrator stores each batch and moves the query's cursor only after the last one.
+
+Every type declares what it can do in a ``capabilities`` class attribute
+(``Capabilities``): whether it serves work items (``select``), metrics (``metric:``),
+and which kinds of push. ``okrsync validate`` checks every mapping against the
+declarations of the instances it names, never by looking for methods.
 """
 
 from __future__ import annotations
@@ -71,6 +76,40 @@ class PullDone:
 
 
 PushWhat = Literal["create", "field", "comment", "property"]
+PUSH_KINDS: tuple[PushWhat, ...] = ("field", "comment", "property", "create")
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a connector type can do, declared as its ``capabilities`` class attribute.
+
+    ``items``: it pulls work items (a ``Connector``: selections may name it).
+    ``metrics``: it reads outcome metrics (a ``MetricSource``: ``metric: {source}``).
+    ``push``: the kinds of push it writes (``push: [{to: ...}]``)."""
+
+    items: bool = False
+    metrics: bool = False
+    push: frozenset[PushWhat] = frozenset()
+
+    def describe(self) -> str:
+        """What the type does, in words: ``work items and pushes of field, comment``."""
+        parts = [
+            name for name, has in (("work items", self.items), ("metrics", self.metrics)) if has
+        ]
+        if self.push:
+            kinds = ", ".join(k for k in PUSH_KINDS if k in self.push)
+            parts.append(f"pushes of {kinds}")
+        return " and ".join(parts) if parts else "nothing okrsync can use"
+
+
+# A type that declares nothing can be given settings, but no mapping can use it.
+NO_CAPABILITIES = Capabilities()
+
+
+def capabilities_of(connector_type: type | None) -> Capabilities:
+    """The type's declared capabilities (none when it declares none)."""
+    declared = getattr(connector_type, "capabilities", None)
+    return declared if isinstance(declared, Capabilities) else NO_CAPABILITIES
 
 
 @dataclass(frozen=True)

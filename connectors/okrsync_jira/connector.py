@@ -16,7 +16,14 @@ from typing import Any, Self
 
 import httpx
 
-from okrsync.connector import PullBatch, PullDone, PullRequest, PushTarget, WriteReceipt
+from okrsync.connector import (
+    Capabilities,
+    PullBatch,
+    PullDone,
+    PullRequest,
+    PushTarget,
+    WriteReceipt,
+)
 from okrsync.errors import AuthError, SourceConfigError
 from okrsync.http import RetryPolicy
 from okrsync.items import Sprint
@@ -33,8 +40,12 @@ log = logging.getLogger(__name__)
 class JiraConnector:
     """One configured Jira site. Use as an async context manager."""
 
-    # ``okrsync validate`` checks an instance's settings with this model.
+    # ``okrsync validate`` checks an instance's settings with this model, and the
+    # mappings that name it with these capabilities.
     settings_model = JiraSettings
+    capabilities = Capabilities(
+        items=True, push=frozenset({"field", "comment", "property", "create"})
+    )
 
     def __init__(
         self,

@@ -73,7 +73,10 @@ def test_the_config_example_loads_with_its_token_from_the_environment(tmp_path: 
         "mappings/checkout.yaml:40:36: error: unknown connector 'analytics'; "
         "defined connectors: jira",
     ]
-    analytics = "  analytics:\n    type: jira\n    url: https://metrics.example\n    token: x1234\n"
+    analytics = (
+        "  analytics:\n    type: http_json\n    url: https://metrics.example\n"
+        "    metrics: {checkout_conversion: /conversion}\n"
+    )
     write_tree(tmp_path, {"okrsync.yaml": config + analytics, "mappings/company.yaml": company})
     project = load_project(None)
     assert project.timezone.key == "Europe/Berlin"
