@@ -85,11 +85,15 @@ class Capabilities:
 
     ``items``: it pulls work items (a ``Connector``: selections may name it).
     ``metrics``: it reads outcome metrics (a ``MetricSource``: ``metric: {source}``).
-    ``push``: the kinds of push it writes (``push: [{to: ...}]``)."""
+    ``push``: the kinds of push it writes (``push: [{to: ...}]``).
+    ``online_check``: it answers ``validate --online`` (an ``OnlineChecker``) about
+    queries and fields; its push targets are checked by reading them, its metrics by
+    reading their values."""
 
     items: bool = False
     metrics: bool = False
     push: frozenset[PushWhat] = frozenset()
+    online_check: bool = False
 
     def describe(self) -> str:
         """What the type does, in words: ``work items and pushes of field, comment``."""
@@ -181,6 +185,25 @@ class MetricSource(Protocol):
 
     async def read_metric(self, name: str) -> float:
         """The metric's current value."""
+        ...
+
+
+@runtime_checkable
+class OnlineChecker(Protocol):
+    """What ``validate --online`` asks a type that declares ``online_check``. Nothing is
+    written; a problem is raised as a ``SourceError`` carrying the tool's own words."""
+
+    async def check_query(self, query: str) -> None:
+        """Whether the tool can run the native query (it parses, names what exists)."""
+        ...
+
+    async def check_field(self, name: str) -> None:
+        """Whether the tool has the item field a mapping reads (``sum: FIELD``,
+        ``weight_by``); the estimate's names ask for the tool's estimate field."""
+        ...
+
+    async def check_issue(self, issue: str) -> None:
+        """Whether the issue a push names exists (and the account can see it)."""
         ...
 
 

@@ -44,7 +44,7 @@ class JiraConnector:
     # mappings that name it with these capabilities.
     settings_model = JiraSettings
     capabilities = Capabilities(
-        items=True, push=frozenset({"field", "comment", "property", "create"})
+        items=True, push=frozenset({"field", "comment", "property", "create"}), online_check=True
     )
 
     def __init__(
@@ -115,6 +115,23 @@ class JiraConnector:
                 self._sprints[key] = []
         unique = {s.id: s for key in project_keys for s in self._sprints.get(key, [])}
         return list(unique.values())
+
+    async def check_query(self, query: str) -> None:
+        from okrsync_jira.verify import check_query
+
+        await self.catalog()  # settles Cloud or Data Center, which the search depends on
+        await check_query(self.client, query)
+
+    async def check_field(self, name: str) -> None:
+        from okrsync_jira.verify import check_field
+
+        check_field(await self.catalog(), name)
+
+    async def check_issue(self, issue: str) -> None:
+        from okrsync_jira.verify import check_issue
+
+        await self.catalog()
+        await check_issue(self.client, issue)
 
     async def read(self, target: PushTarget) -> Any:
         from okrsync_jira.push import read_target

@@ -33,16 +33,36 @@ from okrsync.errors import ConfigError
 
 
 @app.command()
-def validate(ctx: typer.Context) -> None:
+def validate(
+    ctx: typer.Context,
+    online: Annotated[
+        bool,
+        typer.Option(
+            "--online",
+            help="also check against the tools, without writing: queries, fields, push targets",
+        ),
+    ] = False,
+) -> None:
     """Load the config and every mapping file; print every problem."""
+    import asyncio
+
+    from okrsync.errors import ValidationFailed
+    from okrsync.online_check import check_online
+
     with handle_errors(ctx, problems_on_stdout=True):
         project = load(ctx)
-        for note in project.notes:
-            err.print(str(note), highlight=False, soft_wrap=True)
+        if online:
+            problems = asyncio.run(check_online(project))
+            if problems:
+                raise ValidationFailed(problems)
+        else:
+            for note in project.notes:
+                err.print(str(note), highlight=False, soft_wrap=True)
         krs = project.key_results()
         out.print(
             f"ok: {len(project.files)} mapping file(s), {len(project.objectives())} "
             f"objective(s), {len(krs)} key result(s)"
+            + (", checked against the tools" if online else "")
         )
 
 

@@ -16,14 +16,8 @@ from typing import Any
 from okrsync.connector import PUSH_KINDS, Capabilities
 from okrsync.errors import Problem
 from okrsync.mapping.loader import DataPath, MappingDoc, did_you_mean
-from okrsync.mapping.models import (
-    FormulaInput,
-    FormulaMeasure,
-    KeyResult,
-    MetricMeasure,
-    Objective,
-    Selection,
-)
+from okrsync.mapping.models import KeyResult, Objective
+from okrsync.mapping.references import metrics_of, selections_of
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,24 +159,6 @@ def _unknown(name: str, connectors: list[str]) -> str:
     )
 
 
-def _selections(
-    select: Selection | list[Selection] | None, path: DataPath
-) -> Iterator[tuple[DataPath, Selection]]:
-    if isinstance(select, list):
-        for index, selection in enumerate(select):
-            yield (*path, "select", index), selection
-    elif select is not None:
-        yield (*path, "select"), select
-
-
-def _inputs(kr: KeyResult) -> Iterator[tuple[DataPath, FormulaInput]]:
-    if isinstance(kr.measure, FormulaMeasure):
-        for name, value in (kr.measure.inputs or {}).items():
-            yield ("measure", "inputs", name), value
-    for name, value in (kr.inputs or {}).items():
-        yield ("inputs", name), value
-
-
 @dataclass(frozen=True)
 class _Use:
     """What a mapping asks of a connector instance: a selection (work items), a metric,
@@ -211,16 +187,10 @@ class _Use:
 
 def _references(kr: KeyResult) -> Iterator[_Use]:
     """Every use a KR makes of a connector instance."""
-    measures: list[tuple[DataPath, Any]] = [((), kr.measure)]
-    selections = list(_selections(kr.select, ()))
-    for path, formula_input in _inputs(kr):
-        measures.append((path, formula_input.measure))
-        selections.extend(_selections(formula_input.select, path))
-    for path, selection in selections:
+    for path, selection in selections_of(kr):
         yield _Use(path, selection.source, selection=True)
-    for path, measure in measures:
-        if isinstance(measure, MetricMeasure):
-            yield _Use((*path, "measure", "metric", "source"), measure.metric.source, metric=True)
+    for path, metric in metrics_of(kr):
+        yield _Use(path, metric.source, metric=True)
     for index, push in enumerate(kr.push):
         yield _Use(("push", index, "to"), push.to, push=_push_kinds(push))
 
