@@ -10,6 +10,12 @@ relative paths given in the environment are relative to the current directory.
 value that came from a variable, and every value of a key that names a secret (token,
 password, secret, api_key), is registered with ``okrsync.secrets`` so that it is masked
 everywhere, and is never shown in a problem.
+
+A variable that a connector instance uses is needed only by the commands that open
+that connector (pull, plan, apply, sync, validate --online): when it is unset or empty,
+the instance is still loaded, with the variable recorded in ``ConnectorInstance.unset``,
+and opening it is the error that names the variable. Everything else (database,
+status, explain, history, runs, report, schema, validate) works without it.
 """
 
 from __future__ import annotations
@@ -233,8 +239,23 @@ class ConnectorInstance:
     settings: Mapping[str, Any] = field(repr=False)
     # The registered class of the type (what ``build_connector`` instantiates).
     connector_type: builtins.type | None = field(default=None, repr=False)
-    # The type's ``settings_model`` validated, when the type declares one.
+    # The type's ``settings_model`` validated, when the type declares one (None while a
+    # variable it uses is unset: the model is validated again once it is set).
     model: BaseModel | None = field(default=None, repr=False)
+    # The variables this instance uses that are unset or empty, as notes located where
+    # they are used; opening the connector fails on the first one.
+    unset: tuple[Problem, ...] = ()
+
+    def opening_settings(self) -> Mapping[str, Any]:
+        """``settings`` for opening the connector; ``ConfigError`` naming the variable
+        when one it uses is not set."""
+        if self.unset:
+            first = self.unset[0]
+            raise ConfigError(
+                f"connector '{self.name}' cannot be opened: {first.message} at "
+                f"{first.file}:{first.line}:{first.column}; set it and run again"
+            )
+        return self.settings
 
 
 # --- loading ----------------------------------------------------------------------------
@@ -308,6 +329,8 @@ class _Loader:
         self.problems: list[Problem] = []
         self.hidden: set[tuple[Any, ...]] = set()  # values that are secrets
         self.unresolved: set[tuple[Any, ...]] = set()  # values with a missing variable
+        # Connector values whose variable is unset: notes, not problems (see the module).
+        self.unset: dict[tuple[Any, ...], Problem] = {}
         self.doc: YamlDoc | None = None
 
     def problem(self, path: tuple[Any, ...], message: str, *, key: bool = False) -> None:
@@ -321,6 +344,16 @@ class _Loader:
             return
         problem = self.doc.problem(path, secrets.redact(message), key=key)
         self.problems.append(problem)
+
+    def note_unset(self, path: tuple[Any, ...], message: str) -> None:
+        if path in self.unset:
+            return  # the first unset variable of a value is enough
+        note = (
+            self.doc.problem(path, message)
+            if self.doc is not None
+            else Problem(self.file, 1, 1, message)
+        )
+        self.unset[path] = replace(note, level="note")
 
     def is_hidden(self, path: tuple[Any, ...]) -> bool:
         return any(path[: len(p)] == p for p in self.hidden) or any(
@@ -355,7 +388,11 @@ class _Loader:
             if resolved is None or resolved == "":
                 state = "not set" if resolved is None else "empty"
                 where = ".".join(str(p) for p in path)
-                self.problem(path, f"environment variable {name} is {state} (used by '{where}')")
+                message = f"environment variable {name} is {state} (used by '{where}')"
+                if path[:1] == ("connectors",) and len(path) > 2:
+                    self.note_unset(path, message)
+                else:
+                    self.problem(path, message)
                 self.unresolved.add(path)
                 return ""
             used = True
@@ -443,6 +480,8 @@ class _Loader:
             failed: set[Any] = set()
             for details in error.errors(include_url=False):
                 failed.add(details["loc"][0] if details["loc"] else None)
+                if tuple(details["loc"][:1]) in self.unresolved:
+                    continue  # the missing variable is reported already
                 for problem in translate([details], Config, data, context):
                     self.report(tuple(details["loc"][:1]), problem)
         if None in failed:
@@ -498,7 +537,10 @@ class _Loader:
                 continue
             ok, model = self.connector_model(cls, name, type_name, values, path)
             if ok:
-                instances[name] = ConnectorInstance(name, type_name, dict(values), cls, model)
+                unset = tuple(n for p, n in self.unset.items() if p[:2] == path)
+                instances[name] = ConnectorInstance(
+                    name, type_name, dict(values), cls, model, unset
+                )
         return instances
 
     def connector_class(self, type_name: str, path: tuple[Any, ...]) -> type | None:
@@ -533,15 +575,22 @@ class _Loader:
         try:
             validated = model.model_validate(given)
         except ValidationError as error:
+            reported = False
             for details in error.errors(include_url=False):
                 if (*path, *details["loc"][:1]) in self.unresolved:
-                    continue  # the missing variable is reported already
+                    continue  # the missing variable is reported (or noted) already
                 for problem in translate([details], model, given, context):
                     self.report(path, problem)
-            return False, None
+                    reported = True
+            return not reported and self.only_unset(path), None
         if any(p[: len(path)] == path for p in self.unresolved):
-            return False, None
+            return self.only_unset(path), None
         return True, validated
+
+    def only_unset(self, path: tuple[Any, ...]) -> bool:
+        """Whether every unresolved value of the instance is an unset variable (a note)
+        rather than a problem."""
+        return all(p in self.unset for p in self.unresolved if p[: len(path)] == path)
 
     def mapping_files(self, settings: Config) -> list[Path]:
         found: list[Path] = []

@@ -5,6 +5,11 @@ A connector type is a class registered in the ``okrsync.connectors`` entry point
 file, secrets already resolved) and used as an async context manager that owns its
 HTTP client. Pull yields batches so that large sites never sit in memory at once; the
 orchestrator stores each batch and moves the query's cursor only after the last one.
+
+Every type declares what it can do in a ``capabilities`` class attribute
+(``Capabilities``): whether it serves work items (``select``), metrics (``metric:``),
+and which kinds of push. ``okrsync validate`` checks every mapping against the
+declarations of the instances it names, never by looking for methods.
 """
 
 from __future__ import annotations
@@ -71,6 +76,44 @@ class PullDone:
 
 
 PushWhat = Literal["create", "field", "comment", "property"]
+PUSH_KINDS: tuple[PushWhat, ...] = ("field", "comment", "property", "create")
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a connector type can do, declared as its ``capabilities`` class attribute.
+
+    ``items``: it pulls work items (a ``Connector``: selections may name it).
+    ``metrics``: it reads outcome metrics (a ``MetricSource``: ``metric: {source}``).
+    ``push``: the kinds of push it writes (``push: [{to: ...}]``).
+    ``online_check``: it answers ``validate --online`` (an ``OnlineChecker``) about
+    queries and fields; its push targets are checked by reading them, its metrics by
+    reading their values."""
+
+    items: bool = False
+    metrics: bool = False
+    push: frozenset[PushWhat] = frozenset()
+    online_check: bool = False
+
+    def describe(self) -> str:
+        """What the type does, in words: ``work items and pushes of field, comment``."""
+        parts = [
+            name for name, has in (("work items", self.items), ("metrics", self.metrics)) if has
+        ]
+        if self.push:
+            kinds = ", ".join(k for k in PUSH_KINDS if k in self.push)
+            parts.append(f"pushes of {kinds}")
+        return " and ".join(parts) if parts else "nothing okrsync can use"
+
+
+# A type that declares nothing can be given settings, but no mapping can use it.
+NO_CAPABILITIES = Capabilities()
+
+
+def capabilities_of(connector_type: type | None) -> Capabilities:
+    """The type's declared capabilities (none when it declares none)."""
+    declared = getattr(connector_type, "capabilities", None)
+    return declared if isinstance(declared, Capabilities) else NO_CAPABILITIES
 
 
 @dataclass(frozen=True)
@@ -142,6 +185,25 @@ class MetricSource(Protocol):
 
     async def read_metric(self, name: str) -> float:
         """The metric's current value."""
+        ...
+
+
+@runtime_checkable
+class OnlineChecker(Protocol):
+    """What ``validate --online`` asks a type that declares ``online_check``. Nothing is
+    written; a problem is raised as a ``SourceError`` carrying the tool's own words."""
+
+    async def check_query(self, query: str) -> None:
+        """Whether the tool can run the native query (it parses, names what exists)."""
+        ...
+
+    async def check_field(self, name: str) -> None:
+        """Whether the tool has the item field a mapping reads (``sum: FIELD``,
+        ``weight_by``); the estimate's names ask for the tool's estimate field."""
+        ...
+
+    async def check_issue(self, issue: str) -> None:
+        """Whether the issue a push names exists (and the account can see it)."""
         ...
 
 

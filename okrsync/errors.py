@@ -13,6 +13,7 @@ text that came from outside before it is put into a message.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 
 class OkrsyncError(Exception):
@@ -26,15 +27,18 @@ class OkrsyncError(Exception):
 
 @dataclass(frozen=True)
 class Problem:
-    """One validation problem, located in a file."""
+    """One validation problem, located in a file. A ``note`` does not make the files
+    invalid (e.g. a connector's secret that is not set, needed only by commands that
+    open the connector)."""
 
     file: str
     line: int
     column: int
     message: str
+    level: Literal["error", "note"] = "error"
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: error: {self.message}"
+        return f"{self.file}:{self.line}:{self.column}: {self.level}: {self.message}"
 
 
 class ConfigError(OkrsyncError):

@@ -53,6 +53,23 @@ class TrackedField(StrEnum):
     PARENT = "parent"
 
 
+# What a mapping may write for the tracked estimate (``sum: Story Points``,
+# ``weight_by: story_points``...), compared after ``estimate_key``: every tool's usual
+# names for it. Such a field is read from the item's estimate (its value at T, from
+# history), so a pull never asks the tool for it as an extra field.
+ESTIMATE_NAMES = frozenset({"story_points", "story_point", "story_point_estimate", "estimate"})
+
+
+def estimate_key(name: str) -> str:
+    """``Story Points``, ``story points`` and ``story-points`` all read ``story_points``."""
+    return "_".join(name.strip().lower().replace("-", " ").replace("_", " ").split())
+
+
+def is_estimate_field(name: str) -> bool:
+    """Whether a field name written in a mapping means the item's tracked estimate."""
+    return estimate_key(name) in ESTIMATE_NAMES
+
+
 @dataclass(frozen=True)
 class Change:
     """One change of one tracked field of one item, as the tool recorded it."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from okrsync.config import Config, ConnectorInstance, LoadedConfig, display_path, load_config
+from okrsync.connector import Capabilities, capabilities_of
 from okrsync.errors import ConfigError, Problem, ValidationFailed
 from okrsync.mapping import crossfile
 from okrsync.mapping.cycle import Cycle
@@ -164,8 +165,15 @@ class Project:
         return self.connectors[name]
 
     def connector_settings(self, name: str) -> dict[str, Any]:
-        """The instance's settings as ``build_connector`` takes them (secrets resolved)."""
-        return dict(self.connector(name).settings)
+        """The instance's settings as ``build_connector`` takes them (secrets resolved);
+        ``ConfigError`` naming the variable when a secret it uses is not set."""
+        return dict(self.connector(name).opening_settings())
+
+    @property
+    def notes(self) -> list[Problem]:
+        """What does not make the files invalid but a champion should know: the
+        connectors' variables that are not set (needed only to open them)."""
+        return [note for instance in self.connectors.values() for note in instance.unset]
 
     @property
     def timezone(self) -> ZoneInfo:
@@ -189,11 +197,13 @@ class Project:
         on_track, at_risk = self.status_margins
         return Margins(on_track=on_track, at_risk=at_risk)
 
+    def capabilities(self, name: str) -> Capabilities:
+        """What the instance's type declares it can do."""
+        return capabilities_of(self.connector(name).connector_type)
+
     def is_item_source(self, name: str) -> bool:
-        """Whether the instance pulls work items (a ``Connector``), rather than only
-        serving metrics."""
-        instance = self.connectors.get(name)
-        return instance is not None and callable(getattr(instance.connector_type, "pull", None))
+        """Whether the instance pulls work items, rather than only serving metrics."""
+        return name in self.connectors and self.capabilities(name).items
 
     @property
     def in_progress_age(self) -> timedelta:
@@ -209,7 +219,13 @@ def _load(config_path: str | None) -> tuple[Project | None, list[Problem]]:
         problems.extend(found)
     if config.settings is not None:
         # Every defined instance counts, even an invalid one (its problem is reported).
-        problems.extend(crossfile.check(docs, set(config.settings.connectors)))
+        capabilities = {
+            name: capabilities_of(config.connectors[name].connector_type)
+            if name in config.connectors
+            else None
+            for name in config.settings.connectors
+        }
+        problems.extend(crossfile.check(docs, capabilities))
     if problems or config.settings is None:
         return None, problems
     return Project(config, docs), []

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from okrsync.connector import Connector, PullBatch, PullDone, PullRequest
 from okrsync.errors import QueryError
 from okrsync.futures import settle
+from okrsync.items import is_estimate_field
 from okrsync.mapping.models import (
     AverageMeasure,
     KeyResult,
@@ -119,7 +120,7 @@ def _fields_read_by(kr: KeyResult) -> set[str]:
     if kr.weight_by:
         wanted.add(kr.weight_by)
     # Story points are tracked as the estimate; no extra field is needed for them.
-    return {name for name in wanted if name.lower().replace(" ", "_") != "story_points"}
+    return {name for name in wanted if not is_estimate_field(name)}
 
 
 def kr_selections(kr: KeyResult) -> list[Selection]:

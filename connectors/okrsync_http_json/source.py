@@ -8,6 +8,7 @@ from typing import Any, Self
 
 import httpx
 
+from okrsync.connector import Capabilities
 from okrsync.errors import (
     AuthError,
     ConnectionFailed,
@@ -30,6 +31,7 @@ class HttpJsonSource:
     """A metric source. Use as an async context manager; ``read_metric(name)``."""
 
     settings_model = HttpJsonSettings
+    capabilities = Capabilities(metrics=True)
 
     def __init__(
         self,

@@ -16,7 +16,14 @@ from typing import Any, Self
 
 import httpx
 
-from okrsync.connector import PullBatch, PullDone, PullRequest, PushTarget, WriteReceipt
+from okrsync.connector import (
+    Capabilities,
+    PullBatch,
+    PullDone,
+    PullRequest,
+    PushTarget,
+    WriteReceipt,
+)
 from okrsync.errors import AuthError, SourceConfigError
 from okrsync.http import RetryPolicy
 from okrsync.items import Sprint
@@ -33,8 +40,12 @@ log = logging.getLogger(__name__)
 class JiraConnector:
     """One configured Jira site. Use as an async context manager."""
 
-    # ``okrsync validate`` checks an instance's settings with this model.
+    # ``okrsync validate`` checks an instance's settings with this model, and the
+    # mappings that name it with these capabilities.
     settings_model = JiraSettings
+    capabilities = Capabilities(
+        items=True, push=frozenset({"field", "comment", "property", "create"}), online_check=True
+    )
 
     def __init__(
         self,
@@ -104,6 +115,23 @@ class JiraConnector:
                 self._sprints[key] = []
         unique = {s.id: s for key in project_keys for s in self._sprints.get(key, [])}
         return list(unique.values())
+
+    async def check_query(self, query: str) -> None:
+        from okrsync_jira.verify import check_query
+
+        await self.catalog()  # settles Cloud or Data Center, which the search depends on
+        await check_query(self.client, query)
+
+    async def check_field(self, name: str) -> None:
+        from okrsync_jira.verify import check_field
+
+        check_field(await self.catalog(), name)
+
+    async def check_issue(self, issue: str) -> None:
+        from okrsync_jira.verify import check_issue
+
+        await self.catalog()
+        await check_issue(self.client, issue)
 
     async def read(self, target: PushTarget) -> Any:
         from okrsync_jira.push import read_target

@@ -71,12 +71,12 @@ from okrsync_jira.normalize import (
 )
 from okrsync_jira.search import (
     DC_KEYS_PAGE_SIZE,
-    DC_SEARCH_PATH,
     IssueRef,
     OffsetPaging,
     TokenPaging,
     ahead,
     approximate_count,
+    dc_search,
     in_order,
     issue_ref,
     search_pages_dc,
@@ -563,7 +563,7 @@ async def _dc_fetch(
             "fields": job.wanted,
             "expand": ["changelog"],
         }
-        page = await job.client.post(DC_SEARCH_PATH, body, query=True, idempotent=True)
+        page = await dc_search(job.client, body)
         if not isinstance(page, dict):
             raise ProtocolError("Jira's search answered no JSON object", source=job.client.source)
         return await _dc_batch(job, page)

@@ -43,6 +43,7 @@ from okrsync_jira.comment import (
     write_comment,
 )
 from okrsync_jira.fields import FieldCatalog, JiraField
+from okrsync_jira.search import dc_search
 
 __all__ = [
     "PROPERTY_KEY",
@@ -372,7 +373,7 @@ async def _find_created(client: JiraClient, target: PushTarget) -> str | None:
     if client.is_cloud:
         page = await client.post("/rest/api/3/search/jql", body, query=True, idempotent=True)
     else:
-        page = await client.post("/rest/api/2/search", body, query=True, idempotent=True)
+        page = await dc_search(client, body)
     issues = page.get("issues") if isinstance(page, Mapping) else None
     if not isinstance(issues, list):
         raise ProtocolError("Jira's search answered without issues", source=client.source)

@@ -14,12 +14,18 @@ Three small strategies, all refusing to loop forever:
   (``window`` at a time; the client bounds what is really in flight).
 
 ``in_order`` and ``ahead`` run work concurrently and hand results over in order.
+
+Data Center's search is a ``POST`` (the JQL in the body, whatever its length). Some
+older servers and proxies refuse that POST (405) while serving ``GET`` with the same
+parameters in the URL: ``dc_search`` then switches to the GET, learnt once per client
+(``JiraClient.absent_apis``) and logged as one warning.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 from collections import deque
 from collections.abc import (
     AsyncGenerator,
@@ -37,6 +43,7 @@ from typing import Any, NamedTuple, TypeVar
 from okrsync.errors import NotFound, PermissionDenied, ProtocolError, TransientError
 from okrsync.futures import settle
 from okrsync_jira.client import JiraClient
+from okrsync_jira.errors import NoSuchApi
 
 __all__ = [
     "APPROXIMATE_COUNT_PATH",
@@ -49,6 +56,7 @@ __all__ = [
     "TokenPaging",
     "ahead",
     "approximate_count",
+    "dc_search",
     "in_order",
     "search_pages_dc",
     "search_ref_pages",
@@ -60,6 +68,8 @@ __all__ = [
 SEARCH_PATH = "/rest/api/3/search/jql"
 APPROXIMATE_COUNT_PATH = "/rest/api/3/search/approximate-count"
 DC_SEARCH_PATH = "/rest/api/2/search"
+# How ``JiraClient.absent_apis`` remembers a site that refuses the POST search.
+DC_SEARCH_POST = f"POST {DC_SEARCH_PATH}"
 # Jira's ceiling for a search that asks for keys only.
 KEYS_PAGE_SIZE = 5000
 # Data Center's ceiling for any search page (jira.search.views.default.max).
@@ -71,6 +81,7 @@ _T = TypeVar("_T")
 _R = TypeVar("_R")
 
 Page = dict[str, Any]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -364,14 +375,44 @@ async def search_pages_dc(
         }
         if expand:
             body["expand"] = list(expand)
-        page: Page = await client.post(DC_SEARCH_PATH, body, query=True, idempotent=True)
-        return page
+        return await dc_search(client, body)
 
     # Twice the connections: a page is always ready to take a freed connection.
     paging = ConcurrentOffsetPaging("issues", page_size, 2 * client.settings.concurrency)
     async with aclosing(paging.pages(fetch, source=client.source)) as pages:
         async for page in pages:
             yield page
+
+
+async def dc_search(client: JiraClient, body: dict[str, Any]) -> Page:
+    """One page of Data Center's search (``jql``, ``startAt``, ``maxResults``, ``fields``,
+    ``expand`` as the POST body takes them): POSTed, or sent as a GET where the site
+    refuses the POST."""
+    if DC_SEARCH_POST not in client.absent_apis:
+        try:
+            page: Page = await client.post(DC_SEARCH_PATH, body, query=True, idempotent=True)
+            return page
+        except NoSuchApi as error:
+            if error.status != 405:
+                raise
+            if DC_SEARCH_POST not in client.absent_apis:  # searches under way learn it too
+                client.absent_apis.add(DC_SEARCH_POST)
+                log.warning(
+                    "%s: the Jira site refuses POST %s (405); okrsync searches with GET "
+                    "instead, the query in the URL",
+                    client.source,
+                    DC_SEARCH_PATH,
+                )
+    answer: Page = await client.get(DC_SEARCH_PATH, _search_params(body), query=True)
+    return answer
+
+
+def _search_params(body: dict[str, Any]) -> dict[str, Any]:
+    """The POST body as GET parameters: lists comma-separated, as Jira reads them."""
+    return {
+        name: ",".join(str(v) for v in value) if isinstance(value, list) else value
+        for name, value in body.items()
+    }
 
 
 def stable_order(jql: str) -> str:

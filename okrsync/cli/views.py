@@ -33,18 +33,74 @@ from okrsync.cli.tables import (
 )
 from okrsync.cli.timeparse import parse_as_of
 from okrsync.errors import ConfigError
+from okrsync.secrets import redact
 
 
-@command()
-def validate(ctx: typer.Context) -> None:
+@command(takes_json=True)
+def validate(
+    ctx: typer.Context,
+    online: Annotated[
+        bool,
+        typer.Option(
+            "--online",
+            help="also check against the tools, without writing: queries, fields, push targets",
+        ),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
     """Load the config and every mapping file; print every problem."""
+    import asyncio
+
+    from okrsync.errors import ValidationFailed
+    from okrsync.online_check import check_online
+
     with handle_errors(ctx, problems_on_stdout=True):
-        project = load(ctx)
+        try:
+            project = load(ctx)
+            if online:
+                problems = asyncio.run(check_online(project))
+                if problems:
+                    raise ValidationFailed(problems)
+        except ValidationFailed as failure:
+            if not as_json:
+                raise
+            print_json(_validation_document(failure.problems, online))
+            raise typer.Exit(1) from None
         krs = project.key_results()
+        if as_json:
+            counts = {
+                "files": len(project.files),
+                "objectives": len(project.objectives()),
+                "key_results": len(krs),
+            }
+            print_json({**_validation_document(list(project.notes), online), **counts})
+            return
+        if not online:
+            for note in project.notes:
+                err.print(str(note), highlight=False, soft_wrap=True)
         out.print(
             f"ok: {plural(len(project.files), 'mapping file')}, "
             f"{plural(len(project.objectives()), 'objective')}, {plural(len(krs), 'key result')}"
+            + (", checked against the tools" if online else "")
         )
+
+
+def _validation_document(problems: list[Any], online: bool) -> dict[str, Any]:
+    """``validate --json``: whether the files are valid, and every problem located."""
+    return {
+        "valid": not any(problem.level == "error" for problem in problems),
+        "online": online,
+        "problems": [
+            {
+                "file": problem.file,
+                "line": problem.line,
+                "column": problem.column,
+                "level": problem.level,
+                "message": redact(problem.message),
+            }
+            for problem in problems
+        ],
+    }
 
 
 @command(takes_json=True)

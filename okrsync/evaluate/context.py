@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from okrsync.evaluate.results import ItemEvidence
 from okrsync.evaluate.snapshot import Snapshot
 from okrsync.evaluate.state import ItemAt
-from okrsync.items import StatusCategory
+from okrsync.items import StatusCategory, is_estimate_field
 from okrsync.mapping.cycle import Cycle
 from okrsync.mapping.models import (
     FormulaInput,
@@ -23,8 +23,6 @@ from okrsync.mapping.models import (
     Where,
 )
 
-# Field names that mean the tracked estimate, whose value at T comes from history.
-ESTIMATE_FIELDS = frozenset({"story_points", "estimate"})
 # Warnings name at most this many items; the evidence lists every one.
 KEYS_IN_WARNING = 20
 
@@ -138,10 +136,6 @@ def number_text(value: float) -> str:
 
 
 # --- numeric fields -------------------------------------------------------------------
-
-
-def is_estimate_field(name: str) -> bool:
-    return name.strip().lower() in ESTIMATE_FIELDS
 
 
 def as_number(value: Any) -> float | None:

@@ -1,26 +1,23 @@
 """Checks that need every loaded mapping file and the config at once.
 
 Ids are unique across all files, ``aligns_to`` names an objective that exists and the
-alignments form a tree, every connector instance a mapping names is defined, every
-selection has a source, and no two KRs write to the same place in a tool.
+alignments form a tree, every connector instance a mapping names is defined and its
+type can do what the mapping asks of it (``Capabilities``: a selection needs work
+items, ``metric`` a metric source, a push the kind of push), every selection has a
+source, and no two KRs write to the same place in a tool.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from okrsync.connector import PUSH_KINDS, Capabilities
 from okrsync.errors import Problem
 from okrsync.mapping.loader import DataPath, MappingDoc, did_you_mean
-from okrsync.mapping.models import (
-    FormulaInput,
-    FormulaMeasure,
-    KeyResult,
-    MetricMeasure,
-    Objective,
-    Selection,
-)
+from okrsync.mapping.models import KeyResult, Objective
+from okrsync.mapping.references import metrics_of, selections_of
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,9 +47,10 @@ def _objectives(docs: list[MappingDoc]) -> Iterator[tuple[_Site, Objective]]:
 
 
 def _key_results(docs: list[MappingDoc]) -> Iterator[tuple[_Site, KeyResult]]:
-    for site, objective in _objectives(docs):
-        for index, kr in enumerate(objective.key_results):
-            yield _Site(site.doc, (*site.path, "key_results", index)), kr
+    """Every KR valid on its own, even inside an objective with problems elsewhere."""
+    for doc in docs:
+        for path, kr in doc.key_results:
+            yield _Site(doc, path), kr
 
 
 def _written(docs: list[MappingDoc], what: str) -> Iterator[tuple[_Site, str]]:
@@ -75,13 +73,15 @@ def _written(docs: list[MappingDoc], what: str) -> Iterator[tuple[_Site, str]]:
                     yield _Site(doc, (*path, "key_results", j)), kr["id"]
 
 
-def check(docs: list[MappingDoc], connectors: Collection[str]) -> list[Problem]:
-    """Every problem across ``docs``; ``connectors`` are the defined instance names."""
+def check(docs: list[MappingDoc], connectors: Mapping[str, Capabilities | None]) -> list[Problem]:
+    """Every problem across ``docs``. ``connectors``: every defined instance name, with
+    its type's capabilities (None when the instance itself is invalid: its problem is
+    reported, and what it can do is unknown)."""
     problems: list[Problem] = []
     objectives = _unique(list(_written(docs, "objectives")), "objective", problems)
     _unique(list(_written(docs, "key_results")), "key result", problems)
     problems.extend(_alignment(docs, objectives))
-    problems.extend(_sources(docs, sorted(connectors)))
+    problems.extend(_sources(docs, connectors))
     problems.extend(_push_conflicts(docs))
     return problems
 
@@ -159,64 +159,102 @@ def _unknown(name: str, connectors: list[str]) -> str:
     )
 
 
-def _selections(
-    select: Selection | list[Selection] | None, path: DataPath
-) -> Iterator[tuple[DataPath, Selection]]:
-    if isinstance(select, list):
-        for index, selection in enumerate(select):
-            yield (*path, "select", index), selection
-    elif select is not None:
-        yield (*path, "select"), select
+@dataclass(frozen=True)
+class _Use:
+    """What a mapping asks of a connector instance: a selection (work items), a metric,
+    or a push of some kinds."""
+
+    path: DataPath  # the selection, or the value naming the instance
+    name: str | None
+    selection: bool = False
+    metric: bool = False
+    push: tuple[str, ...] = ()
+
+    def lacking(self, can: Capabilities) -> str | None:
+        """What the instance's type cannot do of this use, in words; None if it can."""
+        if self.selection and not can.items:
+            return "a selection (work items)"
+        if self.metric and not can.metrics:
+            return "a metric"
+        missing = [kind for kind in self.push if kind not in can.push]
+        if missing:
+            return f"a push of {', '.join(missing)}"
+        return None
+
+    def able(self, can: Capabilities) -> bool:
+        return self.lacking(can) is None
 
 
-def _inputs(kr: KeyResult) -> Iterator[tuple[DataPath, FormulaInput]]:
-    if isinstance(kr.measure, FormulaMeasure):
-        for name, value in (kr.measure.inputs or {}).items():
-            yield ("measure", "inputs", name), value
-    for name, value in (kr.inputs or {}).items():
-        yield ("inputs", name), value
-
-
-def _references(kr: KeyResult) -> Iterator[tuple[DataPath, str | None, bool]]:
-    """(path, instance name, is a selection) for every connector a KR names."""
-    measures: list[tuple[DataPath, Any]] = [((), kr.measure)]
-    selections = list(_selections(kr.select, ()))
-    for path, formula_input in _inputs(kr):
-        measures.append((path, formula_input.measure))
-        selections.extend(_selections(formula_input.select, path))
-    for path, selection in selections:
-        yield path, selection.source, True
-    for path, measure in measures:
-        if isinstance(measure, MetricMeasure):
-            yield (*path, "measure", "metric", "source"), measure.metric.source, False
+def _references(kr: KeyResult) -> Iterator[_Use]:
+    """Every use a KR makes of a connector instance."""
+    for path, selection in selections_of(kr):
+        yield _Use(path, selection.source, selection=True)
+    for path, metric in metrics_of(kr):
+        yield _Use(path, metric.source, metric=True)
     for index, push in enumerate(kr.push):
-        yield ("push", index, "to"), push.to, False
+        yield _Use(("push", index, "to"), push.to, push=_push_kinds(push))
 
 
-def _sources(docs: list[MappingDoc], connectors: list[str]) -> list[Problem]:
+def _push_kinds(push: Any) -> tuple[str, ...]:
+    asked = {
+        "field": push.field is not None,
+        "comment": push.comment,
+        "property": push.property,
+        "create": push.create is not None,
+    }
+    return tuple(kind for kind in PUSH_KINDS if asked[kind])
+
+
+def _sources(
+    docs: list[MappingDoc], connectors: Mapping[str, Capabilities | None]
+) -> list[Problem]:
     problems: list[Problem] = []
-    defined = set(connectors)
+    names = sorted(connectors)
     for doc in docs:
         default = doc.defaults.source
-        if default is not None and default not in defined and doc.yaml is not None:
-            problems.append(doc.yaml.problem(("defaults", "source"), _unknown(default, connectors)))
+        if default is not None and default not in connectors and doc.yaml is not None:
+            problems.append(doc.yaml.problem(("defaults", "source"), _unknown(default, names)))
     for site, kr in _key_results(docs):
         default = site.doc.defaults.source
-        for path, name, is_selection in _references(kr):
-            if name is None and is_selection and default is None:
-                listed = ", ".join(connectors) or "none"
+        for use in _references(kr):
+            name = use.name if use.name is not None or not use.selection else default
+            if name is None:
+                listed = ", ".join(names) or "none"
                 problems.append(
                     site.problem(
                         "this selection names no 'source' and the file has no "
                         "'defaults: {source: ...}'; add one of them "
                         f"(defined connectors: {listed})",
-                        sub=path,
+                        sub=use.path,
                     )
                 )
-            elif name is not None and name not in defined:
-                sub = (*path, "source") if is_selection else path
-                problems.append(site.problem(_unknown(name, connectors), sub=sub))
+                continue
+            sub = (*use.path, "source") if use.selection and use.name is not None else use.path
+            if name not in connectors:
+                if use.name is not None:  # an unknown default is reported once, above
+                    problems.append(site.problem(_unknown(name, names), sub=sub))
+                continue
+            refusal = _incapable(name, use, connectors)
+            if refusal is not None:
+                problems.append(site.problem(refusal, sub=sub))
     return problems
+
+
+def _incapable(name: str, use: _Use, connectors: Mapping[str, Capabilities | None]) -> str | None:
+    """Why the instance's type cannot serve the use; None if it can (or is unknown)."""
+    can = connectors[name]
+    lacking = use.lacking(can) if can is not None else None
+    if can is None or lacking is None:
+        return None
+    able = [other for other, c in sorted(connectors.items()) if c is not None and use.able(c)]
+    instead = (
+        f"connectors that can: {', '.join(able)}"
+        if able
+        else "no defined connector can; add one of a type that can"
+    )
+    return (
+        f"connector '{name}' cannot serve {lacking}: its type provides {can.describe()}; {instead}"
+    )
 
 
 # --- pushes -----------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from okrsync.mapping.models import (
     Push,
     Selection,
     Where,
+    formula_problems,
 )
 from okrsync.mapping.yamlpos import Pos, YamlDoc, load_yaml
 
@@ -483,6 +484,9 @@ class MappingDoc:
     model: MappingFile | None = None
     objectives: list[tuple[int, Objective]] = field(default_factory=list)
     defaults: Defaults = field(default_factory=Defaults)
+    # Every KR that is valid on its own, with its path, even inside an invalid objective:
+    # the checks across files (connectors, what they can do, pushes) still see it.
+    key_results: list[tuple[DataPath, KeyResult]] = field(default_factory=list)
 
     def where(self, path: DataPath, *, key: bool = False) -> str:
         if self.yaml is None:
@@ -513,10 +517,16 @@ def load_mapping_text(
         mapping.model = MappingFile.model_validate(data)
     except ValidationError as error:
         problems.extend(translate(error, MappingFile, data, ErrorContext(doc)))
+        problems.extend(_unchecked_formulas(error, data, doc))
         _salvage(mapping, data)
     else:
         mapping.defaults = mapping.model.defaults
         mapping.objectives = list(enumerate(mapping.model.objectives))
+        mapping.key_results = [
+            (("objectives", i, "key_results", j), kr)
+            for i, objective in mapping.objectives
+            for j, kr in enumerate(objective.key_results)
+        ]
     if problems:
         mapping.model = None
     return mapping, problems
@@ -530,10 +540,62 @@ def _salvage(mapping: MappingDoc, data: dict[Any, Any]) -> None:
     if not isinstance(objectives, list):
         return
     for index, raw in enumerate(objectives):
+        krs = raw.get("key_results") if isinstance(raw, dict) else None
+        for kr_index, raw_kr in enumerate(krs if isinstance(krs, list) else []):
+            with contextlib.suppress(ValidationError):
+                kr = KeyResult.model_validate(raw_kr)
+                mapping.key_results.append((("objectives", index, "key_results", kr_index), kr))
         try:
             mapping.objectives.append((index, Objective.model_validate(raw)))
         except ValidationError:
             continue
+
+
+_KR_DEPTH = len(("objectives", 0, "key_results", 0))
+
+
+def _unchecked_formulas(error: ValidationError, data: Any, doc: YamlDoc) -> list[Problem]:
+    """The formula names of KRs whose other problems kept the KR's own checks from
+    running (a malformed input, say): an unknown name is reported alongside them."""
+    failed: set[DataPath] = set()
+    checked: set[DataPath] = set()
+    for details in error.errors(include_url=False):
+        loc = tuple(details["loc"])
+        if len(loc) >= _KR_DEPTH and loc[0] == "objectives" and loc[2] == "key_results":
+            failed.add(loc[:_KR_DEPTH])
+            if len(loc) == _KR_DEPTH:
+                checked.add(loc)  # the KR's own checks ran, formula names included
+    problems: list[Problem] = []
+    for path in sorted(failed - checked, key=str):
+        raw = _dig(data, path)
+        measure = raw.get("measure") if isinstance(raw, dict) else None
+        if not isinstance(raw, dict) or not isinstance(measure, dict):
+            continue
+        text = measure.get("formula")
+        if not isinstance(text, str) or not text.strip():
+            continue
+        names = [
+            name
+            for inputs in (measure.get("inputs"), raw.get("inputs"))
+            if isinstance(inputs, dict)
+            for name in inputs
+            if isinstance(name, str)
+        ]
+        for message in formula_problems(text, names):
+            problems.append(doc.problem((*path, "measure", "formula"), message))
+    return problems
+
+
+def _dig(data: Any, path: DataPath) -> Any:
+    """The raw value at ``path``, or None where the data has no such place."""
+    for part in path:
+        inside = data.get(part) if isinstance(data, dict) else None
+        if isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            inside = data[part]
+        if inside is None:
+            return None
+        data = inside
+    return data
 
 
 def load_mapping_file(path: Path, file: str | None = None) -> tuple[MappingDoc, list[Problem]]:

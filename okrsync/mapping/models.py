@@ -8,6 +8,7 @@ The JSON Schema printed by ``okrsync schema`` is generated from these models.
 from __future__ import annotations
 
 import builtins
+from collections.abc import Collection
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -298,7 +299,7 @@ class KeyResult(Strict):
         if name == "formula" and self.formula_inputs() == {}:
             problems.append("a formula needs 'inputs': {name: {measure: ..., select: ...}}")
         elif isinstance(self.measure, FormulaMeasure):
-            problems.extend(_formula_problems(self.measure.formula, self.formula_inputs()))
+            problems.extend(formula_problems(self.measure.formula, self.formula_inputs()))
         if self.target is None and name != "completion":
             problems.append("'target' is required (what value means done)")
         if self.effective_target == self.effective_baseline:
@@ -336,13 +337,15 @@ class KeyResult(Strict):
         return dict(self.inputs or {})
 
 
-def _formula_problems(text: str, inputs: dict[str, FormulaInput]) -> list[str]:
+def formula_problems(text: str, inputs: Collection[str]) -> list[str]:
+    """What is wrong with a formula over these input names (its syntax, names that are
+    not inputs), as messages; empty when it is sound."""
     # Imported here: the evaluator imports these models, and validation only needs the
     # parser once models are being validated.
     from okrsync.evaluate.formula import FormulaError, check_names, parse_formula
 
     try:
-        check_names(parse_formula(text), inputs)
+        check_names(parse_formula(text), set(inputs))
     except FormulaError as error:
         return [f"formula {text!r}: {error}"]
     return []

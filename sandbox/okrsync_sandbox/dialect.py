@@ -16,7 +16,9 @@ One site, two dialects. Data Center mode differs where Jira Data Center 9 does:
 REST v2 on either deployment shows rich text (descriptions, comments) as strings.
 
 Either deployment may also lack some APIs (``state.absent_apis``), as older sites and
-partial reimplementations of Jira's API do.
+partial reimplementations of Jira's API do. An entry naming a method as well
+(``POST /rest/api/2/search``) refuses only that method, with 405, as older servers and
+some proxies in front of Jira refuse a POST search while serving the GET.
 """
 
 from __future__ import annotations
@@ -45,13 +47,24 @@ BUILD_DATA_CENTER: dict[str, Any] = {
 
 def serves(state: SandboxState, path: str) -> bool:
     """Whether the site's deployment has an API at ``path`` at all."""
-    if any(_absent_pattern(api).match(path) for api in tuple(state.absent_apis)):
+    paths = [api for api in tuple(state.absent_apis) if " " not in api]
+    if any(_absent_pattern(api).match(path) for api in paths):
         return False
     if state.is_cloud:
         return True
     if path.startswith("/rest/api/3/"):
         return False
     return _CHANGELOG.match(path) is None
+
+
+def refuses(state: SandboxState, method: str, path: str) -> bool:
+    """Whether the site refuses ``method`` at ``path`` (an ``absent_apis`` entry such as
+    ``POST /rest/api/2/search``): 405, the path's other methods still served."""
+    for api in tuple(state.absent_apis):
+        verb, _, where = api.partition(" ")
+        if where and verb.upper() == method.upper() and _absent_pattern(where).match(path):
+            return True
+    return False
 
 
 @functools.lru_cache(maxsize=64)

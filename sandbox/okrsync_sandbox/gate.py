@@ -105,6 +105,10 @@ class Gate:
             # Jersey's answer for a path no resource serves, as on a real site.
             await _send_json(answer, 404, error_body([f"null for uri: {_url(scope)}"]))
             return
+        if dialect.refuses(self.state, entry.method, entry.path):
+            # What Jersey (and most proxies) answer: no body, the methods that do work.
+            await _send_raw(answer, 405, b"", "text/plain", {"Allow": "GET,HEAD,OPTIONS"})
+            return
         scope.setdefault("state", {})["user"] = user
         await self.app(scope, _replay(body, receive), answer)
 

@@ -54,10 +54,13 @@ class SiteSettings(BaseModel):
 
 class FakeSite:
     settings_model = SiteSettings
+    capabilities = connector.Capabilities(items=True, push=frozenset({"field", "comment"}))
 
 
 class FakeMetrics:
     """A type without a settings model: its settings are passed through unchecked."""
+
+    capabilities = connector.Capabilities(metrics=True)
 
 
 class _EntryPoint:

@@ -219,18 +219,48 @@ def test_a_margin_that_is_not_a_finite_number_is_a_problem(tmp_path: Path) -> No
 # --- ${NAME} and secrets ------------------------------------------------------------------
 
 
-def test_a_missing_variable_is_named_with_its_place(
+def test_a_connector_variable_that_is_not_set_is_a_note_until_the_connector_opens(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("SITE_TOKEN")
     monkeypatch.setenv("EMPTY_ONE", "")
     config = SITE + "    email: ${EMPTY_ONE}\n"
     write_tree(tmp_path, {"okrsync.yaml": config, "mappings/a.yaml": MAPPING})
-    assert problems() == [
-        "okrsync.yaml:5:12: error: environment variable SITE_TOKEN is not set "
+    assert problems() == []
+    project = load_project(None)
+    assert [str(note) for note in project.notes] == [
+        "okrsync.yaml:5:12: note: environment variable SITE_TOKEN is not set "
         "(used by 'connectors.jira.token')",
-        "okrsync.yaml:6:12: error: environment variable EMPTY_ONE is empty "
+        "okrsync.yaml:6:12: note: environment variable EMPTY_ONE is empty "
         "(used by 'connectors.jira.email')",
+    ]
+    with pytest.raises(ConfigError) as raised:
+        project.connector_settings("jira")
+    assert str(raised.value) == (
+        "connector 'jira' cannot be opened: environment variable SITE_TOKEN is not set "
+        "(used by 'connectors.jira.token') at okrsync.yaml:5:12; set it and run again"
+    )
+
+
+def test_a_variable_the_store_needs_is_still_a_problem_at_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DB_URL", raising=False)
+    config = "database: ${DB_URL}\n" + SITE
+    write_tree(tmp_path, {"okrsync.yaml": config, "mappings/a.yaml": MAPPING})
+    assert problems() == [
+        "okrsync.yaml:1:11: error: environment variable DB_URL is not set (used by 'database')"
+    ]
+
+
+def test_an_unset_variable_does_not_hide_the_instances_other_problems(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SITE_TOKEN")
+    config = SITE + "    concurrency: 0\n"
+    write_tree(tmp_path, {"okrsync.yaml": config, "mappings/a.yaml": MAPPING})
+    assert problems() == [
+        "okrsync.yaml:6:18: error: 'concurrency' must be at least 1, got the number 0"
     ]
 
 

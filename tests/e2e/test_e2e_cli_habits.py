@@ -129,3 +129,26 @@ def test_pull_with_nothing_changed_says_so(synced: Outcome, workspace: Workspace
     again = workspace.run("pull")
     assert again.exit_code == 0, again
     assert again.stdout.startswith("nothing changed since the last pull (1")
+
+
+def test_validate_json_lists_every_problem_located(tmp_path: Path) -> None:
+    (tmp_path / "good").mkdir()
+    (tmp_path / "bad").mkdir()
+    good = Workspace(tmp_path / "good", "http://127.0.0.1:9")
+    valid = good.run("validate", "--json")
+    assert valid.exit_code == 0, valid
+    assert valid.json["valid"] is True and valid.json["problems"] == []
+    assert (valid.json["files"], valid.json["objectives"], valid.json["key_results"]) == (3, 4, 11)
+
+    bad = Workspace(tmp_path / "bad", "http://127.0.0.1:9")
+    bad.use_mapping(
+        "team.yaml",
+        "version: 1\ncycle: 2027-Q5\nobjectives:\n  - id: Bad Id\n    title: x\n"
+        "    key_results: []\n",
+    )
+    refused = bad.run("validate", "--json")
+    assert refused.exit_code == 1, refused
+    problems = refused.json["problems"]
+    assert refused.json["valid"] is False and len(problems) >= 2
+    assert {(p["line"], p["level"]) for p in problems} >= {(2, "error"), (4, "error")}
+    assert all(p["file"].endswith("team.yaml") for p in problems)

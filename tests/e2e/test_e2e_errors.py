@@ -84,10 +84,13 @@ def test_unknown_keys_list_the_valid_ones(workspace: Workspace) -> None:
 
 def test_a_missing_variable_is_named(workspace: Workspace, site: SandboxServer) -> None:
     workspace.write_config(token="${E2E_NOT_SET_ANYWHERE}")
+    # Loading needs no secret; opening the connector does, and says which and where.
     one_line_error(
         workspace.run("plan"),
-        f"{workspace.config}:9:12: error: environment variable E2E_NOT_SET_ANYWHERE is not "
-        "set (used by 'connectors.jira.token')",
+        "error: connector 'jira' cannot be opened: environment variable E2E_NOT_SET_ANYWHERE "
+        f"is not set (used by 'connectors.jira.token') at {workspace.config}:9:12; "
+        "set it and run again",
+        summary="run 1 (plan) failed while starting: nothing done yet",
     )
     assert len(site.log) == 0
 
