@@ -253,8 +253,8 @@ async def apply_saved(
     run.pulled["writes_current"] = len(check.current)
     if check.stale:
         changed = ", ".join(
-            f"{describe_write(w.target)} holds {held_text(w.target, holds)} "
-            f"(planned from {held_text(w.target, w.old)})"
+            f"{describe_write(w.target)}: held {held_text(w.target, w.old)} when planned, "
+            f"holds {held_text(w.target, holds)} now"
             for w, holds in check.stale
         )
         raise StalePlan(
