@@ -12,12 +12,12 @@ query, the credentials are refused) still fails the whole run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from okrsync.errors import AuthError, FieldNotFound, QueryError, SourceConfigError, SourceError
-from okrsync.mapping.models import FormulaMeasure, MetricMeasure, Push, Selection
+from okrsync.mapping.models import FormulaInput, MetricMeasure, Push, Selection
 from okrsync.secrets import redact
 
 if TYPE_CHECKING:
@@ -64,10 +64,6 @@ def fails_one_kr(error: BaseException, step: Step) -> bool:
     return isinstance(error, SourceConfigError)
 
 
-def failed_ids(failures: Iterable[KrFailure]) -> frozenset[str]:
-    return frozenset(f.kr_id for f in failures)
-
-
 # --- where in the mapping ---------------------------------------------------------------
 
 
@@ -81,7 +77,7 @@ def _own_selections(
         yield select, (*path, "query")
 
 
-def _input_paths(ref: KeyResultRef) -> Iterator[tuple[Any, tuple[Any, ...]]]:
+def _input_paths(ref: KeyResultRef) -> Iterator[tuple[FormulaInput, tuple[Any, ...]]]:
     """Each formula input with its path; ``inputs:`` beside the measure wins, as in
     ``KeyResult.formula_inputs``."""
     kr = ref.kr
@@ -93,7 +89,7 @@ def _input_paths(ref: KeyResultRef) -> Iterator[tuple[Any, tuple[Any, ...]]]:
 def selection_places(ref: KeyResultRef) -> list[tuple[str, str, str]]:
     """(instance, query, ``FILE:LINE:COL`` of the query) of every selection of the KR,
     its formula inputs' included."""
-    found = [(s, p) for s, p in _own_selections(ref.kr.select, ("select",))]
+    found = list(_own_selections(ref.kr.select, ("select",)))
     for item, path in _input_paths(ref):
         found.extend(_own_selections(item.select, (*path, "select")))
     return [(ref.source_of(s), s.query, ref.location_of(*path)) for s, path in found]
@@ -102,8 +98,7 @@ def selection_places(ref: KeyResultRef) -> list[tuple[str, str, str]]:
 def metric_places(ref: KeyResultRef) -> list[tuple[str, str, str]]:
     """(instance, metric name, ``FILE:LINE:COL``) of every metric the KR reads."""
     measures = [(ref.kr.measure, ("measure",))]
-    if isinstance(ref.kr.measure, FormulaMeasure) or ref.kr.inputs:
-        measures += [(item.measure, (*path, "measure")) for item, path in _input_paths(ref)]
+    measures += [(item.measure, (*path, "measure")) for item, path in _input_paths(ref)]
     return [
         (m.metric.source, m.metric.name, ref.location_of(*path, "metric"))
         for m, path in measures
