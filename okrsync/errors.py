@@ -4,6 +4,7 @@
 - ``SourceConfigError``: fix something about a tool (credentials, a query, a field).
 - ``TransientError``: nothing to fix; retrying later is expected to work.
 - ``GiveUp`` family (``ProtocolError``, ``StoreError``): report and stop.
+- ``StalePlan``: make a fresh plan, then apply that.
 
 Messages are written for an OKR champion: one sentence that says what went wrong and
 what to do. They never contain secrets; ``okrsync.secrets.redact`` is applied to any
@@ -137,3 +138,7 @@ class StoreError(OkrsyncError):
 
 class RunInProgress(OkrsyncError):
     """Another okrsync run holds the store's lock."""
+
+
+class StalePlan(OkrsyncError):
+    """A saved plan's targets changed since it was made: nothing was written."""

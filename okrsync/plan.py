@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from okrsync.connector import Connector, PushTarget, PushWhat
 from okrsync.evaluate import Evaluation, KrResult
+from okrsync.failures import KrFailure
 from okrsync.mapping.models import KeyResult, Push
 from okrsync.summary import comment_text, field_value, issue_summary, property_document
 
@@ -84,6 +85,7 @@ class Plan:
     evaluation: Evaluation
     writes: dict[str, list[PlannedWrite]] = field(default_factory=dict)  # by KR id
     unchanged: int = 0
+    failures: list[KrFailure] = field(default_factory=list)  # KRs left out of this plan
 
     @property
     def pending(self) -> int:
@@ -105,6 +107,7 @@ class Plan:
             kr["pushes"] = [w.to_dict() for w in writes.get(kr["id"], [])]
         document["pending_writes"] = self.pending if made is None else 0
         document["unchanged_targets"] = self.unchanged
+        document["failures"] = [f.to_dict() for f in self.failures]
         return document
 
 
@@ -128,7 +131,8 @@ def writes_from_document(document: Any) -> list[PlannedWrite]:
     return writes
 
 
-def _same(old: Any, new: Any) -> bool:
+def same_value(old: Any, new: Any) -> bool:
+    """Whether a target holding ``old`` already holds ``new`` (numbers: as floats)."""
     if isinstance(old, int | float) and isinstance(new, int | float):
         return math.isclose(float(old), float(new), abs_tol=1e-9)
     return bool(old == new)
@@ -169,45 +173,76 @@ def desired_value(target: PushTarget, result: KrResult) -> Any:
     return issue_summary(result)
 
 
+# What one push target holds now, as ``Connector.read`` tells it.
+Held = tuple[PushTarget, Any]
+
+
+async def read_held(
+    kr: KeyResult, push: Push, store: Store, connector_for: Callable[[str], Connector]
+) -> list[Held]:
+    """Every target of one ``push`` entry with what the tool holds there now; for
+    ``create``, the issue okrsync created for the KR, or None.
+
+    Reading checks the target too (the issue exists, the field can be set on it), so a
+    mistake is found before anything is written."""
+    connector = connector_for(push.to)
+    issue = push.issue
+    if push.create is not None and issue is None:
+        # The tool has the last word on the issue okrsync created: the store may have
+        # lost its key (a crash right after creating it; the tool finds it by okrsync's
+        # label), or the issue may be gone (then it is created anew).
+        remembered = store.created_issue(kr.id, push.to)
+        spec = {"project": push.create.project, "type": push.create.type}
+        lookup = PushTarget(kr.id, push.to, "create", issue=remembered, create=spec)
+        issue = await connector.read(lookup)
+        if issue is not None and issue != remembered:
+            store.remember_created_issue(kr.id, push.to, issue)
+    held: list[Held] = []
+    for target in targets_of(kr, push, issue):
+        if target.what == "create":
+            held.append((target, issue))
+        else:
+            held.append((target, await connector.read(target) if target.issue else None))
+    return held
+
+
+def plan_writes(
+    as_of: datetime,
+    evaluation: Evaluation,
+    held: Mapping[str, list[Held]],
+    failures: Iterable[KrFailure] = (),
+) -> Plan:
+    """Compare what okrsync would write for each evaluated KR with what ``held`` says
+    its targets hold; KRs that were not evaluated (they failed) get no write."""
+    plan = Plan(as_of=as_of, evaluation=evaluation, failures=list(failures))
+    for result in evaluation.key_results:
+        for target, old in held.get(result.id, []):
+            new = desired_value(target, result)
+            if target.what == "create":
+                if old is None:
+                    plan.writes.setdefault(result.id, []).append(PlannedWrite(target, None, new))
+                else:
+                    plan.unchanged += 1
+                continue
+            if target.what == "field" and new is None:
+                continue  # no value to write (e.g. an empty selection): keep the field
+            if same_value(old, new):
+                plan.unchanged += 1
+            else:
+                plan.writes.setdefault(result.id, []).append(PlannedWrite(target, old, new))
+    return plan
+
+
 async def build_plan(
     key_results: Iterable[KeyResult],
     evaluation: Evaluation,
     store: Store,
     connector_for: Callable[[str], Connector],
 ) -> Plan:
-    """Compare what okrsync would write with what each tool holds now."""
-    plan = Plan(as_of=evaluation.as_of, evaluation=evaluation)
-    results = {r.id: r for r in evaluation.key_results}
+    """Compare what okrsync would write with what each tool holds now; the first
+    target that cannot be read fails the plan."""
+    held: dict[str, list[Held]] = {}
     for kr in key_results:
-        result = results[kr.id]
         for push in kr.push:
-            connector = connector_for(push.to)
-            issue = push.issue
-            if push.create is not None and issue is None:
-                # The tool has the last word on the issue okrsync created: the store may
-                # have lost its key (a crash right after creating it; the tool finds it
-                # by okrsync's label), or the issue may be gone (then it is created anew).
-                remembered = store.created_issue(kr.id, push.to)
-                spec = {"project": push.create.project, "type": push.create.type}
-                lookup = PushTarget(kr.id, push.to, "create", issue=remembered, create=spec)
-                issue = await connector.read(lookup)
-                if issue is not None and issue != remembered:
-                    store.remember_created_issue(kr.id, push.to, issue)
-            for target in targets_of(kr, push, issue):
-                new = desired_value(target, result)
-                if target.what == "create":
-                    if issue is None:
-                        plan.writes.setdefault(kr.id, []).append(PlannedWrite(target, None, new))
-                    else:
-                        plan.unchanged += 1
-                    continue
-                # Reading checks the target too (the issue exists, the field can be set
-                # on it), so a mistake fails the plan before apply writes anything.
-                old = await connector.read(target) if target.issue else None
-                if target.what == "field" and new is None:
-                    continue  # no value to write (e.g. an empty selection): keep the field
-                if _same(old, new):
-                    plan.unchanged += 1
-                else:
-                    plan.writes.setdefault(kr.id, []).append(PlannedWrite(target, old, new))
-    return plan
+            held.setdefault(kr.id, []).extend(await read_held(kr, push, store, connector_for))
+    return plan_writes(evaluation.as_of, evaluation, held)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from okrsync.apply import AppliedWrite
 from okrsync.connector import PushTarget
+from okrsync.failures import KrFailure
 from okrsync.plan import PlannedWrite
 from okrsync.secrets import redact
 
@@ -133,7 +134,9 @@ class RunRecorder:
 
     ``started`` is the run's "now": the evaluation's default instant and the instant
     its metric values are recorded at. A run that fails records (and attaches to the
-    exception as a note) a one-line summary of what it did and did not do."""
+    exception as a note) a one-line summary of what it did and did not do. A run in
+    which some KRs failed on their own (``failures``) is recorded as ``partial``, with
+    one error per failed KR; ``failures`` is None in a run that assessed no KR."""
 
     store: Store
     command: str
@@ -143,22 +146,47 @@ class RunRecorder:
     warnings: list[str] = field(default_factory=list)
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
     progress: RunProgress = field(default_factory=RunProgress)
+    failures: list[KrFailure] | None = None
+
+    def assess(self) -> list[KrFailure]:
+        """The run assesses KRs from now on: its failures, empty so far."""
+        if self.failures is None:
+            self.failures = []
+        return self.failures
+
+    def fail(self, failure: KrFailure) -> None:
+        """Leave a KR out of the rest of the run; its first failure is the one kept."""
+        failures = self.assess()
+        if all(f.kr_id != failure.kr_id for f in failures):
+            failures.append(failure)
+
+    @property
+    def failed(self) -> frozenset[str]:
+        """The KRs failed so far."""
+        return frozenset(f.kr_id for f in self.failures or ())
 
     def __enter__(self) -> RunRecorder:
         self.run_id = self.store.start_run(self.command, self.as_of or self.started)
         return self
 
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        pulled = dict(self.pulled)
+        if self.failures is not None:
+            pulled["failures"] = [f.to_dict() for f in self.failures]
         if exc is None:
             self.store.finish_run(
-                self.run_id, "ok", pulled=self.pulled, warnings=self.warnings, errors=[]
+                self.run_id,
+                "partial" if self.failures else "ok",
+                pulled=pulled,
+                warnings=self.warnings,
+                errors=[str(f) for f in self.failures or ()],
             )
             return
         summary = redact(self.progress.summary(self.run_id, self.command))
         self.store.finish_run(
             self.run_id,
             "failed",
-            pulled={**self.pulled, **self.progress.as_record()},
+            pulled={**pulled, **self.progress.as_record()},
             warnings=self.warnings,
             errors=[redact(str(exc) or type(exc).__name__), summary],
         )

@@ -13,21 +13,29 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from okrsync.apply import AppliedWrite, apply_writes
+from okrsync.apply import AppliedWrite, apply_writes, check_saved_plan, held_text
 from okrsync.backfill import backfill, can_backfill, needs_backfill
 from okrsync.connector import Connector, MetricSource, build_connector
-from okrsync.errors import OkrsyncError
+from okrsync.errors import OkrsyncError, StalePlan
 from okrsync.evaluate import Evaluation
 from okrsync.evaluate.engine import evaluate_snapshot
 from okrsync.evaluate.quality import add_quality_warnings, selection_sizes
 from okrsync.evaluate.snapshot import Snapshot
-from okrsync.plan import Plan, PlannedWrite, build_plan
-from okrsync.pull import ProgressCallback, PullReport, kr_selections, pull_queries, queries_of
+from okrsync.failures import (
+    KrFailure,
+    fails_one_kr,
+    metric_places,
+    push_place,
+    selection_places,
+)
+from okrsync.plan import Held, Plan, PlannedWrite, build_plan, plan_writes, read_held
+from okrsync.pull import ProgressCallback, PullReport, pull_queries, queries_of
 from okrsync.run_record import RunProgress, RunRecorder, describe_query, describe_write
 from okrsync.store_view import StoreDataView, explain_missing_metrics, metrics_read_by
+from okrsync.summary import plural
 
 if TYPE_CHECKING:
-    from okrsync.project import Project
+    from okrsync.project import KeyResultRef, Project
     from okrsync.store import Store
 
 
@@ -65,16 +73,6 @@ async def open_connectors(
         yield opened.__getitem__
 
 
-def queries_used_by(project: Project) -> dict[tuple[str, str], list[str]]:
-    """``KR id at FILE:LINE:COL`` for every (instance, query) a KR selects with."""
-    users: dict[tuple[str, str], list[str]] = {}
-    for ref in project.key_results():
-        for selection in kr_selections(ref.kr):
-            key = (ref.source_of(selection), selection.query)
-            users.setdefault(key, []).append(f"KR {ref.id} at {ref.location}")
-    return users
-
-
 async def pull_into_run(
     project: Project,
     store: Store,
@@ -87,12 +85,22 @@ async def pull_into_run(
     Queries are pulled one at a time so that a failure leaves a record of which were
     stored; the run's ``pulled`` numbers stay current meanwhile."""
     run.progress.stage = "pulling"
+    run.assess()
     specs = [s for s in queries_of(project.files) if project.is_item_source(s.source)]
     run.progress.queries = [describe_query(s.source, s.query) for s in specs]
-    users = queries_used_by(project)
+    places = selections_by_query(project)
     report = PullReport()
     for spec in specs:
-        part = await pull_queries([spec], store, connector_for, progress, users)
+        try:
+            part = await pull_queries([spec], store, connector_for, progress)
+        except OkrsyncError as error:
+            # A query the tool rejects fails the KRs that select with it, and only them.
+            used_by = places.get((spec.source, spec.query), [])
+            if not used_by or not fails_one_kr(error, "select"):
+                raise
+            for ref, where in used_by:
+                run.fail(KrFailure.of(ref, where, error))
+            continue
         report.queries.extend(part.queries)
         run.progress.stored.append(describe_query(spec.source, spec.query))
         run.pulled = report.as_dict()
@@ -115,15 +123,35 @@ async def record_metrics(
         connector = connector_for(source)
         if not isinstance(connector, MetricSource):
             continue  # validation names the instance; nothing to read here
-        value = await connector.read_metric(name)
+        try:
+            value = await connector.read_metric(name)
+        except OkrsyncError as error:
+            # A metric source that is down fails the KRs measured by it, and only them.
+            if not fails_one_kr(error, "measure"):
+                raise
+            for ref in project.key_results():
+                for where in (w for s, n, w in metric_places(ref) if (s, n) == (source, name)):
+                    run.fail(KrFailure.of(ref, where, error))
+            continue
         store.record_metric(source, name, run.started, value)
         run.progress.recorded.append(f"{source}/{name}")
     return len(run.progress.recorded)
 
 
-def evaluate_project(project: Project, store: Store, as_of: datetime) -> Evaluation:
+def selections_by_query(project: Project) -> dict[tuple[str, str], list[tuple[KeyResultRef, str]]]:
+    """Every KR that selects with each (instance, query), with where the query is written."""
+    found: dict[tuple[str, str], list[tuple[KeyResultRef, str]]] = {}
+    for ref in project.key_results():
+        for source, query, where in selection_places(ref):
+            found.setdefault((source, query), []).append((ref, where))
+    return found
+
+
+def evaluate_project(
+    project: Project, store: Store, as_of: datetime, failed: Collection[str] = ()
+) -> Evaluation:
     """Every KR and objective as of ``as_of``, from the store alone, with data-quality
-    warnings.
+    warnings; the KRs in ``failed`` are left out (see ``okrsync.failures``).
 
     A selection's size is compared with the latest run recorded as of ``as_of`` or
     earlier (read before this run records anything): an evaluation of an earlier
@@ -133,7 +161,7 @@ def evaluate_project(project: Project, store: Store, as_of: datetime) -> Evaluat
     previous = selection_sizes(r.data for r in store.latest_results(at)[1])
     view = StoreDataView(store, at)
     snapshot = Snapshot(view, at)
-    evaluation = evaluate_snapshot(project.files, snapshot, tz, project.margins)
+    evaluation = evaluate_snapshot(project.files, snapshot, tz, project.margins, failed)
     explain_missing_metrics(evaluation, view)
     add_quality_warnings(
         evaluation,
@@ -153,11 +181,41 @@ async def plan(
     as_of: datetime,
     run: RunRecorder | None = None,
 ) -> Plan:
-    if run is not None:
-        run.progress.stage = "planning"
-    evaluation = evaluate_project(project, store, as_of)
-    key_results = [ref.kr for ref in project.key_results()]
-    return await build_plan(key_results, evaluation, store, connector_for)
+    """Evaluate every KR and compare what it would write with what its targets hold.
+
+    In a run, a KR whose push target the tool refuses fails on its own (as do those
+    that failed while pulling): it is left out of the evaluation and of the plan."""
+    if run is None:
+        evaluation = evaluate_project(project, store, as_of)
+        key_results = [ref.kr for ref in project.key_results()]
+        return await build_plan(key_results, evaluation, store, connector_for)
+    run.progress.stage = "planning"
+    held = await read_push_targets(project, store, connector_for, run)
+    evaluation = evaluate_project(project, store, as_of, run.failed)
+    return plan_writes(evaluation.as_of, evaluation, held, run.assess())
+
+
+async def read_push_targets(
+    project: Project, store: Store, connector_for: Callable[[str], Connector], run: RunRecorder
+) -> dict[str, list[Held]]:
+    """What every push target of the KRs not failed yet holds now, by KR id. A KR
+    whose target the tool refuses fails, and its other targets are not read."""
+    held: dict[str, list[Held]] = {}
+    for ref in project.key_results():
+        if ref.id in run.failed:
+            continue
+        targets: list[Held] = []
+        for push in ref.kr.push:
+            try:
+                targets += await read_held(ref.kr, push, store, connector_for)
+            except OkrsyncError as error:
+                if not fails_one_kr(error, "push"):
+                    raise
+                run.fail(KrFailure.of(ref, push_place(ref, push, error), error))
+                break
+        else:
+            held[ref.id] = targets
+    return held
 
 
 async def apply(
@@ -177,6 +235,35 @@ async def apply(
             progress(write)
 
     return await apply_writes(writes, store, connector_for, run.run_id, made)
+
+
+async def apply_saved(
+    writes: list[PlannedWrite],
+    store: Store,
+    connector_for: Callable[[str], Connector],
+    run: RunRecorder,
+    plan_file: str,
+) -> tuple[list[AppliedWrite], list[PlannedWrite]]:
+    """Perform a saved plan's writes whose targets still hold what they held when it
+    was made; returns the writes made and those whose targets were already current.
+
+    A target that changed since refuses the whole plan (``StalePlan``) before any
+    write, as a stale saved plan in Terraform."""
+    run.progress.stage = "checking the plan"
+    check = await check_saved_plan(writes, store, connector_for)
+    run.pulled["writes_current"] = len(check.current)
+    if check.stale:
+        changed = ", ".join(
+            f"{describe_write(w.target)}: held {held_text(w.target, w.old)} when planned, "
+            f"holds {held_text(w.target, holds)} now"
+            for w, holds in check.stale
+        )
+        raise StalePlan(
+            f"plan file {plan_file} is stale: {plural(len(check.stale), 'target')} changed "
+            f"since it was made ({changed}); nothing was written: make a fresh plan with "
+            f"'okrsync plan --out {plan_file}' and apply that"
+        )
+    return await apply(check.to_make, store, connector_for, run), check.current
 
 
 def record_results(
@@ -210,7 +297,11 @@ def backfill_new(project: Project, store: Store, as_of: datetime, run: RunRecord
     """Back-fill the KRs that have no back-filled point yet (a fresh store, a KR added
     to a mapping mid-cycle), up to the last day's end before ``as_of``: the run itself
     records the value at ``as_of``. Returns the KRs that got points."""
-    ready = [ref.id for ref in project.key_results() if can_backfill(ref.kr, store)]
+    ready = [
+        ref.id
+        for ref in project.key_results()
+        if ref.id not in run.failed and can_backfill(ref.kr, store)
+    ]
     missing = needs_backfill(store, ready)
     if not missing:
         return []
@@ -245,6 +336,7 @@ __all__ = [
     "RunProgress",
     "RunRecorder",
     "apply",
+    "apply_saved",
     "backfill_into_run",
     "backfill_new",
     "describe_query",
@@ -254,9 +346,10 @@ __all__ = [
     "open_connectors",
     "plan",
     "pull_into_run",
-    "queries_used_by",
+    "read_push_targets",
     "record_metrics",
     "record_results",
+    "selections_by_query",
     "sync",
     "used_instances",
 ]

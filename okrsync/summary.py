@@ -29,6 +29,11 @@ STATUS_WORDS = {
 _PLURAL_UNITS = ("items", "points", "days")
 
 
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """``1 item``, ``2 items``: counts agree in number."""
+    return f"{count} {one if count == 1 else many or one + 's'}"
+
+
 def percent(fraction: float | None) -> str:
     return "—" if fraction is None else f"{fraction * 100:.1f}%"
 

@@ -3,14 +3,13 @@ arithmetic from items to value to progress to status, so a reader can redo it by
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from okrsync.cli.tables import Col, fitted_table, instant_label, status_text
+from okrsync.cli.tables import Col, fitted_table, instant_label, relative, status_text
 from okrsync.evaluate import Evaluation, ItemEvidence, KrResult
 from okrsync.summary import number, percent
 
@@ -104,18 +103,6 @@ def items_table(result: KrResult, width: int) -> Table:
         for item in items
     ]
     return fitted_table(f"items behind {result.id}", columns, rows, width)
-
-
-def relative(location: str) -> str:
-    """``FILE:LINE:COL`` with FILE relative to the working directory when it is
-    inside it: the path people type."""
-    parts = location.rsplit(":", 2)
-    if len(parts) != 3:
-        return location
-    path = Path(parts[0])
-    if path.is_absolute() and path.is_relative_to(Path.cwd()):
-        parts[0] = str(path.relative_to(Path.cwd()))
-    return ":".join(parts)
 
 
 def selection_source(project: Project, kr_id: str) -> list[str]:

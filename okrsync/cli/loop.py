@@ -12,6 +12,7 @@ import typer
 
 from okrsync import runs
 from okrsync.cli.app import JsonOption, command
+from okrsync.cli.failures import show_failures
 from okrsync.cli.progress import pull_progress
 from okrsync.cli.shell import (
     EXIT_PENDING,
@@ -57,6 +58,8 @@ def pull(ctx: typer.Context) -> None:
         if metrics:
             said.append(f"recorded {plural(metrics, 'metric value')}")
         out.print("; ".join(said) or "nothing to pull: no mapping selects items or reads metrics")
+    if show_failures(run):
+        raise typer.Exit(1)
 
 
 async def _pull(project: Any, store: Any, run: runs.RunRecorder) -> Any:
@@ -116,6 +119,8 @@ def plan(
             sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
         else:
             _show_plan(result, project)
+    if show_failures(run):
+        raise typer.Exit(1)
     if result.pending:
         raise typer.Exit(EXIT_PENDING)
 
@@ -148,24 +153,34 @@ def _read_plan_file(path: Path, project: Any) -> list[PlannedWrite]:
 
 
 async def _apply(
-    project: Any, store: Any, run: Any, saved: list[PlannedWrite] | None, as_of: Any
-) -> tuple[list[Any], Any]:
+    project: Any, store: Any, run: Any, saved: tuple[Path, list[PlannedWrite]] | None, as_of: Any
+) -> tuple[list[Any], list[PlannedWrite], Any]:
+    """(writes made, saved writes already current, the fresh plan or None)."""
     async with runs.open_connectors(project, runs.used_instances(project)) as connector_for:
-        fresh = None
         if saved is not None:
-            writes = saved
-        else:
-            with pull_progress(err) as progress:
-                await runs.pull_into_run(project, store, connector_for, run, progress)
-            fresh = await runs.plan(project, store, connector_for, as_of, run)
-            writes = fresh.all_writes()
-        applied = await runs.apply(writes, store, connector_for, run)
-        return applied, fresh
+            path, writes = saved
+            applied, current = await runs.apply_saved(writes, store, connector_for, run, str(path))
+            return applied, current, None
+        with pull_progress(err) as progress:
+            await runs.pull_into_run(project, store, connector_for, run, progress)
+        fresh = await runs.plan(project, store, connector_for, as_of, run)
+        applied = await runs.apply(fresh.all_writes(), store, connector_for, run)
+        return applied, [], fresh
 
 
-def _report_applied(applied: list[Any]) -> None:
+def _report_applied(applied: list[Any], current: list[PlannedWrite] | None = None) -> None:
+    """The writes made (each acknowledged by the tool), and apart from them the saved
+    plan's targets that already held its value: those are no writes."""
+    if current:
+        entries = [{"kr": w.target.kr_id, **w.to_dict()} for w in current]
+        title = f"{plural(len(current), 'target')} already current"
+        out.print(writes_table(entries, title=title, width=out.width))
     if not applied:
-        out.print("nothing to push: every tool already holds these results")
+        out.print(
+            "no write made: every target already holds the plan's value"
+            if current
+            else "nothing to push: every tool already holds these results"
+        )
         return
     entries = [
         {"kr": a.write.target.kr_id, **a.write.to_dict(), "target": a.issue or "—"} for a in applied
@@ -180,18 +195,23 @@ def apply(
         Path | None, typer.Option("--plan", help="a plan saved with --out")
     ] = None,
 ) -> None:
-    """Perform the pushes of a saved plan, or of a fresh one."""
+    """Perform the pushes of a saved plan, or of a fresh one.
+
+    A saved plan is checked first: targets that already hold its values are reported
+    as current; if any target changed since the plan was made, nothing is written."""
     with handle_errors(ctx):
         project = load(ctx)
-        saved = None if plan_file is None else _read_plan_file(plan_file, project)
+        saved = None if plan_file is None else (plan_file, _read_plan_file(plan_file, project))
         store = open_store(project)
         started, moment = instants(None, project)
         with recorded_run(ctx, store, "apply", moment, started) as run:
-            applied, fresh = asyncio.run(_apply(project, store, run, saved, moment))
+            applied, current, fresh = asyncio.run(_apply(project, store, run, saved, moment))
             if fresh is not None:
                 run.progress.stage = "recording"
                 runs.record_results(store, run.run_id, fresh, applied)
-        _report_applied(applied)
+        _report_applied(applied, current)
+    if show_failures(run):
+        raise typer.Exit(1)
 
 
 @command()
@@ -217,3 +237,5 @@ def sync(
                 f"back-filled the daily history of {plural(len(backfilled), 'key result')} from "
                 "their cycle start: see 'okrsync history KR'"
             )
+    if show_failures(run):
+        raise typer.Exit(1)

@@ -20,6 +20,7 @@ from okrsync.cli.tables import (
     legend_lines,
     override_lines,
     results_table,
+    stale_lines,
 )
 from okrsync.cli.timeparse import parse_as_of
 from okrsync.errors import OkrsyncError, ValidationFailed
@@ -162,5 +163,5 @@ def show_results(document: dict[str, Any], as_of: datetime, project: Any) -> Non
     # Wrapped at the width, between words, like the tables.
     for line in legend_lines(document, command_hint="okrsync explain KR"):
         out.print(line, highlight=False)
-    for line in override_lines(document):
-        out.print(line, highlight=False)
+    for line in override_lines(document) + stale_lines(document):
+        out.print(redact(line), highlight=False)

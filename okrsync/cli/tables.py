@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -20,7 +21,7 @@ from rich.text import Text
 if TYPE_CHECKING:
     from rich.console import JustifyMethod
 
-from okrsync.summary import number, percent, status_word
+from okrsync.summary import number, percent, plural, status_word
 
 STATUS_STYLES = {
     "on_track": "green",
@@ -289,11 +290,6 @@ def legend_lines(document: Mapping[str, Any], command_hint: str) -> list[str]:
     return lines
 
 
-def plural(count: int, one: str, many: str | None = None) -> str:
-    """``1 item``, ``2 items``: counts agree in number."""
-    return f"{count} {one if count == 1 else many or one + 's'}"
-
-
 def short(value: Any, width: int = 40) -> str:
     """One line of at most ``width`` characters: the first line of a text, cut with an
     ellipsis."""
@@ -327,6 +323,31 @@ def writes_table(entries: Iterable[Mapping[str, Any]], title: str, width: int = 
         Col("new", flex=2),
     ]
     return fitted_table(title, columns, rows, width)
+
+
+def relative(location: str) -> str:
+    """``FILE:LINE:COL`` with FILE relative to the working directory when it is
+    inside it: the path people type."""
+    parts = location.rsplit(":", 2)
+    if len(parts) != 3:
+        return location
+    path = Path(parts[0])
+    if path.is_absolute() and path.is_relative_to(Path.cwd()):
+        parts[0] = str(path.relative_to(Path.cwd()))
+    return ":".join(parts)
+
+
+def stale_lines(document: Mapping[str, Any]) -> list[str]:
+    """One line per KR whose value is its last good one: the run since failed it."""
+    lines = []
+    for kr in document["key_results"]:
+        failure = kr.get("failure")
+        if kr.get("stale") and failure:
+            lines.append(
+                f"stale: {kr['id']} shows its last good value; run {failure.get('run')} "
+                f"failed it at {relative(str(failure.get('where')))}: {failure.get('error')}"
+            )
+    return lines
 
 
 def override_lines(document: Mapping[str, Any]) -> list[str]:

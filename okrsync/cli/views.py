@@ -139,6 +139,9 @@ def status(
                 key=lambda data: kr_order.get(data.get("id"), len(kr_order)),
             ),
         }
+        from okrsync.failures import mark_stale
+
+        mark_stale(document, krs, store)  # a KR its latest run failed shows its last value
         if as_json:
             print_json(document)
         else:

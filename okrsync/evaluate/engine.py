@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,9 +56,14 @@ def evaluate_snapshot(
     snapshot: Snapshot,
     tz: ZoneInfo,
     margins: Margins = DEFAULT_MARGINS,
+    failed: Collection[str] = (),
 ) -> Evaluation:
     """``evaluate`` as of ``snapshot.at``, over a snapshot the caller keeps: reading the
-    same items at T again afterwards (data-quality warnings) then rebuilds nothing."""
+    same items at T again afterwards (data-quality warnings) then rebuilds nothing.
+
+    The KRs in ``failed`` (their data could not be read this run) are not evaluated:
+    their objectives are scored from their other KRs and list them as
+    ``failed_key_results``."""
     if snapshot.at.tzinfo is None:
         raise ValueError("a snapshot's instant must be timezone-aware")
     at = snapshot.at.astimezone(UTC)
@@ -71,6 +76,7 @@ def evaluate_snapshot(
             results = [
                 evaluate_key_result(kr, objective_id, ctx, where.default_source, margins)
                 for kr in where.objective.key_results
+                if kr.id not in failed
             ]
             by_objective[objective_id] = results
             evaluation.key_results.extend(results)
@@ -209,6 +215,8 @@ def _roll_up(
         value = progress_of(oid)
         cycle = where.cycle
         empty = not krs[oid] and not children[oid]
+        scored = {kr.id for kr in krs[oid]}
+        every = [kr.id for kr in where.objective.key_results]
         results.append(
             ObjectiveResult(
                 id=oid,
@@ -217,11 +225,12 @@ def _roll_up(
                 progress=value,
                 expected=scoring.expected(cycle, at, tz),
                 status=Status.NO_DATA if empty else scoring.status(value, at, cycle, tz, margins),
-                key_results=[kr.id for kr in krs[oid]],
+                key_results=every,
                 aligned=children[oid],
                 weight=where.objective.weight,
                 aligns_to=where.objective.aligns_to,
                 cycle=cycle.label,
+                failed=[kr_id for kr_id in every if kr_id not in scored],
             )
         )
     return results

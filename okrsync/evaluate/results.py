@@ -110,9 +110,11 @@ class ObjectiveResult:
     weight: float
     aligns_to: str | None = None
     cycle: str = ""
+    # KRs that failed this run: listed in ``key_results``, left out of the score.
+    failed: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        document = {
             "id": self.id,
             "title": self.title,
             "score": self.score,
@@ -125,6 +127,9 @@ class ObjectiveResult:
             "weight": self.weight,
             "cycle": self.cycle,
         }
+        if self.failed:
+            document["failed_key_results"] = list(self.failed)
+        return document
 
 
 @dataclass

@@ -17,7 +17,8 @@ from okrsync.store._base import StoreBase, utcnow
 from okrsync.store._types import number, plain
 from okrsync.store.records import KrResult, ObjectiveResult, RunRecord, RunStatus
 
-FINAL_STATUSES = ("ok", "failed")
+# ``partial``: some KRs failed on their own (okrsync.failures); the others were done.
+FINAL_STATUSES = ("ok", "partial", "failed")
 # The numeric columns copied out of a KR result.
 _NUMBERS = ("value", "baseline", "target", "progress", "score", "expected")
 
@@ -155,7 +156,7 @@ class RunRecords(StoreBase):
     ) -> None:
         """Close the run with its outcome: ``pulled`` holds its numbers (per source)."""
         if status not in FINAL_STATUSES:
-            raise ValueError(f"a run finishes 'ok' or 'failed', not {status!r}")
+            raise ValueError(f"a run finishes 'ok', 'partial' or 'failed', not {status!r}")
         values = {
             "status": status,
             "finished_at": utcnow(),
@@ -174,6 +175,23 @@ class RunRecords(StoreBase):
         statement = select(t.runs).order_by(t.runs.c.id.desc()).limit(limit)
         with self._transaction() as connection:
             return [_run_record(row) for row in connection.execute(statement).all()]
+
+    def assessing_runs(self, after: int = 0) -> list[tuple[int, list[dict[str, Any]]]]:
+        """Runs after run ``after`` that assessed KRs and finished (``ok`` or
+        ``partial``), newest first, each with the KR failures it recorded."""
+        c = t.runs.c
+        statement = (
+            select(c.id, c.pulled)
+            .where(c.id > after, c.status.in_(("ok", "partial")))
+            .order_by(c.id.desc())
+        )
+        with self._transaction() as connection:
+            rows = connection.execute(statement).all()
+        return [
+            (int(row.id), [f for f in row.pulled["failures"] if isinstance(f, dict)])
+            for row in rows
+            if isinstance(row.pulled, dict) and isinstance(row.pulled.get("failures"), list)
+        ]
 
     # --- results ------------------------------------------------------------------------
 

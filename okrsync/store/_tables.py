@@ -143,7 +143,7 @@ class RunRow(_Table, table=True):
     as_of: datetime = _utc()
     started_at: datetime = _utc()
     finished_at: datetime | None = _utc(nullable=True)
-    status: str  # running | ok | failed
+    status: str  # running | ok | partial | failed
     pulled: dict[str, Any] = _json()
     warnings: list[str] = _json()
     errors: list[str] = _json()

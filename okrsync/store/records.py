@@ -8,12 +8,13 @@ from typing import Any, Literal
 
 from okrsync.connector import WriteReceipt
 
-RunStatus = Literal["running", "ok", "failed"]
+RunStatus = Literal["running", "ok", "partial", "failed"]
 
 
 @dataclass(frozen=True)
 class RunRecord:
-    """One okrsync command run: ``status`` is ``running`` until ``finish_run``."""
+    """One okrsync command run: ``status`` is ``running`` until ``finish_run``;
+    ``partial`` when some KRs failed on their own (``pulled["failures"]``)."""
 
     id: int
     command: str

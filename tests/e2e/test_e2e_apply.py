@@ -62,8 +62,9 @@ def test_apply_performs_exactly_the_saved_plan(fresh: Workspace, fresh_site: San
     assert writes_of(fresh_site) == FIRST_WRITES
     assert fresh_site.state.get("OKR-12").custom["customfield_10100"] == 75.5
     assert fresh_site.log.count("POST", ISSUE_BULKFETCH) == 0  # nothing pulled
-    # The one search is the create push's look-up of an issue okrsync made before.
-    assert fresh_site.log.count("POST", SEARCH) == 1
+    # The two searches are the create push's look-ups of an issue okrsync made before:
+    # one checking the saved plan, one right before creating it.
+    assert fresh_site.log.count("POST", SEARCH) == 2
 
     # A fresh plan sees what changed since: SHOP-113 (unestimated, at the average of
     # 29/7 points) is done, so 32.29 of 37.29 points are: 86.6%.

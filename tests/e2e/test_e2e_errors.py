@@ -115,21 +115,24 @@ def test_an_unknown_connector_instance(workspace: Workspace, site: SandboxServer
 # --- what Jira answers -----------------------------------------------------------------
 
 
-def test_a_query_jira_rejects_names_the_kr_and_where_it_is_written(
+def test_a_query_jira_rejects_fails_its_kr_where_the_query_is_written(
     workspace: Workspace, site: SandboxServer
 ) -> None:
     path = workspace.use_mapping(
         "checkout.yaml", ONE_KR.replace("parent = SHOP-100", "parent = = SHOP-100")
     )
-    line = one_line_error(
-        workspace.run("plan"),
-        summary="run 1 (plan) failed while pulling: 0 of 1 queries stored "
-        "(not stored: jira: parent = = SHOP-100)",
-    )
-    assert line.startswith("error: jira: Jira rejected the query: Error in the JQL Query: ")
-    assert line.endswith(f"(query of KR ship-one-click at {path}:8:9)")
+    planned = workspace.run("plan")
+    assert planned.exit_code == 1, planned
+    failure, summary = planned.stderr.splitlines()
+    # The query is the value on line 10, column 25.
+    assert failure.startswith(
+        f"{path}:10:25: error: KR ship-one-click: jira: Jira rejected the query: "
+        "Error in the JQL Query: "
+    ), planned
+    assert summary.startswith("run 1 (plan) is partial: 1 key result failed"), planned
+    assert "Traceback" not in planned.stdout + planned.stderr
     assert site.writes == []
-    assert last_run(workspace)[:2] == ("plan", "failed")
+    assert last_run(workspace)[:2] == ("plan", "partial")
     assert workspace.sql("SELECT count(*) FROM cursors") == [(0,)]
 
     workspace.use_mapping("checkout.yaml", ONE_KR)  # fixed: the next run goes on
@@ -189,11 +192,11 @@ def test_an_unreachable_host(workspace: Workspace) -> None:
     )
 
 
-def test_a_field_not_on_the_issue_fails_the_plan_before_any_write(
-    workspace: Workspace, site: SandboxServer
+def test_a_field_not_on_the_issue_fails_its_kr_and_the_other_is_pushed(
+    fresh: Workspace, fresh_site: SandboxServer
 ) -> None:
-    """OKR-7 is a Task, whose edit screen lacks KR Progress. The first KR's comment on
-    OKR-12 would be fine: it must not be written either."""
+    """OKR-7 is a Task, whose edit screen lacks KR Progress: prepare-review fails when
+    its targets are read, before any write; the first KR's comment on OKR-12 is made."""
     second_kr = """
       - id: prepare-review
         title: Prepare the review
@@ -202,19 +205,27 @@ def test_a_field_not_on_the_issue_fails_the_plan_before_any_write(
         target: 9
         push: [{to: jira, issue: OKR-7, field: KR Progress, comment: true}]
 """
-    workspace.use_mapping("checkout.yaml", ONE_KR + second_kr)
-    message = (
-        "error: jira: field 'KR Progress' (customfield_10100) cannot be set on OKR-7: add it "
-        "to the issue's edit screen, or choose another field"
+    path = fresh.use_mapping("checkout.yaml", ONE_KR + second_kr)
+    # The field's value is on line 19, column 48.
+    failure = (
+        f"{path}:19:48: error: KR prepare-review: jira: field 'KR Progress' "
+        "(customfield_10100) cannot be set on OKR-7: add it to the issue's edit screen, "
+        "or choose another field"
     )
     for number, command in enumerate(("plan", "apply", "sync"), start=1):
-        # The pull went through; the plan failed before any write.
-        summary = f"run {number} ({command}) failed while planning: 1 of 1 queries stored"
-        if command != "plan":
-            summary += "; no write made"
-        assert one_line_error(workspace.run(command), summary=summary) == message
-    assert site.writes == []
-    assert workspace.sql("SELECT count(*) FROM writes") == [(0,)]
+        outcome = fresh.run(command)
+        assert outcome.exit_code == 1, outcome
+        lines = outcome.stderr.splitlines()
+        assert lines[0] == failure, outcome
+        assert lines[1].startswith(f"run {number} ({command}) is partial: "), outcome
+        assert last_run(fresh)[:2] == (command, "partial")
+    # Only the first apply wrote: the comment of ship-one-click; nothing went to OKR-7.
+    assert [(w.method, w.path) for w in successful_writes(fresh_site)] == [
+        ("POST", "/rest/api/3/issue/OKR-12/comment")
+    ]
+    assert fresh.sql("SELECT kr_id, target, what FROM writes") == [
+        ("ship-one-click", "OKR-12", "comment")
+    ]
 
 
 # --- --debug, and the token in a separate process ---------------------------------------

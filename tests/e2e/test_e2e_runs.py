@@ -35,38 +35,43 @@ def runs_json(workspace: Workspace, *args: str) -> list[dict[str, Any]]:
     return runs
 
 
-def test_a_pull_that_fails_midway_says_which_queries_were_stored(
+def test_a_pull_with_a_rejected_query_stores_the_other_and_is_partial(
     site: SandboxServer, tmp_path: Path
 ) -> None:
     workspace = Workspace(tmp_path, site.url)
-    workspace.use_mapping("checkout.yaml", TWO_QUERIES)
+    path = workspace.use_mapping("checkout.yaml", TWO_QUERIES)
 
-    failed = workspace.run("pull")
+    pulled = workspace.run("pull")
 
-    assert failed.exit_code == 1, failed
-    error, summary = failed.stderr.splitlines()
-    assert error.startswith("error: jira: Jira rejected the query: ")
-    # Queries are pulled in order; the first went in before the second was refused.
-    assert summary == (
-        "run 1 (pull) failed while pulling: 1 of 2 queries stored "
-        "(not stored: jira: project = = SHOP)"
-    )
+    assert pulled.exit_code == 1, pulled
+    assert pulled.stdout.startswith("pulled 9 changed items (1 query"), pulled
+    failure, summary = pulled.stderr.splitlines()
+    # shop-items' query is on line 14 of the file, its value at column 25.
+    assert failure.startswith(
+        f"{path}:14:25: error: KR shop-items: jira: Jira rejected the query: "
+    ), pulled
+    assert summary.startswith("run 1 (pull) is partial: 1 key result failed"), pulled
+    # The other query went in.
     assert workspace.sql("SELECT count(*) FROM items") == [(9,)]
     assert workspace.sql("SELECT query FROM cursors") == [("parent = SHOP-100",)]
 
     (run,) = runs_json(workspace)
-    assert (run["id"], run["command"], run["status"]) == (1, "pull", "failed")
-    assert run["errors"] == [error.removeprefix("error: "), summary]
-    assert run["error"] == run["errors"][0]
+    assert (run["id"], run["command"], run["status"]) == (1, "pull", "partial")
+    assert run["errors"] == [failure]
     assert run["pulled"] == {
         "queries": 1,
         "items_fetched": 9,
         "requests": run["pulled"]["requests"],
-        "stopped_while": "pulling",
-        "queries_stored": 1,
-        "queries_not_stored": ["jira: project = = SHOP"],
+        "metrics": 0,
+        "failures": [
+            {
+                "kr": "shop-items",
+                "where": f"{path}:14:25",
+                "error": failure.split("error: KR shop-items: ", 1)[1],
+            }
+        ],
     }
-    assert run["did"] == "pulled 9 items from 1 query; 1 query not stored"
+    assert run["did"] == "pulled 9 items from 1 query"
 
 
 def test_an_apply_that_fails_midway_says_which_writes_were_made(
@@ -127,10 +132,13 @@ def test_runs_lists_the_latest_runs_without_the_network(
     assert header[2].startswith("started (CE")  # in the config's time zone, named
     assert [row[:2] for row in cells] == [["2", "plan"], ["1", "pull"]]
     status = header.index("status")
-    assert [row[status] for row in cells] == ["ok", "failed"]
-    # A long error is cut to the row, not folded onto lines of its own.
-    assert cells[1][-1].startswith("jira: Jira rejected the"), table
+    assert [row[status] for row in cells] == ["ok", "partial"]
+    # A long error is cut to the row, not folded onto lines of its own; the whole of it
+    # is in the JSON.
+    assert cells[1][-1].endswith("…"), table
     assert len(table.stdout.splitlines()) == 5  # title, header, rule and the two runs
+    failed = runs_json(workspace)[1]["error"]
+    assert "error: KR shop-items: jira: Jira rejected the query:" in failed
     assert len(site.log) == 0
     assert [run["id"] for run in runs_json(workspace, "--limit", "1")] == [2]
     # A limit no database integer holds is a usage error, not an overflow.
