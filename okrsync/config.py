@@ -136,6 +136,12 @@ class Config(BaseSettings):
     connectors: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="connector instances by name; each has a 'type'"
     )
+    run_timeout: Days | None = Field(
+        1 / 48,
+        gt=0,
+        description="a run still talking to the tools after this long (default 30m) is "
+        "stopped and recorded failed, saying what it did and did not do",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -127,9 +127,17 @@ class ProtocolError(SourceError):
     """The tool answered something okrsync does not understand."""
 
 
+class AnswerTooLarge(ProtocolError):
+    """An answer longer than the connector's ``max_answer_bytes``: never read whole."""
+
+
 class StoreError(OkrsyncError):
     """The state database could not be read or written."""
 
 
 class RunInProgress(OkrsyncError):
     """Another okrsync run holds the store's lock."""
+
+
+class RunTimedOut(OkrsyncError):
+    """The run went past its ``run_timeout`` and was stopped where it was."""
