@@ -56,6 +56,7 @@ ENV_NAMES = {
     "status_margins": "OKRSYNC_STATUS_MARGINS",
     "in_progress_age": "OKRSYNC_IN_PROGRESS_AGE",
     "connectors": "OKRSYNC_CONNECTORS",
+    "run_timeout": "OKRSYNC_RUN_TIMEOUT",
 }
 _JSON_SETTINGS = ("status_margins", "connectors")
 _SECRET_KEY = re.compile(r"token|password|passwd|secret|api_?key", re.IGNORECASE)
