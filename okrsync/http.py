@@ -351,6 +351,7 @@ class RetryingTransport(httpx.AsyncBaseTransport):
                 # An answer that a wrapping transport read already is used as it is:
                 # its network stream is used up, and reading it again would wait forever.
                 if raw.is_stream_consumed:
+                    self._checked_size(request, len(raw.content))
                     return raw
                 return await _read(raw, request, self._checked_size)
         except TimeoutError:
