@@ -62,6 +62,7 @@ ENV_NAMES = {
     "status_margins": "OKRSYNC_STATUS_MARGINS",
     "in_progress_age": "OKRSYNC_IN_PROGRESS_AGE",
     "connectors": "OKRSYNC_CONNECTORS",
+    "run_timeout": "OKRSYNC_RUN_TIMEOUT",
 }
 _JSON_SETTINGS = ("status_margins", "connectors")
 _SECRET_KEY = re.compile(r"token|password|passwd|secret|api_?key", re.IGNORECASE)
@@ -141,6 +142,12 @@ class Config(BaseSettings):
     )
     connectors: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="connector instances by name; each has a 'type'"
+    )
+    run_timeout: Days | None = Field(
+        1 / 48,
+        gt=0,
+        description="a run still talking to the tools after this long (default 30m) is "
+        "stopped and recorded failed, saying what it did and did not do",
     )
 
     @classmethod

@@ -132,6 +132,10 @@ class ProtocolError(SourceError):
     """The tool answered something okrsync does not understand."""
 
 
+class AnswerTooLarge(ProtocolError):
+    """An answer longer than the connector's ``max_answer_bytes``: never read whole."""
+
+
 class StoreError(OkrsyncError):
     """The state database could not be read or written."""
 
@@ -142,3 +146,7 @@ class RunInProgress(OkrsyncError):
 
 class StalePlan(OkrsyncError):
     """A saved plan's targets changed since it was made: nothing was written."""
+
+
+class RunTimedOut(OkrsyncError):
+    """The run went past its ``run_timeout`` and was stopped where it was."""

@@ -22,6 +22,12 @@ When the budget is spent the last response is returned as is (or the last transp
 error raised), so the connector maps it to an ``okrsync.errors`` class with its own
 words. All waiting goes through the module functions ``sleep`` and ``monotonic``, which
 tests replace.
+
+Bounds, so that no server can hold a run or its memory: every attempt must deliver its
+whole answer within the client's ``timeout`` (httpx's own timeout applies per read, so a
+server sending a byte a second would never trip it), and no answer may be longer than
+``max_answer_bytes`` (``AnswerTooLarge``, never retried). Inside ``run_deadline`` every
+request, retry and pause also ends by the run's deadline (``RunTimedOut``).
 """
 
 from __future__ import annotations
@@ -30,8 +36,9 @@ import asyncio
 import random
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -39,16 +46,23 @@ from email.utils import parsedate_to_datetime
 import httpx
 from tenacity import AsyncRetrying, RetryCallState
 
+from okrsync.errors import AnswerTooLarge, RunTimedOut
+from okrsync.secrets import redact
+
 __all__ = [
+    "DEFAULT_MAX_ANSWER_BYTES",
     "IDEMPOTENT",
     "HttpStats",
     "KeyedPacer",
     "RateWindow",
     "RetryPolicy",
     "RetryingTransport",
+    "checked_url",
     "make_client",
     "monotonic",
     "parse_retry_after",
+    "run_deadline",
+    "shown_url",
     "sleep",
 ]
 
@@ -59,6 +73,12 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # Statuses that prove the server did not act on the request, so any method may repeat.
 _NOT_PROCESSED = frozenset({429, 503})
+# Far above any answer okrsync expects (a page of 100 issues with fields is a few MB),
+# far below what would exhaust a small machine's memory.
+DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024
+
+# The instant (on ``monotonic``) by which the current run must be done, or None.
+_run_ends: ContextVar[tuple[float, str] | None] = ContextVar("okrsync_run_ends", default=None)
 
 
 async def sleep(seconds: float) -> None:
@@ -164,6 +184,63 @@ class KeyedPacer:
         self._sent.setdefault(key, deque(maxlen=self._keep)).append(monotonic())
 
 
+@contextmanager
+def run_deadline(seconds: float | None, *, shown: str = "") -> Iterator[None]:
+    """Every request made in the block (and in the tasks it starts) ends within
+    ``seconds`` of entering it, retries and pauses included; past it, ``RunTimedOut``.
+    ``shown`` is how the limit is named in the message (``run_timeout 30m``)."""
+    if seconds is None:
+        yield
+        return
+    token = _run_ends.set((monotonic() + seconds, shown or f"{seconds:g} s"))
+    try:
+        yield
+    finally:
+        _run_ends.reset(token)
+
+
+def _run_left(request: httpx.Request) -> float | None:
+    """Seconds the current run has left (None: no deadline); raises when none are."""
+    ends = _run_ends.get()
+    if ends is None:
+        return None
+    left = ends[0] - monotonic()
+    if left <= 0:
+        raise _timed_out(request)
+    return left
+
+
+def _timed_out(request: httpx.Request) -> RunTimedOut:
+    ends = _run_ends.get()
+    limit = ends[1] if ends else "its deadline"
+    return RunTimedOut(
+        f"the run took longer than {limit} and was stopped while waiting for "
+        f"{request.method} {shown_url(request.url)}; raise run_timeout, or find out why "
+        "the server is slow"
+    )
+
+
+def checked_url(value: str, *, example: str, credentials: str) -> httpx.URL:
+    """``value`` as an http(s) URL with a host and no user or password in it (those
+    would be printed and stored with the URL); ``ValueError`` says what to write
+    instead. ``credentials`` names the settings that take them."""
+    try:
+        url = httpx.URL(value.strip())
+    except (httpx.InvalidURL, TypeError) as error:
+        raise ValueError("not a valid URL") from error
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ValueError(f"expected an http(s) URL such as {example}")
+    if url.userinfo:
+        raise ValueError(f"put credentials in {credentials}, not in the URL")
+    return url
+
+
+def shown_url(url: httpx.URL | str) -> str:
+    """``url`` as it may be printed: no user or password, known secrets masked."""
+    parsed = httpx.URL(str(url))
+    return redact(str(parsed.copy_with(userinfo=b"") if parsed.userinfo else parsed))
+
+
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
     """Seconds to wait from a ``Retry-After`` value (delta-seconds or HTTP-date)."""
     if value is None or not value.strip():
@@ -202,10 +279,16 @@ class RetryingTransport(httpx.AsyncBaseTransport):
         stats: HttpStats | None = None,
         rng: random.Random | None = None,
         pacer: KeyedPacer | None = None,
+        answer_timeout: float | None = None,
+        max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
+        source: str = "",
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self._inner = inner
+        self.answer_timeout = answer_timeout
+        self.max_answer_bytes = max_answer_bytes
+        self.source = source
         self.policy = policy or RetryPolicy()
         self.stats = stats if stats is not None else HttpStats()
         self.pacer = pacer
@@ -253,12 +336,39 @@ class RetryingTransport(httpx.AsyncBaseTransport):
             if key is not None and self.pacer is not None:
                 self.pacer.sent(key)
             self.stats.attempts += 1
-            raw = await self._inner.handle_async_request(request)
-            # An answer that a wrapping transport read already is used as it is: its
-            # network stream is used up, and reading it again would wait forever.
-            response = raw if raw.is_stream_consumed else await _read(raw, request)
+            response = await self._whole_answer(request)
         self._heed_limits(response)
         return response
+
+    async def _whole_answer(self, request: httpx.Request) -> httpx.Response:
+        """Send and read the whole answer within the answer timeout and the run's
+        deadline, whichever ends first."""
+        run_left = _run_left(request)
+        limits = [t for t in (self.answer_timeout, run_left) if t is not None]
+        try:
+            async with asyncio.timeout(min(limits) if limits else None):
+                raw = await self._inner.handle_async_request(request)
+                # An answer that a wrapping transport read already is used as it is:
+                # its network stream is used up, and reading it again would wait forever.
+                if raw.is_stream_consumed:
+                    self._checked_size(request, len(raw.content))
+                    return raw
+                return await _read(raw, request, self._checked_size)
+        except TimeoutError:
+            if run_left is not None and run_left <= (self.answer_timeout or run_left):
+                raise _timed_out(request) from None
+            raise httpx.ReadTimeout(
+                f"no complete answer within {self.answer_timeout:g} s", request=request
+            ) from None
+
+    def _checked_size(self, request: httpx.Request, size: int) -> None:
+        if size > self.max_answer_bytes:
+            raise AnswerTooLarge(
+                f"the answer to {request.method} {shown_url(request.url)} is longer than "
+                f"max_answer_bytes ({self.max_answer_bytes} bytes); raise max_answer_bytes "
+                "in the connector's settings if such answers are expected",
+                source=self.source,
+            )
 
     def _heed_limits(self, response: httpx.Response) -> None:
         """Pause everyone when a response says the limit is reached or near."""
@@ -317,16 +427,34 @@ class RetryingTransport(httpx.AsyncBaseTransport):
         return state.idle_for + state.upcoming_sleep > self.policy.max_total_wait
 
     async def _sleep(self, seconds: float) -> None:
+        ends = _run_ends.get()
+        if ends is not None and monotonic() + seconds >= ends[0]:
+            # The retry would start after the run's end: stop now, not after the wait.
+            raise RunTimedOut(
+                f"the run took longer than {ends[1]} and was stopped while retrying; "
+                "raise run_timeout, or find out why the server is slow"
+            )
         self.stats.retries += 1
         self.stats.slept += seconds
         await sleep(seconds)
 
 
-async def _read(raw: httpx.Response, request: httpx.Request) -> httpx.Response:
+async def _read(
+    raw: httpx.Response, request: httpx.Request, check: Callable[[httpx.Request, int], None]
+) -> httpx.Response:
     """The answer with its body read, while the caller holds its slot (so that the bound
-    is on real work) and detached from the connection."""
+    is on real work) and detached from the connection. ``check`` sees the announced and
+    the running length, and stops the reading of an answer that is too long."""
+    chunks: list[bytes] = []
     try:
-        chunks = [chunk async for chunk in raw.stream]  # type: ignore[union-attr]
+        announced = raw.headers.get("Content-Length", "")
+        if announced.isdigit():
+            check(request, int(announced))
+        size = 0
+        async for chunk in raw.stream:  # type: ignore[union-attr]
+            size += len(chunk)
+            check(request, size)
+            chunks.append(chunk)
     finally:
         await raw.aclose()
     return httpx.Response(
@@ -361,10 +489,14 @@ def make_client(
     stats: HttpStats | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     pacer: KeyedPacer | None = None,
+    max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
+    source: str = "",
 ) -> httpx.AsyncClient:
     """An ``httpx.AsyncClient`` with okrsync's retry policy and at most
     ``max_connections`` requests in flight; ``pacer`` spaces the requests it keys.
-    ``transport`` replaces the network (tests)."""
+    Each attempt has ``timeout`` seconds for its whole answer, of at most
+    ``max_answer_bytes``; ``source`` names the connector in errors. ``transport``
+    replaces the network (tests)."""
     inner = transport or httpx.AsyncHTTPTransport(
         limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=None)
     )
@@ -374,6 +506,13 @@ def make_client(
         headers=dict(headers or {}),
         timeout=timeout,
         transport=RetryingTransport(
-            inner, policy=policy, concurrency=max_connections, stats=stats, pacer=pacer
+            inner,
+            policy=policy,
+            concurrency=max_connections,
+            stats=stats,
+            pacer=pacer,
+            answer_timeout=timeout,
+            max_answer_bytes=max_answer_bytes,
+            source=source,
         ),
     )

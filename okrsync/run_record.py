@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -12,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 from okrsync.apply import AppliedWrite
 from okrsync.connector import PushTarget
 from okrsync.failures import KrFailure
+from okrsync.http import run_deadline
 from okrsync.plan import PlannedWrite
 from okrsync.secrets import redact
 
 if TYPE_CHECKING:
+    from okrsync.project import Project
     from okrsync.store import Store
 
 # Commands that write to the tools: a failed one says whether it wrote anything.
@@ -90,6 +93,23 @@ class RunProgress:
             parts.append("no write made")
         done = "; ".join(parts) or "nothing done yet"
         return f"run {run_id} ({command}) failed while {self.stage}: {done}"
+
+
+def run_deadline_of(project: Project) -> AbstractContextManager[None]:
+    """The project's ``run_timeout`` over everything a run asks the tools."""
+    days = project.config.run_timeout
+    if days is None:
+        return run_deadline(None)
+    seconds = days * 86400
+    return run_deadline(seconds, shown=f"run_timeout ({_duration(seconds)})")
+
+
+def _duration(seconds: float) -> str:
+    """``30m``, ``2h``, ``3s``: the largest unit that shows the length exactly."""
+    for unit, length in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= length and round(seconds / length, 6).is_integer():
+            return f"{round(seconds / length)}{unit}"
+    return f"{seconds:g}s"
 
 
 def _missing(wanted: Sequence[str], done: Sequence[str]) -> list[str]:

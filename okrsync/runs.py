@@ -30,7 +30,13 @@ from okrsync.failures import (
 )
 from okrsync.plan import Held, Plan, PlannedWrite, build_plan, plan_writes, read_held
 from okrsync.pull import ProgressCallback, PullReport, pull_queries, queries_of
-from okrsync.run_record import RunProgress, RunRecorder, describe_query, describe_write
+from okrsync.run_record import (
+    RunProgress,
+    RunRecorder,
+    describe_query,
+    describe_write,
+    run_deadline_of,
+)
 from okrsync.store_view import StoreDataView, explain_missing_metrics, metrics_read_by
 from okrsync.summary import plural
 
@@ -65,6 +71,8 @@ async def open_connectors(
     project: Project, names: list[str]
 ) -> AsyncIterator[Callable[[str], Connector]]:
     async with AsyncExitStack() as stack:
+        # Everything a run asks the tools ends by its run_timeout (okrsync.http).
+        stack.enter_context(run_deadline_of(project))
         # Metric sources are opened here too; ``record_metrics`` tells them apart.
         opened: dict[str, Connector] = {}
         for name in names:

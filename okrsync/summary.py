@@ -34,6 +34,14 @@ def plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else many or one + 's'}"
 
 
+def normalized_text(text: str) -> str:
+    """``text`` the way Jira Data Center keeps a wiki markup comment: LF line endings,
+    no spaces at the end of a line or of the text. okrsync writes comments in this form
+    already, so what it reads back compares equal and no unchanged comment is rewritten."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).rstrip()
+
+
 def percent(fraction: float | None) -> str:
     return "—" if fraction is None else f"{fraction * 100:.1f}%"
 
@@ -84,7 +92,7 @@ def comment_text(result: KrResult) -> str:
         shown = ", ".join(keys[:20]) + (f" and {len(keys) - 20} more" if len(keys) > 20 else "")
         lines.append(f"Done: {shown}")
     lines.extend(f"Warning: {warning}" for warning in pushed_warnings(result))
-    return "\n".join(lines)
+    return normalized_text("\n".join(lines))
 
 
 def pushed_warnings(result: KrResult) -> list[str]:

@@ -1,8 +1,13 @@
-"""``HttpJsonSource``: GET a URL, follow a JSON pointer, return the number there."""
+"""``HttpJsonSource``: GET a URL, follow a JSON pointer, return the number there.
+
+Redirects are followed only where the settings allow requests (the source's origin or
+``allowed_hosts``): the token must never go to a server the configuration did not name.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from typing import Any, Self
 
@@ -20,9 +25,12 @@ from okrsync.errors import (
     SourceConfigError,
     SourceError,
 )
-from okrsync.http import make_client, parse_retry_after
+from okrsync.http import make_client, parse_retry_after, shown_url
 from okrsync.secrets import redact
 from okrsync_http_json.settings import HttpJsonSettings
+
+# A chain of redirects longer than this is a loop, not a move.
+MAX_REDIRECTS = 5
 
 __all__ = ["HttpJsonSource", "resolve_pointer"]
 
@@ -56,6 +64,8 @@ class HttpJsonSource:
             timeout=self.settings.timeout,
             max_connections=4,
             transport=transport,
+            max_answer_bytes=self.settings.max_answer_bytes,
+            source=instance,
         )
         # Several metrics usually come from one document: fetch each URL once per run.
         self._documents: dict[str, Any] = {}
@@ -71,33 +81,36 @@ class HttpJsonSource:
 
     async def read_metric(self, name: str) -> float:
         spec = self.settings.metric(name)
-        url = str(self._client.base_url.join(spec.url)) if spec.url else self.settings.url
+        url = str(self.settings.metric_url(spec))
         document = await self._document(url)
-        value = resolve_pointer(document, spec.pointer, where=redact(url), source=self.instance)
+        where = shown_url(url)
+        value = resolve_pointer(
+            document, spec.pointer, where=where, source=self.instance, metric=name
+        )
         if isinstance(value, bool) or not isinstance(value, int | float | str):
             raise SourceConfigError(
-                f"metric {name!r}: {spec.pointer} in {redact(url)} holds "
+                f"metric {name!r}: {spec.pointer} in {where} holds "
                 f"{type(value).__name__}, not a number",
                 source=self.instance,
             )
         try:
-            return float(value)
+            number = float(value)
         except ValueError:
             raise SourceConfigError(
-                f"metric {name!r}: {spec.pointer} in {redact(url)} holds {value!r}, not a number",
+                f"metric {name!r}: {spec.pointer} in {where} holds {value!r}, not a number",
                 source=self.instance,
             ) from None
+        if not math.isfinite(number):
+            # JSON has no NaN or Infinity, yet servers send them (and "inf" as text).
+            raise SourceConfigError(
+                f"metric {name!r}: {spec.pointer} in {where} holds {value!r}, not a finite number",
+                source=self.instance,
+            )
+        return number
 
     async def _document(self, url: str) -> Any:
         if url not in self._documents:
-            try:
-                response = await self._client.get(url)
-            except httpx.TransportError as error:
-                raise ConnectionFailed(
-                    f"cannot reach {redact(url)}: {redact(str(error) or type(error).__name__)}; "
-                    "check the url and your network",
-                    source=self.instance,
-                ) from None
+            response = await self._get(url)
             if response.status_code >= 300:
                 raise _error_for(response, url, self.instance)
             try:
@@ -109,6 +122,33 @@ class HttpJsonSource:
                     source=self.instance,
                 ) from None
         return self._documents[url]
+
+    async def _get(self, url: str) -> httpx.Response:
+        """GET ``url``, following redirects that stay where requests may go."""
+        current = url
+        for _ in range(MAX_REDIRECTS + 1):
+            try:
+                response = await self._client.get(current)
+            except httpx.TransportError as error:
+                raise ConnectionFailed(
+                    f"cannot reach {shown_url(current)}: "
+                    f"{redact(str(error) or type(error).__name__)}; check the url and your network",
+                    source=self.instance,
+                ) from None
+            if not response.is_redirect:
+                return response
+            target = str(response.url.join(response.headers["Location"]))
+            refused = self.settings.refusal(target)
+            if refused:
+                raise SourceConfigError(
+                    f"{shown_url(current)} redirects to {shown_url(target)}, which okrsync "
+                    f"does not follow: {refused}",
+                    source=self.instance,
+                )
+            current = target
+        raise ProtocolError(
+            f"{shown_url(url)} redirects more than {MAX_REDIRECTS} times", source=self.instance
+        )
 
 
 def _error_for(response: httpx.Response, url: str, source: str) -> SourceError:
@@ -143,8 +183,11 @@ def _error_for(response: httpx.Response, url: str, source: str) -> SourceError:
     return ProtocolError(f"{shown} answered {status}", source=source, status=status)
 
 
-def resolve_pointer(document: Any, pointer: str, *, where: str, source: str) -> Any:
-    """RFC 6901: ``/a/0/b``, with ``~1`` for ``/`` and ``~0`` for ``~``."""
+def resolve_pointer(
+    document: Any, pointer: str, *, where: str, source: str, metric: str | None = None
+) -> Any:
+    """RFC 6901: ``/a/0/b``, with ``~1`` for ``/`` and ``~0`` for ``~``. ``metric`` names
+    the metric the pointer belongs to in the error."""
     if pointer == "":
         return document
     current = document
@@ -163,7 +206,8 @@ def resolve_pointer(document: Any, pointer: str, *, where: str, source: str) -> 
             else:
                 there = f"a {type(current).__name__}"
             raise SourceConfigError(
-                f"JSON pointer {pointer} not found in {where}: nothing at "
+                (f"metric {metric!r}: " if metric else "")
+                + f"JSON pointer {pointer} not found in {where}: nothing at "
                 f"{walked or '/'} + {token!r} ({there})",
                 source=source,
             )

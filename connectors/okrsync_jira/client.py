@@ -114,6 +114,8 @@ class JiraClient:
             stats=self.stats,
             transport=transport,
             pacer=KeyedPacer(ISSUE_WRITE_LIMITS, issue_written),
+            max_answer_bytes=settings.max_answer_bytes,
+            source=source,
         )
 
     @classmethod

@@ -25,6 +25,7 @@ from pydantic import (
 
 from okrsync import secrets
 from okrsync.errors import ConfigError
+from okrsync.http import DEFAULT_MAX_ANSWER_BYTES, checked_url
 
 __all__ = ["JiraSettings", "parse_duration"]
 
@@ -72,6 +73,8 @@ class JiraSettings(BaseModel):
     page_size: int = Field(default=100, ge=1, le=100)
     timeout: float = Field(default=30.0, gt=0)
     max_attempts: int = Field(default=6, ge=1, le=20)
+    # No answer is read past this many bytes (a hostile or broken server cannot fill memory).
+    max_answer_bytes: int = Field(default=DEFAULT_MAX_ANSWER_BYTES, ge=1024)
     # Incremental pulls re-read this much before the cursor, to absorb clock skew and
     # Jira's eventually consistent search index.
     overlap: timedelta = timedelta(minutes=5)
@@ -82,14 +85,7 @@ class JiraSettings(BaseModel):
     @field_validator("url")
     @classmethod
     def _check_url(cls, value: str) -> str:
-        try:
-            url = httpx.URL(value.strip())
-        except (httpx.InvalidURL, TypeError) as error:
-            raise ValueError("not a valid URL") from error
-        if url.scheme not in ("http", "https") or not url.host:
-            raise ValueError("expected an http(s) URL such as https://acme.atlassian.net")
-        if url.userinfo:
-            raise ValueError("put credentials in email/token, not in the URL")
+        url = checked_url(value, example="https://acme.atlassian.net", credentials="email/token")
         if url.query or url.fragment:
             raise ValueError("expected the site's base URL, without ?query or #fragment")
         return str(url).rstrip("/")

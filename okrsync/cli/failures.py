@@ -17,11 +17,12 @@ def show_failures(run: Any) -> bool:
         err.print(redact(str(failure)), highlight=False, soft_wrap=True)
     if failures:
         count = len(failures)
+        one = count == 1
         err.print(
             f"run {run.run_id} ({run.command}) is partial: {plural(count, 'key result')} "
-            "failed and "
-            "were left out (not scored, not pushed, their objectives scored without them); "
-            "the other key results went on as usual",
+            f"failed and {'was' if one else 'were'} left out (not scored, not pushed, "
+            f"{'its objective' if one else 'their objectives'} scored without "
+            f"{'it' if one else 'them'}); the other key results went on as usual",
             style="red",
             highlight=False,
             soft_wrap=True,

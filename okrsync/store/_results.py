@@ -170,6 +170,28 @@ class RunRecords(StoreBase):
         if done.rowcount != 1:
             raise StoreError(f"run {run_id} is not in the state database; it cannot be finished")
 
+    def fail_abandoned_runs(self, holder: str) -> list[int]:
+        """Mark failed every run still ``running``; returns their ids. Call it holding
+        the run lock only: then no live process can be running those runs, since the lock
+        dies with its process (a crash, ``kill -9``, a lost machine)."""
+        c = t.runs.c
+        error = (
+            "the run's process ended before the run finished (it was killed or crashed); "
+            f"marked failed by the next run ({holder})"
+        )
+        with self._transaction(write=True) as connection:
+            ids = [
+                int(row.id)
+                for row in connection.execute(select(c.id).where(c.status == "running")).all()
+            ]
+            if ids:
+                connection.execute(
+                    update(t.runs)
+                    .where(c.id.in_(ids))
+                    .values(status="failed", finished_at=utcnow(), errors=[error])
+                )
+        return ids
+
     def runs(self, limit: int = 20) -> list[RunRecord]:
         """The latest runs, newest first."""
         statement = select(t.runs).order_by(t.runs.c.id.desc()).limit(limit)

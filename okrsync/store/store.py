@@ -111,13 +111,12 @@ class Store(PullState, MetricValues, RunRecords, Ledger):
                 "try again when it finishes, or pass --wait to wait for it"
             )
         try:
-            row = {
-                "name": _LOCK_NAME,
-                "holder": f"pid {os.getpid()} on {socket.gethostname()}",
-                "since": utcnow(),
-            }
+            holder = f"pid {os.getpid()} on {socket.gethostname()}"
+            row = {"name": _LOCK_NAME, "holder": holder, "since": utcnow()}
             with self._transaction(write=True) as connection:
                 upsert(connection, t.lock_holder, [row])
+            # Holding the lock, no other run is alive: a "running" one died unfinished.
+            self.fail_abandoned_runs(holder)
             yield
         finally:
             release()

@@ -1,8 +1,11 @@
-"""Issue entity properties: JSON values up to 32,768 bytes, set idempotently with PUT."""
+"""Issue entity properties: JSON values up to 32,768 bytes, set idempotently with PUT.
+
+Comment properties (``api_comments``) follow the same rules."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -15,7 +18,24 @@ MAX_VALUE_BYTES = 32768
 MAX_KEY_LENGTH = 255
 
 
-def _missing(key: str) -> JiraError:
+def property_value(name: str, raw: bytes) -> Any:
+    """The JSON value sent for property ``name``, checked as Jira checks every entity
+    property (issue and comment alike)."""
+    if len(name) > MAX_KEY_LENGTH:
+        raise bad_request(f"The property key cannot be longer than {MAX_KEY_LENGTH} characters.")
+    if not raw.strip():
+        raise bad_request("The property value cannot be empty.")
+    if len(raw) > MAX_VALUE_BYTES:
+        raise bad_request(
+            f"The property value is too long: {len(raw)} bytes, the maximum is {MAX_VALUE_BYTES}."
+        )
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise bad_request("The property value must be valid JSON.") from None
+
+
+def missing_property(key: str) -> JiraError:
     return JiraError(404, [f"The property with key '{key}' does not exist."])
 
 
@@ -36,26 +56,14 @@ async def get_property(request: Request) -> JSONResponse:
     with state.lock:
         issue = find_issue(state, request.path_params["key"])
         if name not in issue.properties:
-            raise _missing(name)
+            raise missing_property(name)
         return JSONResponse({"key": name, "value": issue.properties[name]})
 
 
 async def set_property(request: Request) -> Response:
     state = sandbox(request)
     name = request.path_params["property"]
-    raw = await request.body()
-    if len(name) > MAX_KEY_LENGTH:
-        raise bad_request(f"The property key cannot be longer than {MAX_KEY_LENGTH} characters.")
-    if not raw.strip():
-        raise bad_request("The property value cannot be empty.")
-    if len(raw) > MAX_VALUE_BYTES:
-        raise bad_request(
-            f"The property value is too long: {len(raw)} bytes, the maximum is {MAX_VALUE_BYTES}."
-        )
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        raise bad_request("The property value must be valid JSON.") from None
+    value = property_value(name, await request.body())
     with state.lock:
         issue = find_issue(state, request.path_params["key"])
         check_writable(state, issue)
@@ -72,7 +80,7 @@ async def delete_property(request: Request) -> Response:
         issue = find_issue(state, request.path_params["key"])
         check_writable(state, issue)
         if name not in issue.properties:
-            raise _missing(name)
+            raise missing_property(name)
         del issue.properties[name]
         state.touch()
     return Response(status_code=204)

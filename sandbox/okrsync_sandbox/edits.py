@@ -28,6 +28,13 @@ def is_adf(value: Any) -> bool:
     )
 
 
+def stored_wiki(text: str) -> str:
+    """A wiki markup text as Jira Data Center stores it: one kind of line ending, spaces
+    at the end of every line and of the whole text removed."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).rstrip()
+
+
 def convert(
     state: SandboxState,
     project: Project,

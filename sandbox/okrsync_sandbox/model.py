@@ -166,6 +166,8 @@ class Comment:
     created: datetime
     updated: datetime
     update_author: User
+    # Comment entity properties by key: JSON values an app attaches, never shown as text.
+    properties: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

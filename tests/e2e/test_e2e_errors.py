@@ -4,11 +4,13 @@ that fails once started adds a second line: what it did and did not do."""
 
 from __future__ import annotations
 
+import math
+import re
 import socket
 from pathlib import Path
 
 import pytest
-from e2e_harness import TOKEN_VAR, Outcome, Workspace, successful_writes
+from e2e_harness import TOKEN_VAR, Outcome, Workspace, json_server, successful_writes
 from okrsync_sandbox import API_TOKEN, SandboxServer
 
 WRONG_TOKEN = "wrong-but-secret-token-4711"
@@ -43,6 +45,17 @@ def one_line_error(outcome: Outcome, *fragments: str, summary: str | None = None
     assert "Traceback" not in printed
     assert API_TOKEN not in printed and WRONG_TOKEN not in printed
     return lines[0]
+
+
+def one_kr_failed(outcome: Outcome, kr: str) -> str:
+    """The outcome of a run in which one KR failed on its own: exit 1, one located
+    line for it and the partial run's summary; the message of that line."""
+    assert outcome.exit_code == 1, outcome
+    located, summary = outcome.stderr.splitlines()
+    assert re.fullmatch(rf"\S+\.yaml:\d+:\d+: error: KR {kr}: .+", located), outcome
+    assert summary.startswith(f"run 1 ({outcome.args[-1]}) is partial: 1 key result failed")
+    assert "Traceback" not in outcome.stdout + outcome.stderr
+    return located.split(f"error: KR {kr}: ", 1)[1]
 
 
 def last_run(workspace: Workspace) -> tuple[str, str, str]:
@@ -239,3 +252,91 @@ def test_a_traceback_only_with_debug(workspace: Workspace) -> None:
     assert "Traceback (most recent call last)" in debug.stderr
     assert "okrsync.errors.AuthError: jira: Jira rejected the credentials" in debug.stderr
     assert WRONG_TOKEN not in debug.stdout + debug.stderr
+
+
+# --- metric sources -------------------------------------------------------------------
+
+METRIC_KR = (Path(__file__).parents[1] / "data" / "conversion_kr.yaml").read_text()
+
+
+def use_metric_source(workspace: Workspace, url: str, metrics: str) -> None:
+    """The conversion KR, read from an ``http_json`` source at ``url``."""
+    workspace.use_mapping("checkout.yaml", METRIC_KR)
+    workspace.write_config(
+        extra=f"  analytics:\n    type: http_json\n    url: {url}\n    metrics:\n{metrics}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "metric", "message"),
+    [
+        (
+            "https://bob:hunter2@metrics.example.com/m.json",
+            "/rate",
+            "12:10: error: put credentials in token, not in the URL",
+        ),
+        ("file:///etc/passwd", "/rate", "12:10: error: expected an http(s) URL such as "),
+        (
+            "https://metrics.example.com/m.json",
+            "{url: 'file:///etc/passwd', pointer: /rate}",
+            "14:7: error: metric 'checkout_conversion': 'file:///etc/passwd' is not an http(s) URL",
+        ),
+        (
+            "https://metrics.example.com/m.json",
+            "{url: 'https://evil.example.net/m.json', pointer: /rate}",
+            "14:7: error: metric 'checkout_conversion': https://evil.example.net is another "
+            "origin than the source's url, and the token is only sent there",
+        ),
+    ],
+    ids=["password", "file-url", "file-metric-url", "other-host"],
+)
+def test_a_metric_source_that_could_be_turned_against_us_is_refused(
+    workspace: Workspace, site: SandboxServer, url: str, metric: str, message: str
+) -> None:
+    use_metric_source(workspace, url, f"      checkout_conversion: {metric}\n")
+    line = one_line_error(workspace.run("plan"))
+    assert line.startswith(f"{workspace.config}:") and message in line, line
+    assert "hunter2" not in line
+    assert len(site.log) == 0 and not workspace.db.exists()  # nothing was started
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [(math.inf, "inf"), (math.nan, "nan"), ("inf", "'inf'")]
+)
+def test_a_metric_that_is_no_finite_number_names_source_metric_and_pointer(
+    workspace: Workspace, site: SandboxServer, value: object, shown: str
+) -> None:
+    # json_server writes Python's Infinity and NaN, which no JSON has but servers send.
+    with json_server({"data": {"rate": value}}) as url:
+        use_metric_source(workspace, url, "      checkout_conversion: /data/rate\n")
+        line = one_kr_failed(workspace.run("apply"), "conversion")
+    assert line == (
+        f"analytics: metric 'checkout_conversion': /data/rate in {url} holds {shown}, "
+        "not a finite number"
+    )
+    assert site.writes == []
+    assert workspace.sql("SELECT count(*) FROM metric_values") == [(0,)]
+
+
+def test_a_metric_pointer_to_nothing_names_source_metric_and_pointer(
+    workspace: Workspace, site: SandboxServer
+) -> None:
+    with json_server({"data": {"conversion": 2.5}}) as url:
+        use_metric_source(workspace, url, "      checkout_conversion: /data/rate\n")
+        line = one_kr_failed(workspace.run("apply"), "conversion")
+    assert line.startswith(
+        f"analytics: metric 'checkout_conversion': JSON pointer /data/rate not found "
+        f"in {url}: nothing at /data + 'rate' (keys there: conversion)"
+    )
+    assert site.writes == []
+
+
+def test_a_jira_url_with_a_password_is_refused_without_showing_it(
+    workspace: Workspace, site: SandboxServer
+) -> None:
+    workspace.write_config(url="https://bot:hunter2@acme.atlassian.net")
+    line = one_line_error(workspace.run("plan"))
+    assert line.startswith(f"{workspace.config}:7:10: error: ")
+    assert line.endswith("put credentials in email/token, not in the URL")
+    assert "hunter2" not in line
+    assert len(site.log) == 0 and not workspace.db.exists()

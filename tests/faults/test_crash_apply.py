@@ -106,7 +106,8 @@ def test_sync_killed_mid_pull_then_synced_again(
 
     finish(jira, workspace, tmp_path, "sync")
 
-    assert workspace.runs() == [("sync", "running"), ("sync", "ok")]
+    # The next run found the killed one still "running" and marked it failed.
+    assert workspace.runs() == [("sync", "failed"), ("sync", "ok")]
 
 
 def test_two_syncs_at_once_one_writes_and_the_other_says_why_not(

@@ -65,7 +65,8 @@ def test_a_first_pull_killed_midway_is_finished_by_the_next(
     pull_after_crash(jira, workspace, tmp_path)
 
     assert status_of(workspace, "SHOP-113") == "Done"
-    assert workspace.runs() == [("pull", "running"), ("pull", "ok")]
+    # The next run found the killed one still "running" and marked it failed.
+    assert workspace.runs() == [("pull", "failed"), ("pull", "ok")]
 
 
 def test_an_incremental_pull_killed_midway_loses_no_change(
@@ -84,4 +85,4 @@ def test_an_incremental_pull_killed_midway_loses_no_change(
 
     assert status_of(workspace, "SHOP-104") == "Done"
     assert status_of(workspace, "SHOP-113") == "Done"
-    assert [status for _, status in workspace.runs()] == ["ok", "running", "ok"]
+    assert [status for _, status in workspace.runs()] == ["ok", "failed", "ok"]

@@ -172,13 +172,18 @@ COMMENT = PushTarget("ship", "jira", "comment", issue="OKR-12")
 TEXT = "Ship one-click checkout\nProgress: 40.0% · expected 50% · at risk"
 
 
-def comment(comment_id: str, document: Any) -> dict[str, Any]:
-    return {"id": comment_id, "body": document, "created": "2027-01-05T10:00:00.000+0000"}
+def comment(comment_id: str, document: Any, mark: str | None = "ship") -> dict[str, Any]:
+    """A listed comment; ``mark`` is the KR its okrsync comment property names (None:
+    a comment without one, as people write them)."""
+    listed = {"id": comment_id, "body": document, "created": "2027-01-05T10:00:00.000+0000"}
+    if mark is not None:
+        listed["properties"] = [{"key": "okrsync", "value": {"kr": mark, "v": 1}}]
+    return listed
 
 
 @respx.mock(assert_all_called=True)
 def test_comment_read_pages_through_all_comments(respx_mock: respx.Router) -> None:
-    first = [comment(str(10000 + n), adf.from_text(f"human {n}")) for n in range(2)]
+    first = [comment(str(10000 + n), adf.from_text(f"human {n}"), None) for n in range(2)]
     second = [comment("10007", CLOUD.render("ship", TEXT))]
     route = respx_mock.get(COMMENTS).mock(
         side_effect=[
@@ -192,14 +197,14 @@ def test_comment_read_pages_through_all_comments(respx_mock: respx.Router) -> No
     )
     assert run(read(COMMENT)) == TEXT
     assert [dict(call.request.url.params) for call in route.calls] == [
-        {"startAt": "0", "maxResults": "100"},
-        {"startAt": "2", "maxResults": "100"},
+        {"startAt": "0", "maxResults": "100", "expand": "properties"},
+        {"startAt": "2", "maxResults": "100", "expand": "properties"},
     ]
 
 
 @respx.mock(assert_all_called=True)
 def test_comment_of_another_kr_is_not_read(respx_mock: respx.Router) -> None:
-    other = comment("10001", CLOUD.render("ship-two", TEXT))
+    other = comment("10001", CLOUD.render("ship-two", TEXT), "ship-two")
     respx_mock.get(COMMENTS).respond(json={"startAt": 0, "total": 1, "comments": [other]})
     assert run(read(COMMENT)) is None
 
@@ -214,6 +219,8 @@ def test_first_comment_write_posts_adf_with_the_marker(respx_mock: respx.Router)
     assert sent["type"] == "doc" and sent["version"] == 1
     assert adf.block_text(sent["content"][0]).startswith("okrsync · KR ship ")
     assert CLOUD.owned_text(sent, "ship") == TEXT
+    # Marked as okrsync's in the same request, so no crash can leave it unmarked.
+    assert body(post)["properties"] == [{"key": "okrsync", "value": {"kr": "ship", "v": 1}}]
 
 
 @respx.mock(assert_all_called=True)

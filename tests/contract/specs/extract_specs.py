@@ -29,6 +29,8 @@ PLATFORM_OPERATIONS = {
     "/rest/api/3/issue/{issueIdOrKey}/transitions": ["get", "post"],
     "/rest/api/3/issue/{issueIdOrKey}/comment": ["get", "post"],
     "/rest/api/3/issue/{issueIdOrKey}/comment/{id}": ["get", "put", "delete"],
+    "/rest/api/3/comment/{commentId}/properties": ["get"],
+    "/rest/api/3/comment/{commentId}/properties/{propertyKey}": ["get", "put", "delete"],
     "/rest/api/3/issue/{issueIdOrKey}/properties": ["get"],
     "/rest/api/3/issue/{issueIdOrKey}/properties/{propertyKey}": ["get", "put", "delete"],
     "/rest/api/3/field": ["get"],
