@@ -192,8 +192,9 @@ def _report_applied(applied: list[Any], current: list[PlannedWrite] | None = Non
 def apply(
     ctx: typer.Context,
     plan_file: Annotated[
-        Path | None, typer.Option("--plan", help="a plan saved with --out")
+        Path | None, typer.Option("--plan", metavar="FILE", help="a plan saved with --out")
     ] = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """Perform the pushes of a saved plan, or of a fresh one.
 
@@ -201,9 +202,14 @@ def apply(
     as current; if any target changed since the plan was made, nothing is written."""
     with handle_errors(ctx):
         project = load(ctx)
+        if plan_file is not None and as_of is not None:
+            raise ConfigError(
+                "--as-of does not go with --plan: a saved plan holds the values of the "
+                "instant it was made for ('okrsync plan --as-of T --out FILE')"
+            )
         saved = None if plan_file is None else (plan_file, _read_plan_file(plan_file, project))
         store = open_store(project)
-        started, moment = instants(None, project)
+        started, moment = instants(as_of, project)
         with recorded_run(ctx, store, "apply", moment, started) as run:
             applied, current, fresh = asyncio.run(_apply(project, store, run, saved, moment))
             if fresh is not None:

@@ -49,12 +49,14 @@ class Frame:
 def series(
     kr: Mapping[str, Any], history: Sequence[Mapping[str, Any]], as_of: datetime
 ) -> list[Point]:
-    """History in time order, plus the report's own value when it is newer than the last
-    recorded point (a report made between syncs still shows today's number)."""
+    """History up to the report's instant in time order, plus the report's own value
+    when it is newer than the last recorded point (a report made between syncs still
+    shows today's number). A report never plots what came after its instant."""
     points = sorted(
         (
             Point(instant(p["as_of"]), _number(p.get("value")), bool(p.get("backfilled")))
             for p in history
+            if instant(p["as_of"]) <= as_of
         ),
         key=lambda point: point.moment,
     )

@@ -152,3 +152,17 @@ def test_validate_json_lists_every_problem_located(tmp_path: Path) -> None:
     assert refused.json["valid"] is False and len(problems) >= 2
     assert {(p["line"], p["level"]) for p in problems} >= {(2, "error"), (4, "error")}
     assert all(p["file"].endswith("team.yaml") for p in problems)
+
+
+def test_apply_evaluates_as_of_the_instant_it_is_given(
+    fresh_site: SandboxServer, tmp_path: Path
+) -> None:
+    workspace = Workspace(tmp_path, fresh_site.url)
+    applied = workspace.run("apply", "--as-of", "2027-02-01")
+    assert applied.exit_code == 0, applied
+    # The values of the end of Feb 1 in Berlin: OKR-12's field shows 59.4 (DATASET.md).
+    assert fresh_site.state.get("OKR-12").custom["customfield_10100"] == 59.4
+    (as_of,) = workspace.sql("SELECT as_of FROM runs WHERE command = 'apply'")[0]
+    assert str(as_of).startswith("2027-02-01 22:59:59")
+    saved = workspace.run("apply", "--plan", str(tmp_path / "plan.json"), "--as-of", "2027-02-01")
+    assert saved.exit_code == 1 and "--as-of does not go with --plan" in saved.stderr

@@ -10,7 +10,7 @@ from report_data import AS_OF, CYCLE, daily, edge_cases, kr, objective
 from report_dom import Element, parse, polyline_points
 
 from okrsync.report._axes import date_ticks, value_range, value_ticks
-from okrsync.report._chart import trend_chart
+from okrsync.report._chart import series, trend_chart
 from okrsync.report._tree import alignment_tree, walk
 
 
@@ -144,3 +144,16 @@ def test_the_alignment_tree_nests_children_and_survives_a_loop() -> None:
         ("a", 0),
         ("b", 1),
     ]
+
+
+def test_a_report_never_plots_points_after_its_own_instant() -> None:
+    start = datetime(2027, 1, 1, tzinfo=UTC)
+    history = [
+        {"as_of": start + timedelta(days=day), "value": float(day), "backfilled": True}
+        for day in range(10)
+    ]
+    instant = start + timedelta(days=4, hours=12)
+    points = series({"value": 4.5}, history, instant)
+    # Days 0..4 recorded, then the report's own value at its instant; days 5..9 are later.
+    assert [p.value for p in points] == [0.0, 1.0, 2.0, 3.0, 4.0, 4.5]
+    assert max(p.moment for p in points) == instant
