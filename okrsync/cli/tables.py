@@ -127,11 +127,16 @@ def fitted_table(
     flexible = [i for i, col in enumerate(columns) if col.flex]
     widths = list(natural)
     if sum(natural[i] for i in flexible) > room:
-        shares = _water_fill(
-            room, [natural[i] for i in flexible], [columns[i].flex for i in flexible]
+        # Each flexible column keeps at least its header (every column stays readable);
+        # what is left is shared by weight.
+        floors = [min(natural[i], max(cell_len(columns[i].header), 4)) for i in flexible]
+        extra = _water_fill(
+            room - sum(floors),
+            [natural[i] - floor for i, floor in zip(flexible, floors, strict=True)],
+            [columns[i].flex for i in flexible],
         )
-        for i, share in zip(flexible, shares, strict=True):
-            widths[i] = max(share, min(4, natural[i]))  # "ab…" at least
+        for i, floor, more in zip(flexible, floors, extra, strict=True):
+            widths[i] = floor + more
     table = Table(
         title=title,
         title_justify="left",
@@ -249,8 +254,8 @@ def results_table(document: Mapping[str, Any], title: str = "OKRs", width: int =
             )
     columns = [
         Col("objective / key result", flex=3),
-        Col("value", "right", flex=1),
-        Col("target", "right", flex=1),
+        Col("value", "right"),  # numbers are never cut: names give way
+        Col("target", "right"),
         Col("progress"),
         Col("expected", "right"),
         Col("status"),

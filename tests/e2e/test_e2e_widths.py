@@ -70,3 +70,24 @@ def test_status_fits_the_terminal(width: int, workspace: Workspace, site: Sandbo
     # The instant is the recorded run's, in the config's zone, named.
     assert shown.stdout.startswith("OKRs as of 2027-02-16 17:30 CET (Europe/Berlin)")
     matches_snapshot(f"status-{width}.txt", shown.stdout)
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_runs_and_explain_fit_the_terminal(
+    width: int, workspace: Workspace, site: SandboxServer
+) -> None:
+    if not workspace.sql("SELECT count(*) FROM kr_results WHERE NOT backfilled")[0][0]:
+        assert workspace.run("sync", "--as-of", AS_OF).exit_code == 0
+    columns = {"COLUMNS": str(width)}
+    runs = workspace.run("runs", env=columns)
+    explained = workspace.run("explain", "ship-one-click", env=columns)
+    for outcome in (runs, explained):
+        assert outcome.exit_code == 0, outcome
+        assert max(len(line) for line in outcome.stdout.splitlines()) <= width, outcome
+    header, *rows = table_rows(runs.stdout, "run")
+    assert "status" in header and all(row[header.index("status")] == "ok" for row in rows)
+    # Timestamps never break: every start is a whole "YYYY-MM-DD HH:MM".
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", row[2]) for row in rows)
+    items = table_rows(explained.stdout, "key")
+    assert items[0][:5] == ["key", "status at T", "category", "done", "contributes"]
+    assert [row[0] for row in items[1:]][:3] == ["SHOP-103", "SHOP-104", "SHOP-105"]
