@@ -4,12 +4,15 @@ and journals of the KR issues stay as they were)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from redmine_server import API_KEY, KR_ISSUE
 from redmine_workspace import RedmineWorkspace
+
+from tests.e2e.e2e_harness import invoke
 
 MAPPING = """\
 version: 1
@@ -123,3 +126,9 @@ def test_property_is_refused_at_its_line(redmine: str, tmp_path: Any) -> None:
     assert (
         f"{space.mapping}:14:17: error: connector 'redmine' cannot serve a push of property" in text
     )
+
+
+def test_the_example_config_validates() -> None:
+    example = Path(__file__).resolve().parents[2] / "config" / "okrsync.redmine.yaml"
+    outcome = invoke("--config", str(example), "validate", env={"REDMINE_API_KEY": "k"})
+    assert outcome.exit_code == 0, outcome
