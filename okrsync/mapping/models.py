@@ -13,6 +13,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AliasChoices,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -221,7 +222,8 @@ def measure_name(measure: Measure) -> str:
 
 class CreateSpec(Strict):
     project: str
-    type: str = "Key Result"
+    # Redmine calls the issue type a tracker: ``create: {project: okr, tracker: Key Result}``.
+    type: str = Field("Key Result", validation_alias=AliasChoices("type", "tracker"))
 
 
 class FieldSpec(Strict):
@@ -235,7 +237,9 @@ class Push(Strict):
     """Where a KR's result is written."""
 
     to: str = Field(description="connector instance")
-    issue: str | None = Field(None, description="the issue that represents this KR")
+    issue: str | None = Field(
+        None, description="the issue that represents this KR", coerce_numbers_to_str=True
+    )
     create: CreateSpec | None = None
     field: str | FieldSpec | None = None
     comment: bool = False

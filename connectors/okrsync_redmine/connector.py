@@ -1,0 +1,111 @@
+"""``RedmineConnector``: the Redmine implementation of ``okrsync.connector.Connector``.
+
+Built from the instance name and its settings; owns one ``RedmineClient``. Before
+anything else it checks that Redmine knows the API key (an unknown key would be served
+as anonymous), then loads the statuses, trackers and projects once; each project's
+versions (the sprints) are read once per connector lifetime.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any, Self
+
+import httpx
+
+from okrsync.connector import (
+    Capabilities,
+    PullBatch,
+    PullDone,
+    PullRequest,
+    PushTarget,
+    WriteReceipt,
+)
+from okrsync.http import RetryPolicy
+from okrsync.items import Sprint
+from okrsync_redmine.catalog import Catalog
+from okrsync_redmine.client import RedmineClient
+from okrsync_redmine.pull import project_versions, pull_query, version_sprint
+from okrsync_redmine.push import read_target, write_target
+from okrsync_redmine.settings import RedmineSettings
+
+__all__ = ["RedmineConnector"]
+
+
+class RedmineConnector:
+    """One configured Redmine site. Use as an async context manager."""
+
+    settings_model = RedmineSettings
+    # Entity properties are Jira's alone.
+    capabilities = Capabilities(items=True, push=frozenset({"field", "comment", "create"}))
+
+    def __init__(
+        self,
+        instance: str,
+        settings: Mapping[str, Any] | RedmineSettings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.instance = instance
+        self.settings = (
+            settings
+            if isinstance(settings, RedmineSettings)
+            else RedmineSettings.load(settings, instance=instance)
+        )
+        self.client = RedmineClient(
+            self.settings, source=instance, transport=transport, policy=policy
+        )
+        self._catalog: Catalog | None = None
+        self._catalog_lock = asyncio.Lock()
+        self._sprints: dict[int, list[Sprint]] = {}
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.client.aclose()
+
+    def __repr__(self) -> str:
+        return f"RedmineConnector({self.instance!r}, url={self.settings.url!r})"
+
+    async def catalog(self) -> Catalog:
+        async with self._catalog_lock:
+            if self._catalog is None:
+                await self.client.check_key()
+                self._catalog = await Catalog.load(self.client, self.settings.in_progress)
+            return self._catalog
+
+    async def pull(self, request: PullRequest) -> AsyncIterator[PullBatch | PullDone]:
+        first = self.client.requests
+        catalog = await self.catalog()
+        async for event in pull_query(
+            self.instance,
+            self.client,
+            catalog,
+            request,
+            estimate_setting=self.settings.estimate_field,
+            overlap=self.settings.overlap,
+            sprints_of=self.sprints,
+        ):
+            if isinstance(event, PullDone):
+                event.requests = self.client.requests - first
+            yield event
+
+    async def sprints(self, project_ids: Sequence[int]) -> list[Sprint]:
+        """The versions of the projects (shared ones included), read once per project."""
+        for project in project_ids:
+            if project not in self._sprints:
+                versions = await project_versions(self.client, project)
+                self._sprints[project] = [
+                    version_sprint(self.instance, v, self.settings.zone) for v in versions
+                ]
+        unique = {s.id: s for p in project_ids for s in self._sprints[p]}
+        return list(unique.values())
+
+    async def read(self, target: PushTarget) -> Any:
+        return await read_target(self.client, await self.catalog(), target)
+
+    async def write(self, target: PushTarget, value: Any) -> WriteReceipt:
+        return await write_target(self.client, await self.catalog(), target, value)
