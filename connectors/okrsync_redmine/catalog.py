@@ -89,11 +89,11 @@ class Catalog:
     def status_name(self, status_id: str | int | None) -> str | None:
         if status_id in (None, ""):
             return None
-        known = self.statuses.get(int(status_id))  # type: ignore[arg-type]
+        known = self.statuses.get(int(status_id))
         return known[0] if known else f"status {status_id}"
 
     def category(self, status_id: str | int | None) -> StatusCategory:
-        known = self.statuses.get(int(status_id)) if status_id not in (None, "") else None  # type: ignore[arg-type]
+        known = self.statuses.get(int(status_id)) if status_id not in (None, "") else None
         if known is None:
             return StatusCategory.TODO
         name, closed = known

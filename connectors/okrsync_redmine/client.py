@@ -9,7 +9,7 @@ anything else: a wrong key is an ``AuthError``, never a quietly smaller pull.
 from __future__ import annotations
 
 import json as jsonlib
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -85,7 +85,11 @@ class RedmineClient:
         return self.user
 
     async def get(
-        self, path: str, params: Mapping[str, Any] | None = None, *, query: bool = False
+        self,
+        path: str,
+        params: Mapping[str, Any] | Sequence[tuple[str, str]] | None = None,
+        *,
+        query: bool = False,
     ) -> Any:
         return await self._request("GET", path, params=params, query=query)
 
@@ -106,13 +110,16 @@ class RedmineClient:
         method: str,
         path: str,
         *,
-        params: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | Sequence[tuple[str, str]] | None = None,
         json: Any = None,
         query: bool = False,
     ) -> Any:
         self.requests += 1
         try:
-            response = await self._http.request(method, path, params=params, json=json)
+            # A filter repeats names (``status_id`` twice is valid): pairs keep them.
+            given = params.items() if isinstance(params, Mapping) else params or ()
+            pairs = tuple((str(name), str(value)) for name, value in given)
+            response = await self._http.request(method, path, params=pairs, json=json)
         except httpx.TransportError as error:
             raise error_for_transport(error, source=self.source, url=self.base_url) from None
         if not response.is_success:

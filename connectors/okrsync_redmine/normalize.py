@@ -33,7 +33,7 @@ def custom_field(issue: Mapping[str, Any], wanted: str) -> Mapping[str, Any] | N
     lowered = wanted.strip().lower()
     for field in fields:
         if lowered == f"cf_{field.get('id')}" or str(field.get("name", "")).lower() == lowered:
-            return field  # type: ignore[no-any-return]
+            return field
     return None
 
 

@@ -69,7 +69,7 @@ async def _page(
     answer = await client.get(
         "/issues.json",
         [*params, ("offset", str(offset)), ("limit", str(limit))],
-        query=True,  # type: ignore[arg-type]
+        query=True,
     )
     issues = answer.get("issues") if isinstance(answer, Mapping) else None
     total = answer.get("total_count") if isinstance(answer, Mapping) else None

@@ -181,7 +181,7 @@ async def _owned_note(client: RedmineClient, issue: str, kr_id: str) -> Mapping[
     for journal in data.get("journals") or []:
         notes = journal.get("notes") or ""
         if (journal.get("user") or {}).get("id") == me and notes.rstrip().endswith(marker(kr_id)):
-            return journal  # type: ignore[no-any-return]
+            return journal
     return None
 
 
