@@ -129,3 +129,16 @@ class Sprint:
     start: datetime | None = None
     end: datetime | None = None
     completed: datetime | None = None
+
+
+def tracked_value(item: Item, field: TrackedField) -> str | None:
+    """The item's current value of a tracked field, written as ``Change`` values are."""
+    if field is TrackedField.STATUS:
+        return item.status
+    if field is TrackedField.STATUS_CATEGORY:
+        return item.status_category.value
+    if field is TrackedField.ESTIMATE:
+        return None if item.estimate is None else repr(float(item.estimate))
+    if field is TrackedField.SPRINT:
+        return ",".join(sorted(item.sprints)) or None
+    return item.parent
