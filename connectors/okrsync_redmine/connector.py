@@ -23,7 +23,7 @@ from okrsync.connector import (
     WriteReceipt,
 )
 from okrsync.http import RetryPolicy
-from okrsync.items import Sprint
+from okrsync.items import Sprint, TrackedField
 from okrsync_redmine.catalog import Catalog
 from okrsync_redmine.client import RedmineClient
 from okrsync_redmine.pull import project_versions, pull_query, version_sprint
@@ -38,7 +38,12 @@ class RedmineConnector:
 
     settings_model = RedmineSettings
     # Entity properties are Jira's alone.
-    capabilities = Capabilities(items=True, push=frozenset({"field", "comment", "create"}))
+    # The journals keep every change of status, target version, parent and estimate.
+    capabilities = Capabilities(
+        items=True,
+        push=frozenset({"field", "comment", "create"}),
+        history=frozenset(TrackedField),
+    )
 
     def __init__(
         self,

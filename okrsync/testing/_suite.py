@@ -43,7 +43,18 @@ STATUS_ERRORS: dict[int, type[SourceError]] = {
     503: ServerError,
 }
 # A message a user can act on tells them what to do.
-_ACTIONS = ("check", "grant", "run again", "try again", "lower", "set ", "use ")
+_ACTIONS = (
+    "check",
+    "grant",
+    "give",
+    "enable",
+    "ask",
+    "run again",
+    "try again",
+    "lower",
+    "set ",
+    "use ",
+)
 
 
 @dataclass
