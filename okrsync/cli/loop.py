@@ -30,7 +30,9 @@ from okrsync.cli.tables import (
     writes_table,
 )
 from okrsync.errors import ConfigError
+from okrsync.outfile import write_out
 from okrsync.plan import Plan, PlannedWrite, writes_from_document
+from okrsync.saved_plan import bind, check_binding, check_declared
 
 
 @command()
@@ -112,9 +114,9 @@ def plan(
         started, moment = instants(as_of, project)
         with recorded_run(ctx, store, "plan", moment, started) as run:
             result = asyncio.run(_fresh_plan(project, store, moment, not no_pull, run))
-        document = result.to_dict()
+        document = bind(result.to_dict(), store)
         if out_file is not None:
-            out_file.write_text(json.dumps(document, indent=2, default=str) + "\n")
+            write_out(out_file, json.dumps(document, indent=2, default=str) + "\n", "the plan")
         if as_json:
             sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
         else:
@@ -125,10 +127,12 @@ def plan(
         raise typer.Exit(EXIT_PENDING)
 
 
-def _read_plan_file(path: Path, project: Any) -> list[PlannedWrite]:
-    """The writes of a plan saved with ``plan --out``, checked before anything runs."""
+def _read_plan_file(path: Path, project: Any, store: Any) -> list[PlannedWrite]:
+    """The writes of a plan saved with ``plan --out``, checked before anything runs:
+    made from this store and unchanged since, writing only where the mappings push."""
     try:
-        writes = writes_from_document(json.loads(path.read_text(encoding="utf-8")))
+        document = json.loads(path.read_text(encoding="utf-8"))
+        writes = writes_from_document(document)
     except FileNotFoundError:
         raise ConfigError(f"plan file {path} does not exist") from None
     except IsADirectoryError:
@@ -149,6 +153,9 @@ def _read_plan_file(path: Path, project: Any) -> list[PlannedWrite]:
                 f"plan file {path} pushes to connector instance '{write.target.to}', which "
                 f"{project.config_file} does not define"
             )
+    check_binding(document, store, str(path))
+    key_results = {ref.id: ref.kr for ref in project.key_results()}
+    check_declared(writes, key_results, store, str(path))
     return writes
 
 
@@ -201,8 +208,10 @@ def apply(
     as current; if any target changed since the plan was made, nothing is written."""
     with handle_errors(ctx):
         project = load(ctx)
-        saved = None if plan_file is None else (plan_file, _read_plan_file(plan_file, project))
         store = open_store(project)
+        saved = (
+            None if plan_file is None else (plan_file, _read_plan_file(plan_file, project, store))
+        )
         started, moment = instants(None, project)
         with recorded_run(ctx, store, "apply", moment, started) as run:
             applied, current, fresh = asyncio.run(_apply(project, store, run, saved, moment))

@@ -21,6 +21,7 @@ from okrsync.store import _tables as t
 from okrsync.store._base import utcnow
 from okrsync.store._bulk import upsert
 from okrsync.store._engine import make_engine, mask, open_failed, parse
+from okrsync.store._identity import StoreIdentity
 from okrsync.store._ledger import Ledger
 from okrsync.store._metrics import MetricValues
 from okrsync.store._pull import PullState
@@ -30,7 +31,7 @@ from okrsync.store.migrate import migrate_engine
 _LOCK_NAME = "run"
 
 
-class Store(PullState, MetricValues, RunRecords, Ledger):
+class Store(PullState, MetricValues, RunRecords, Ledger, StoreIdentity):
     """The state database: pulled items and history, metric values, runs and results,
     writes made.
 
