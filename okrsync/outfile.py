@@ -34,16 +34,24 @@ def _refusal(target: Path) -> str | None:
     return None
 
 
+def check_out(path: str | os.PathLike[str], what: str) -> None:
+    """Refuse, before any work is done, a path ``write_out`` would refuse."""
+    target = Path(path)
+    refusal = _refusal(target)
+    if refusal is not None:
+        raise ConfigError(f"cannot write {what} to {target}: {refusal}")
+    if not target.parent.is_dir():
+        raise ConfigError(
+            f"cannot write {what} to {target}: create the folder {target.parent} first"
+        )
+
+
 def write_out(path: str | os.PathLike[str], text: str, what: str) -> Path:
     """Write ``text`` to the regular file ``path`` (``what`` names it in errors, "the
     plan"); every failure is a ``ConfigError`` of one line."""
     target = Path(path)
     folder = target.parent
-    refusal = _refusal(target)
-    if refusal is not None:
-        raise ConfigError(f"cannot write {what} to {target}: {refusal}")
-    if not folder.is_dir():
-        raise ConfigError(f"cannot write {what} to {target}: create the folder {folder} first")
+    check_out(target, what)  # again: the path may have changed while okrsync worked
     try:
         descriptor, temporary = tempfile.mkstemp(
             prefix=f".{target.name}.", suffix=".tmp", dir=folder

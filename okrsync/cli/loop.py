@@ -29,8 +29,9 @@ from okrsync.cli.tables import (
     plural,
     writes_table,
 )
+from okrsync.cli.timeparse import AS_OF_FORMS
 from okrsync.errors import ConfigError
-from okrsync.outfile import write_out
+from okrsync.outfile import check_out, write_out
 from okrsync.plan import Plan, PlannedWrite, writes_from_document
 from okrsync.saved_plan import bind, check_binding, check_declared
 
@@ -91,7 +92,7 @@ def _show_plan(plan: Plan, project: Any) -> None:
 
 AsOfOption = Annotated[
     str | None,
-    typer.Option("--as-of", metavar="T", help="evaluate as of T: a date or date-time"),
+    typer.Option("--as-of", metavar="T", help=f"evaluate as of T: {AS_OF_FORMS}"),
 ]
 
 
@@ -110,6 +111,8 @@ def plan(
     """Pull, evaluate every KR and show what would be pushed (exit 2: writes pending)."""
     with handle_errors(ctx):
         project = load(ctx)
+        if out_file is not None:
+            check_out(out_file, "the plan")
         store = open_store(project)
         started, moment = instants(as_of, project)
         with recorded_run(ctx, store, "plan", moment, started) as run:

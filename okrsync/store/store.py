@@ -7,6 +7,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from errno import EEXIST
 from types import TracebackType
 from typing import Self
 
@@ -51,8 +52,10 @@ class Store(PullState, MetricValues, RunRecords, Ledger, StoreIdentity):
         try:
             engine = make_engine(parsed)
         except OSError as exc:
+            # Making the folders, a file where a folder should be is "File exists".
+            problem = f"{exc.filename} is a file, not a folder" if exc.errno == EEXIST else None
             raise StoreError(
-                f"cannot create the state database {mask(parsed)}: {exc.strerror}; "
+                f"cannot create the state database {mask(parsed)}: {problem or exc.strerror}; "
                 "check the path and its permissions"
             ) from None
         try:
