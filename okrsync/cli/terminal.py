@@ -16,11 +16,12 @@ from typing import Any
 
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.segment import Segment
-from rich.text import Text
+from rich.text import Span, Text
 
-# C0 controls but tab and line feed, DEL, C1 controls, and the bidirectional embeddings,
-# overrides and isolates (the "Trojan Source" characters).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 controls but tab and line feed, DEL, C1 controls, the bidirectional embeddings,
+# overrides and isolates (the "Trojan Source" characters), and lone UTF-16 surrogates
+# (which no terminal encoding can write: printing one would fail the command).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def printable(text: str) -> str:
@@ -28,12 +29,32 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda found: repr(found.group())[1:-1], text)
 
 
+def _printable_text(text: Text) -> Text:
+    """A copy of ``text`` with its control characters escaped and every style kept
+    on the characters it styled."""
+    plain = text.plain
+    moved = list(range(len(plain) + 1))  # where each old offset lands
+    parts: list[str] = []
+    shift = 0
+    for index, char in enumerate(plain):
+        moved[index] = index + shift
+        shown = printable(char)
+        parts.append(shown)
+        shift += len(shown) - 1
+    moved[len(plain)] = len(plain) + shift
+    copy = text.copy()
+    copy.plain = "".join(parts)
+    copy.spans = [Span(moved[s.start], moved[s.end], s.style) for s in text.spans]
+    return copy
+
+
 def printable_cell(cell: Any) -> Any:
-    """A table cell with its control characters escaped, its style kept."""
+    """A table cell or printed object with its control characters escaped, its styles
+    kept; anything else (a table, a bar) is left to ``TerminalConsole.render``."""
     if isinstance(cell, str):
         return printable(cell)
     if isinstance(cell, Text) and _CONTROL.search(cell.plain):
-        return Text(printable(cell.plain), style=cell.style, justify=cell.justify)
+        return _printable_text(cell)
     return cell
 
 
@@ -47,7 +68,12 @@ def _escaped(segments: Iterable[Segment]) -> Iterator[Segment]:
 
 class TerminalConsole(Console):
     """A console that escapes control characters in everything it prints: tables,
-    lines and error messages alike, whatever builds them."""
+    lines and error messages alike, whatever builds them. Text is escaped before it is
+    laid out, so that its width counts the escapes; what is rendered from other
+    objects is escaped as it is rendered."""
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        super().print(*(printable_cell(o) for o in objects), **options)
 
     def render(
         self, renderable: RenderableType, options: ConsoleOptions | None = None

@@ -4,14 +4,19 @@ that fails once started adds a second line: what it did and did not do."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 from e2e_harness import TOKEN_VAR, Outcome, Workspace, json_server, successful_writes
 from okrsync_sandbox import API_TOKEN, SandboxServer
+
+from okrsync.saved_plan import checksum
+from okrsync.store import Store
 
 WRONG_TOKEN = "wrong-but-secret-token-4711"
 # The shared one-KR mapping, and what this file adds to it.
@@ -500,3 +505,52 @@ def test_an_as_of_outside_the_documented_forms_lists_them(
             "time zone unless followed by Z or an offset such as +01:00",
         )
     assert site.writes == []
+
+
+def forged(document: dict[str, Any], workspace: Workspace) -> None:
+    """Re-sign the plan with the store's own secret, as someone who can read it might."""
+    with Store.open(f"sqlite:///{workspace.db}") as store:
+        store_id, secret = store.identity()
+    document["checksum"] = checksum(document, store_id, secret)
+
+
+def edited(document: dict[str, Any], workspace: Workspace) -> None:
+    document["key_results"][0]["pushes"][0]["new"] = "a comment someone rewrote"
+
+
+def unbound(document: dict[str, Any], workspace: Workspace) -> None:
+    del document["store_id"], document["checksum"]
+
+
+def undeclared(document: dict[str, Any], workspace: Workspace) -> None:
+    document["key_results"][0]["pushes"][0]["target"] = "SHOP-101"
+    forged(document, workspace)
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (edited, "was changed after it was saved: its checksum does not match its writes"),
+        (unbound, "carries no store_id and checksum, so nothing shows that this store made it"),
+        (
+            undeclared,
+            "lists a write to SHOP-101 comment in 'jira' for KR 'ship-one-click', which its "
+            "mapping does not push to",
+        ),
+    ],
+    ids=["edited", "unbound", "undeclared-issue"],
+)
+def test_a_plan_file_that_could_smuggle_writes_is_refused(
+    workspace: Workspace, site: SandboxServer, change: Any, reason: str
+) -> None:
+    saved = workspace.folder / "plan.json"
+    assert workspace.run("plan", "--out", str(saved)).exit_code == 2
+    document = json.loads(saved.read_text())
+    change(document, workspace)
+    saved.write_text(json.dumps(document))
+    one_line_error(
+        workspace.run("apply", "--plan", str(saved)),
+        f"error: plan file {saved} {reason}; nothing was written: make a fresh plan",
+    )
+    assert site.writes == []
+    assert workspace.sql("SELECT count(*) FROM writes") == [(0,)]
