@@ -35,7 +35,7 @@ def outside_folder(entry: str, paths: list[Path]) -> list[Path]:
 def outside_message(path: str, entry: str) -> str:
     """The problem, with both named as the config shows them."""
     return (
-        f"mapping file '{path}' is a symbolic link to a file outside '{entry}'; okrsync "
-        "reads mapping files only inside the folders the config names: move the file "
-        "there, or name its own folder under `mappings:`"
+        f"mapping file '{path}' resolves through a symbolic link to a file outside "
+        f"'{entry}'; okrsync reads mapping files only inside the folders the config names: "
+        "move the file there, or name its own folder under `mappings:`"
     )

@@ -380,10 +380,10 @@ def test_a_mapping_linked_to_a_file_outside_its_folder_is_not_read(
     link.symlink_to(secret)
     line = one_line_error(workspace.run("plan"))
     assert line == (
-        f"{workspace.config}:2:12: error: mapping file '{link}' is a symbolic link to a file "
-        f"outside '{workspace.folder / 'mappings'}'; okrsync reads mapping files only inside "
-        "the folders the config names: move the file there, or name its own folder under "
-        "`mappings:`"
+        f"{workspace.config}:2:12: error: mapping file '{link}' resolves through a symbolic "
+        f"link to a file outside '{workspace.folder / 'mappings'}'; okrsync reads mapping "
+        "files only inside the folders the config names: move the file there, or name its "
+        "own folder under `mappings:`"
     )
     assert "hunter2" not in line
     nothing_started(workspace, site)
