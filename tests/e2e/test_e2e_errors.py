@@ -541,8 +541,11 @@ def undeclared(document: dict[str, Any], workspace: Workspace) -> None:
     ids=["edited", "unbound", "undeclared-issue"],
 )
 def test_a_plan_file_that_could_smuggle_writes_is_refused(
-    workspace: Workspace, site: SandboxServer, change: Any, reason: str
+    fresh: Workspace, fresh_site: SandboxServer, change: Any, reason: str
 ) -> None:
+    # A site of its own: the module's may hold the comment already (nothing to plan).
+    workspace, site = fresh, fresh_site
+    workspace.use_mapping("checkout.yaml", ONE_KR)
     saved = workspace.folder / "plan.json"
     assert workspace.run("plan", "--out", str(saved)).exit_code == 2
     document = json.loads(saved.read_text())
