@@ -47,6 +47,7 @@ from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource
 from okrsync import connector as connector_registry
 from okrsync import secrets
 from okrsync.errors import ConfigError, Problem
+from okrsync.mapping.folders import outside_folder, outside_message
 from okrsync.mapping.loader import ErrorContext, describe, did_you_mean, translate
 from okrsync.mapping.quantities import Days
 from okrsync.mapping.yamlpos import YamlDoc, load_yaml
@@ -608,22 +609,27 @@ class _Loader:
             spot: tuple[Any, ...] = ("mappings", index)
             if self.doc is None or spot not in self.doc.values:
                 spot = ("mappings",)
+            listed: list[Path] = []
             if any(ch in entry for ch in "*?["):
                 matches = [Path(p) for p in sorted(glob.glob(entry, recursive=True))]
-                found.extend(p for p in matches if p.is_file())
+                listed = [p for p in matches if p.is_file()]
             elif path.is_dir():
-                found.extend(
+                listed = [
                     p
                     for p in sorted(path.rglob("*"))
                     if p.suffix in MAPPING_SUFFIXES
                     and p.is_file()
                     and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                )
+                ]
             elif path.is_file():
-                found.append(path)
+                listed = [path]
             else:
                 missing = True
                 self.problem(spot, f"mapping path '{shown}' does not exist")
+            outside = outside_folder(entry, listed)
+            for escaped in outside:
+                self.problem(spot, outside_message(display_path(escaped), shown))
+            found.extend(p for p in listed if p not in outside)
         unique: dict[Path, Path] = {}
         own = self.path.resolve()
         for path in found:

@@ -37,6 +37,7 @@ from okrsync.run_record import (
     describe_write,
     run_deadline_of,
 )
+from okrsync.saved_plan import fresh_plan_advice
 from okrsync.store_view import StoreDataView, explain_missing_metrics, metrics_read_by
 from okrsync.summary import plural
 
@@ -268,8 +269,7 @@ async def apply_saved(
         )
         raise StalePlan(
             f"plan file {plan_file} is stale: {plural(len(check.stale), 'target')} changed "
-            f"since it was made ({changed}); nothing was written: make a fresh plan with "
-            f"'okrsync plan --out {plan_file}' and apply that"
+            f"since it was made ({changed}); {fresh_plan_advice(plan_file)}"
         )
     return await apply(check.to_make, store, connector_for, run), check.current
 

@@ -4,8 +4,8 @@ and the KR issue itself.
 ``read_target`` tells what Jira holds now, in the form ``write_target`` takes, and never
 writes. ``write_target`` is idempotent: repeating it leaves Jira as one call would.
 Everything okrsync needs to find its own writes again lives in Jira itself (the
-comment's marker, the created issue's label), so a lost store never causes a second
-comment or a second issue.
+comment's marker, the created issue's entity property), so a lost store never causes a
+second comment or a second issue.
 
 A POST that got no answer (the connection dropped, a gateway timed out) may still have
 been carried out. It is never sent again blindly: okrsync looks for what it would have
@@ -46,9 +46,11 @@ from okrsync_jira.fields import FieldCatalog, JiraField
 from okrsync_jira.search import dc_search
 
 __all__ = [
+    "CREATED_PROPERTY",
     "PROPERTY_KEY",
     "PROPERTY_LIMIT",
     "created_label",
+    "created_mark",
     "fit_property",
     "read_target",
     "write_target",
@@ -64,9 +66,26 @@ _UNANSWERED = (ConnectionFailed, ServerError)
 PROPERTY_LIMIT = 32_768
 
 
+# The entity property okrsync sets on the issue it creates for a KR, in the create
+# request itself. A label is text anyone can type on any issue; a property is never
+# typed in Jira's screens, only set through its REST API, so it is what proves the
+# issue is okrsync's. (Not the result's ``okrsync`` property: a ``property`` push
+# rewrites that one.)
+CREATED_PROPERTY = "okrsync-kr"
+# How many labelled issues are checked for the property: more than any site holds
+# unless someone copies the label around.
+_CANDIDATES = 50
+
+
 def created_label(kr_id: str) -> str:
-    """The label that marks the issue okrsync created for a KR."""
+    """The label on the issue okrsync created for a KR: it finds the candidates (Jira
+    cannot search properties that no app indexes); ``created_mark`` decides."""
     return f"okrsync-kr-{kr_id}"
+
+
+def created_mark(kr_id: str) -> dict[str, Any]:
+    """The value of ``CREATED_PROPERTY`` on the issue okrsync created for a KR."""
+    return {"kr": kr_id, "created": True}
 
 
 def comment_format(client: JiraClient) -> CommentFormat:
@@ -369,7 +388,7 @@ async def _find_created(client: JiraClient, target: PushTarget) -> str | None:
         f"project = {jql_string(project)} AND labels = {jql_string(created_label(target.kr_id))}"
         " ORDER BY created ASC"
     )
-    body = {"jql": jql, "fields": ["key"], "maxResults": 10}
+    body = {"jql": jql, "fields": ["key"], "maxResults": _CANDIDATES}
     if client.is_cloud:
         page = await client.post("/rest/api/3/search/jql", body, query=True, idempotent=True)
     else:
@@ -377,8 +396,10 @@ async def _find_created(client: JiraClient, target: PushTarget) -> str | None:
     issues = page.get("issues") if isinstance(page, Mapping) else None
     if not isinstance(issues, list):
         raise ProtocolError("Jira's search answered without issues", source=client.source)
-    if issues:
-        return str(issues[0]["key"])
+    for issue in issues:
+        key = str(issue["key"])
+        if await _is_marked(client, key, target.kr_id):
+            return key
     if target.issue is not None:
         # Known from the store but unlabelled (someone removed the label): it still
         # counts as created as long as it exists.
@@ -388,6 +409,15 @@ async def _find_created(client: JiraClient, target: PushTarget) -> str | None:
             return None
         return target.issue
     return None
+
+
+async def _is_marked(client: JiraClient, issue: str, kr_id: str) -> bool:
+    """Whether okrsync created ``issue`` for the KR: it carries okrsync's mark."""
+    try:
+        data = await client.get(f"{_api(client)}/issue/{issue}/properties/{CREATED_PROPERTY}")
+    except NotFound:
+        return False  # labelled by a person, or by hand: not okrsync's
+    return isinstance(data, Mapping) and data.get("value") == created_mark(kr_id)
 
 
 def _reference(value: str) -> dict[str, str]:
@@ -412,9 +442,10 @@ async def _create(client: JiraClient, target: PushTarget, value: Any) -> WriteRe
         fields["description"] = adf.from_text(text) if client.is_cloud else text
     path = f"{_api(client)}/issue"
     try:
-        created = await client.post(path, {"fields": fields})
+        properties = [{"key": CREATED_PROPERTY, "value": created_mark(target.kr_id)}]
+        created = await client.post(path, {"fields": fields, "properties": properties})
     except _UNANSWERED:
-        # Jira may have created the issue before the answer was lost: its label tells.
+        # Jira may have created the issue before the answer was lost: its mark tells.
         # Not found (or not indexed yet), it is not created again here; the next run
         # looks for it first too.
         found = await _find_created(client, target)

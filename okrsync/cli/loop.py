@@ -29,8 +29,11 @@ from okrsync.cli.tables import (
     plural,
     writes_table,
 )
+from okrsync.cli.timeparse import AS_OF_FORMS
 from okrsync.errors import ConfigError
+from okrsync.outfile import check_out, write_out
 from okrsync.plan import Plan, PlannedWrite, writes_from_document
+from okrsync.saved_plan import bind, check_binding, check_declared
 
 
 @command()
@@ -89,7 +92,7 @@ def _show_plan(plan: Plan, project: Any) -> None:
 
 AsOfOption = Annotated[
     str | None,
-    typer.Option("--as-of", metavar="T", help="evaluate as of T: a date or date-time"),
+    typer.Option("--as-of", metavar="T", help=f"evaluate as of T: {AS_OF_FORMS}"),
 ]
 
 
@@ -108,13 +111,15 @@ def plan(
     """Pull, evaluate every KR and show what would be pushed (exit 2: writes pending)."""
     with handle_errors(ctx):
         project = load(ctx)
+        if out_file is not None:
+            check_out(out_file, "the plan")
         store = open_store(project)
         started, moment = instants(as_of, project)
         with recorded_run(ctx, store, "plan", moment, started) as run:
             result = asyncio.run(_fresh_plan(project, store, moment, not no_pull, run))
-        document = result.to_dict()
+        document = bind(result.to_dict(), store)
         if out_file is not None:
-            out_file.write_text(json.dumps(document, indent=2, default=str) + "\n")
+            write_out(out_file, json.dumps(document, indent=2, default=str) + "\n", "the plan")
         if as_json:
             sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
         else:
@@ -125,10 +130,12 @@ def plan(
         raise typer.Exit(EXIT_PENDING)
 
 
-def _read_plan_file(path: Path, project: Any) -> list[PlannedWrite]:
-    """The writes of a plan saved with ``plan --out``, checked before anything runs."""
+def _read_plan_file(path: Path, project: Any, store: Any) -> list[PlannedWrite]:
+    """The writes of a plan saved with ``plan --out``, checked before anything runs:
+    made from this store and unchanged since, writing only where the mappings push."""
     try:
-        writes = writes_from_document(json.loads(path.read_text(encoding="utf-8")))
+        document = json.loads(path.read_text(encoding="utf-8"))
+        writes = writes_from_document(document)
     except FileNotFoundError:
         raise ConfigError(f"plan file {path} does not exist") from None
     except IsADirectoryError:
@@ -149,6 +156,9 @@ def _read_plan_file(path: Path, project: Any) -> list[PlannedWrite]:
                 f"plan file {path} pushes to connector instance '{write.target.to}', which "
                 f"{project.config_file} does not define"
             )
+    check_binding(document, store, str(path))
+    key_results = {ref.id: ref.kr for ref in project.key_results()}
+    check_declared(writes, key_results, store, str(path))
     return writes
 
 
@@ -207,8 +217,10 @@ def apply(
                 "--as-of does not go with --plan: a saved plan holds the values of the "
                 "instant it was made for ('okrsync plan --as-of T --out FILE')"
             )
-        saved = None if plan_file is None else (plan_file, _read_plan_file(plan_file, project))
         store = open_store(project)
+        saved = (
+            None if plan_file is None else (plan_file, _read_plan_file(plan_file, project, store))
+        )
         started, moment = instants(as_of, project)
         with recorded_run(ctx, store, "apply", moment, started) as run:
             applied, current, fresh = asyncio.run(_apply(project, store, run, saved, moment))

@@ -22,14 +22,16 @@ from okrsync.cli.tables import (
     results_table,
     stale_lines,
 )
+from okrsync.cli.terminal import TerminalConsole
 from okrsync.cli.timeparse import parse_as_of
 from okrsync.errors import OkrsyncError, ValidationFailed
 from okrsync.secrets import redact
 
 # Names, titles, queries and Jira's words are shown as written: no Rich markup ("[b]")
-# or emoji codes (":x:") are read in them. Styles come from Text objects instead.
-out = Console(markup=False, emoji=False)
-err = Console(stderr=True, markup=False, emoji=False)
+# or emoji codes (":x:") are read in them, and their control characters are shown
+# escaped (okrsync.cli.terminal). Styles come from Text objects instead.
+out = TerminalConsole(markup=False, emoji=False)
+err = TerminalConsole(stderr=True, markup=False, emoji=False)
 
 
 def fit_to_screen() -> None:

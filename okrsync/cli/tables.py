@@ -21,6 +21,7 @@ from rich.text import Text
 if TYPE_CHECKING:
     from rich.console import JustifyMethod
 
+from okrsync.cli.terminal import printable_cell
 from okrsync.summary import number, percent, plural, status_word
 
 STATUS_STYLES = {
@@ -117,7 +118,9 @@ _UNDERLINED = Box("    \n    \n ─  \n    \n    \n    \n    \n    \n")
 def fitted_table(
     title: str | None, columns: Sequence[Col], rows: Sequence[Sequence[Any]], width: int
 ) -> Table:
-    """A table at most ``width`` columns wide whose cells never wrap."""
+    """A table at most ``width`` columns wide whose cells never wrap; control
+    characters in cells are escaped first, so that the widths count them."""
+    rows = [[printable_cell(cell) for cell in row] for row in rows]
     natural = [
         max([cell_len(col.header), *(_cell_width(row[i]) for row in rows)])
         for i, col in enumerate(columns)

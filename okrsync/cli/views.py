@@ -31,7 +31,7 @@ from okrsync.cli.tables import (
     plural,
     runs_table,
 )
-from okrsync.cli.timeparse import parse_as_of
+from okrsync.cli.timeparse import AS_OF_FORMS, parse_as_of
 from okrsync.errors import ConfigError
 from okrsync.secrets import redact
 
@@ -109,7 +109,9 @@ def status(
     as_json: JsonOption = False,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", metavar="T", help="the latest results recorded as of T or earlier"),
+        typer.Option(
+            "--as-of", metavar="T", help=f"the latest results as of T or earlier; T: {AS_OF_FORMS}"
+        ),
     ] = None,
 ) -> None:
     """The latest recorded results, from the store (no network)."""
@@ -153,7 +155,7 @@ AsOfOption = Annotated[
     typer.Option(
         "--as-of",
         metavar="T",
-        help="evaluate as of T: a date or date-time (default: the latest recorded run's)",
+        help=f"evaluate as of T (default: the latest recorded run's): {AS_OF_FORMS}",
     ),
 ]
 
@@ -196,10 +198,12 @@ def report(
     """Write one self-contained HTML report: objectives, KRs, trends, evidence.
 
     Reads the store only: no network."""
+    from okrsync.outfile import check_out
     from okrsync.report import build_report, write_report
 
     with handle_errors(ctx):
         project = load(ctx)
+        check_out(out_file, "the report")
         store = open_store(project)
         moment = shown_instant(project, store, as_of)
         evaluation = runs.evaluate_project(project, store, moment)
@@ -215,7 +219,9 @@ def history(
     kr: Annotated[str, typer.Argument(help="key result id")],
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", metavar="T", help="only the values as of T or earlier"),
+        typer.Option(
+            "--as-of", metavar="T", help=f"only the values as of T or earlier; T: {AS_OF_FORMS}"
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -255,7 +261,8 @@ def backfill(
         list[str] | None, typer.Argument(help="key result ids (default: every KR)")
     ] = None,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="back-fill up to this date (default: now)")
+        str | None,
+        typer.Option("--as-of", help=f"back-fill up to this instant (default: now): {AS_OF_FORMS}"),
     ] = None,
 ) -> None:
     """Rebuild daily KR values from the cycle start, from the stored history.

@@ -26,6 +26,8 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 # expand exponentially ("billion laughs"), and nesting exhausts the stack.
 MAX_VALUES = 100_000
 MAX_DEPTH = 64
+# Lone UTF-16 surrogates: YAML's "\ud800" escape can write them, UTF-8 cannot.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _Refused(Exception):
@@ -125,10 +127,21 @@ class _Builder:
 
     def _scalar(self, node: Node) -> Any:
         try:
-            return self.loader.construct_object(node, deep=True)
+            value = self.loader.construct_object(node, deep=True)
         except yaml.MarkedYAMLError as error:
             self.problem(node, _explain(error)[0])
             return None
+        if isinstance(value, str) and (half := _SURROGATE.search(value)):
+            # A "\ud800" escape names half of a UTF-16 pair: no file, database or tool
+            # can store it, so it would fail every later step far from where it is.
+            self.problem(
+                node,
+                f"this text holds {half.group()!r}, half of a UTF-16 surrogate pair, which "
+                "cannot be stored or sent: write the character itself, or its full escape "
+                "such as \\U0001F600",
+            )
+            return _SURROGATE.sub("\ufffd", value)  # so that nothing else trips on it
+        return value
 
     def _key(self, node: Node) -> tuple[bool, Any]:
         if not isinstance(node, ScalarNode):

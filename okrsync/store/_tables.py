@@ -249,6 +249,17 @@ class LockHolderRow(_Table, table=True):
     since: datetime = _utc()
 
 
+class StoreIdentityRow(_Table, table=True):
+    """The store's id and secret (one row, ``name`` "store"): they bind saved plans."""
+
+    __tablename__ = "store_identity"
+
+    name: str = Field(primary_key=True)
+    store_id: str
+    secret: str
+    created_at: datetime = _utc()
+
+
 items = metadata.tables["items"]
 changes = metadata.tables["changes"]
 observations = metadata.tables["observations"]
@@ -264,3 +275,4 @@ writes = metadata.tables["writes"]
 created_issues = metadata.tables["created_issues"]
 owned_comments = metadata.tables["owned_comments"]
 lock_holder = metadata.tables["lock_holder"]
+store_identity = metadata.tables["store_identity"]

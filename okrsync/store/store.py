@@ -7,6 +7,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from errno import EEXIST
 from types import TracebackType
 from typing import Self
 
@@ -21,6 +22,7 @@ from okrsync.store import _tables as t
 from okrsync.store._base import utcnow
 from okrsync.store._bulk import upsert
 from okrsync.store._engine import make_engine, mask, open_failed, parse
+from okrsync.store._identity import StoreIdentity
 from okrsync.store._ledger import Ledger
 from okrsync.store._metrics import MetricValues
 from okrsync.store._pull import PullState
@@ -30,7 +32,7 @@ from okrsync.store.migrate import migrate_engine
 _LOCK_NAME = "run"
 
 
-class Store(PullState, MetricValues, RunRecords, Ledger):
+class Store(PullState, MetricValues, RunRecords, Ledger, StoreIdentity):
     """The state database: pulled items and history, metric values, runs and results,
     writes made.
 
@@ -50,8 +52,10 @@ class Store(PullState, MetricValues, RunRecords, Ledger):
         try:
             engine = make_engine(parsed)
         except OSError as exc:
+            # Making the folders, a file where a folder should be is "File exists".
+            problem = f"{exc.filename} is a file, not a folder" if exc.errno == EEXIST else None
             raise StoreError(
-                f"cannot create the state database {mask(parsed)}: {exc.strerror}; "
+                f"cannot create the state database {mask(parsed)}: {problem or exc.strerror}; "
                 "check the path and its permissions"
             ) from None
         try:

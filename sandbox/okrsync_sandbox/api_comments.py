@@ -8,7 +8,6 @@ comment's body keeps its properties.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
@@ -16,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from okrsync_sandbox import render
-from okrsync_sandbox.api_properties import missing_property, property_value
+from okrsync_sandbox.api_properties import listed_properties, missing_property, property_value
 from okrsync_sandbox.edits import is_adf, stored_wiki
 from okrsync_sandbox.endpoint import (
     check_writable,
@@ -46,22 +45,6 @@ def _body(payload: dict[str, Any], view: View) -> Any:
     if not is_adf(body):
         raise JiraError(400, [], {"comment": INVALID_BODY})
     return body
-
-
-def _properties(payload: dict[str, Any]) -> dict[str, Any]:
-    """The ``properties`` sent with a new comment: a list of ``{key, value}``."""
-    listed = payload.get("properties", [])
-    if not isinstance(listed, list):
-        raise bad_request("The comment properties must be a list of {key, value} objects.")
-    found: dict[str, Any] = {}
-    for entry in listed:
-        if not isinstance(entry, dict) or not isinstance(entry.get("key"), str):
-            raise bad_request("Every comment property needs a key and a value.")
-        if "value" not in entry:
-            raise bad_request("The property value cannot be empty.")
-        raw = json.dumps(entry["value"], separators=(",", ":"), ensure_ascii=False).encode()
-        found[entry["key"]] = property_value(entry["key"], raw)
-    return found
 
 
 def _shown(comment: Comment, issue: Issue, view: View, request: Request) -> dict[str, Any]:
@@ -117,7 +100,7 @@ async def list_comments(request: Request) -> JSONResponse:
 async def add_comment(request: Request) -> JSONResponse:
     state, view = sandbox(request), view_of(request)
     payload = await json_object(request)
-    text, properties = _body(payload, view), _properties(payload)
+    text, properties = _body(payload, view), listed_properties(payload, "comment")
     with state.lock:
         issue = find_issue(state, request.path_params["key"])
         check_writable(state, issue)

@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from okrsync_sandbox import changes, edits, fieldsel, render
+from okrsync_sandbox.api_properties import listed_properties
 from okrsync_sandbox.endpoint import (
     check_writable,
     csv,
@@ -48,6 +49,7 @@ async def create_issue(request: Request) -> JSONResponse:
     if not isinstance(fields, dict):
         raise JiraError(400, [], {"project": "Specify a valid project ID or key"})
     fields = dict(fields)
+    properties = listed_properties(body, "issue")
     errors: dict[str, str] = {}
     with state.lock:
         project_ref = fields.pop("project", None)
@@ -78,6 +80,7 @@ async def create_issue(request: Request) -> JSONResponse:
         issue = state.add_issue(
             project.key, issuetype.name, summary, reporter=view.viewer, fields=values
         )
+        issue.properties.update(properties)
     return JSONResponse(
         {"id": str(issue.id), "key": issue.key, "self": view.api(f"issue/{issue.id}")}, 201
     )

@@ -35,6 +35,23 @@ def property_value(name: str, raw: bytes) -> Any:
         raise bad_request("The property value must be valid JSON.") from None
 
 
+def listed_properties(payload: dict[str, Any], entity: str) -> dict[str, Any]:
+    """The ``properties`` sent with a new ``entity`` (comment, issue): a list of
+    ``{key, value}``, each checked as a PUT of it would be."""
+    listed = payload.get("properties", [])
+    if not isinstance(listed, list):
+        raise bad_request(f"The {entity} properties must be a list of {{key, value}} objects.")
+    found: dict[str, Any] = {}
+    for entry in listed:
+        if not isinstance(entry, dict) or not isinstance(entry.get("key"), str):
+            raise bad_request(f"Every {entity} property needs a key and a value.")
+        if "value" not in entry:
+            raise bad_request("The property value cannot be empty.")
+        raw = json.dumps(entry["value"], separators=(",", ":"), ensure_ascii=False).encode()
+        found[entry["key"]] = property_value(entry["key"], raw)
+    return found
+
+
 def missing_property(key: str) -> JiraError:
     return JiraError(404, [f"The property with key '{key}' does not exist."])
 

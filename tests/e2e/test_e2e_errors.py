@@ -4,14 +4,19 @@ that fails once started adds a second line: what it did and did not do."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 from e2e_harness import TOKEN_VAR, Outcome, Workspace, json_server, successful_writes
 from okrsync_sandbox import API_TOKEN, SandboxServer
+
+from okrsync.saved_plan import checksum
+from okrsync.store import Store
 
 WRONG_TOKEN = "wrong-but-secret-token-4711"
 # The shared one-KR mapping, and what this file adds to it.
@@ -340,3 +345,215 @@ def test_a_jira_url_with_a_password_is_refused_without_showing_it(
     assert line.endswith("put credentials in email/token, not in the URL")
     assert "hunter2" not in line
     assert len(site.log) == 0 and not workspace.db.exists()
+
+
+# --- hostile files ----------------------------------------------------------------------
+
+
+def nothing_started(workspace: Workspace, site: SandboxServer) -> None:
+    assert len(site.log) == 0 and not workspace.db.exists()
+
+
+def test_a_lone_surrogate_in_a_title_is_located(workspace: Workspace, site: SandboxServer) -> None:
+    """YAML's "\\ud800" escape writes half of a UTF-16 pair, which UTF-8 cannot hold:
+    refused where it is written, never an internal error later."""
+    path = workspace.use_mapping(
+        "checkout.yaml", ONE_KR.replace("title: Ship one-click", 'title: "Ship \\ud800 one-click')
+    )
+    path.write_text(path.read_text().replace("one-click checkout\n", 'one-click checkout"\n', 1))
+    line = one_line_error(workspace.run("plan"))
+    assert line == (
+        f"{path}:9:16: error: this text holds '\\ud800', half of a UTF-16 surrogate pair, "
+        "which cannot be stored or sent: write the character itself, or its full escape "
+        "such as \\U0001F600"
+    )
+    nothing_started(workspace, site)
+
+
+def test_a_mapping_linked_to_a_file_outside_its_folder_is_not_read(
+    workspace: Workspace, site: SandboxServer, tmp_path: Path
+) -> None:
+    secret = tmp_path / "elsewhere" / "secret.yaml"
+    secret.parent.mkdir()
+    secret.write_text("db_password: hunter2-in-a-file\n")
+    link = workspace.folder / "mappings" / "shared.yaml"
+    link.symlink_to(secret)
+    line = one_line_error(workspace.run("plan"))
+    assert line == (
+        f"{workspace.config}:2:12: error: mapping file '{link}' resolves through a symbolic "
+        f"link to a file outside '{workspace.folder / 'mappings'}'; okrsync reads mapping "
+        "files only inside the folders the config names: move the file there, or name its "
+        "own folder under `mappings:`"
+    )
+    assert "hunter2" not in line
+    nothing_started(workspace, site)
+    # A link that stays inside the folder is an ordinary mapping file.
+    link.unlink()
+    (workspace.folder / "mappings" / "kept").mkdir()
+    (workspace.folder / "mappings" / "checkout.yaml").rename(
+        workspace.folder / "mappings" / "kept" / "checkout.yaml"
+    )
+    link.symlink_to(workspace.folder / "mappings" / "kept" / "checkout.yaml")
+    assert workspace.run("validate").exit_code == 0
+
+
+@pytest.mark.parametrize("command", ["plan", "report"])
+@pytest.mark.parametrize(
+    ("place", "reason"),
+    [
+        ("symlink", "it is a symbolic link, and okrsync replaces only regular files"),
+        ("device", "it is a device or special file, and okrsync writes only regular files"),
+        ("folder", "it is a folder: give a file name"),
+        ("missing", "create the folder {folder} first"),
+    ],
+)
+def test_out_never_replaces_anything_but_a_regular_file(
+    workspace: Workspace, site: SandboxServer, command: str, place: str, reason: str
+) -> None:
+    kept = workspace.folder / "kept.txt"
+    kept.write_text("a file the link points to\n")
+    paths = {
+        "symlink": workspace.folder / "link.json",
+        "device": Path("/dev/null"),
+        "folder": workspace.folder / "mappings",
+        "missing": workspace.folder / "no-such-folder" / "out.json",
+    }
+    paths["symlink"].symlink_to(kept)
+    target = paths[place]
+    line = one_line_error(workspace.run(command, "--out", str(target)))
+    what = "the plan" if command == "plan" else "the report"
+    assert line == f"error: cannot write {what} to {target}: " + reason.format(folder=target.parent)
+    nothing_started(workspace, site)
+    assert paths["symlink"].is_symlink() and kept.read_text() == "a file the link points to\n"
+    assert Path("/dev/null").is_char_device()
+
+
+def test_out_into_a_folder_it_cannot_write_is_one_line(workspace: Workspace) -> None:
+    """/proc takes no new files, not even from root: one line, and no file is left."""
+    for command, what in (("plan", "the plan"), ("report", "the report")):
+        one_line_error(
+            workspace.run(command, "--out", "/proc/okrsync-out"),
+            f"error: cannot write {what} to /proc/okrsync-out: ",
+        )
+    assert not list(Path("/proc").glob("*okrsync-out*"))
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+@pytest.mark.parametrize(
+    ("database", "message"),
+    [
+        (
+            "nonsense",
+            "error: the database setting 'nonsense' is not a database URL; use "
+            "sqlite:///okrsync.db or postgresql+psycopg://USER@HOST:5432/DB",
+        ),
+        (
+            "postgresql://okrsync:hunter2@127.0.0.1:{port}/okrsync",
+            "error: cannot open the state database "
+            "postgresql+psycopg://okrsync:***@127.0.0.1:{port}/okrsync: connection failed:",
+        ),
+        (
+            "sqlite:///{folder}/a-file/okrsync.db",
+            "error: cannot create the state database sqlite:///{folder}/a-file/okrsync.db: "
+            "{folder}/a-file is a file, not a folder; check the path and its permissions",
+        ),
+        (
+            "sqlite:////proc/okrsync.db",
+            "error: cannot open the state database sqlite:////proc/okrsync.db: unable to "
+            "open database file; check the path and its permissions",
+        ),
+        (
+            "sqlite:////proc/okrsync-missing/okrsync.db",
+            "error: cannot create the state database sqlite:////proc/okrsync-missing/"
+            "okrsync.db: No such file or directory; check the path and its permissions",
+        ),
+    ],
+    ids=["nonsense", "closed-port", "folder-is-a-file", "read-only", "missing-in-read-only"],
+)
+def test_a_bad_database_url_is_one_line(
+    workspace: Workspace, site: SandboxServer, database: str, message: str
+) -> None:
+    (workspace.folder / "a-file").write_text("not a folder\n")
+    given = {"port": closed_port(), "folder": workspace.folder}
+    workspace.config.write_text(
+        workspace.config.read_text().replace(f"sqlite:///{workspace.db}", database.format(**given))
+    )
+    for command in ("status", "plan"):
+        line = one_line_error(workspace.run(command))
+        assert line.startswith(message.format(**given)), line
+        assert "hunter2" not in line
+    nothing_started(workspace, site)
+
+
+@pytest.mark.parametrize(
+    "as_of", ["2027-W07", "20270215", "2027-02-15 12:00", "2027-02-15T12", "yesterday"]
+)
+def test_an_as_of_outside_the_documented_forms_lists_them(
+    workspace: Workspace, site: SandboxServer, as_of: str
+) -> None:
+    for command in ("plan", "status", "report"):
+        one_line_error(
+            workspace.run(command, "--as-of", as_of),
+            f"error: --as-of {as_of!r} is not one of the forms okrsync reads: YYYY-MM-DD "
+            "(the end of that day), YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SS, in the configured "
+            "time zone unless followed by Z or an offset such as +01:00",
+        )
+    assert site.writes == []
+
+
+def forged(document: dict[str, Any], workspace: Workspace) -> None:
+    """Re-sign the plan with the store's own secret, as someone who can read it might."""
+    with Store.open(f"sqlite:///{workspace.db}") as store:
+        store_id, secret = store.identity()
+    document["checksum"] = checksum(document, store_id, secret)
+
+
+def edited(document: dict[str, Any], workspace: Workspace) -> None:
+    document["key_results"][0]["pushes"][0]["new"] = "a comment someone rewrote"
+
+
+def unbound(document: dict[str, Any], workspace: Workspace) -> None:
+    del document["store_id"], document["checksum"]
+
+
+def undeclared(document: dict[str, Any], workspace: Workspace) -> None:
+    document["key_results"][0]["pushes"][0]["target"] = "SHOP-101"
+    forged(document, workspace)
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (edited, "was changed after it was saved: its checksum does not match its writes"),
+        (unbound, "carries no store_id and checksum, so nothing shows that this store made it"),
+        (
+            undeclared,
+            "lists a write to SHOP-101 comment in 'jira' for KR 'ship-one-click', which its "
+            "mapping does not push to",
+        ),
+    ],
+    ids=["edited", "unbound", "undeclared-issue"],
+)
+def test_a_plan_file_that_could_smuggle_writes_is_refused(
+    fresh: Workspace, fresh_site: SandboxServer, change: Any, reason: str
+) -> None:
+    # A site of its own: the module's may hold the comment already (nothing to plan).
+    workspace, site = fresh, fresh_site
+    workspace.use_mapping("checkout.yaml", ONE_KR)
+    saved = workspace.folder / "plan.json"
+    assert workspace.run("plan", "--out", str(saved)).exit_code == 2
+    document = json.loads(saved.read_text())
+    change(document, workspace)
+    saved.write_text(json.dumps(document))
+    one_line_error(
+        workspace.run("apply", "--plan", str(saved)),
+        f"error: plan file {saved} {reason}; nothing was written: make a fresh plan",
+    )
+    assert site.writes == []
+    assert workspace.sql("SELECT count(*) FROM writes") == [(0,)]

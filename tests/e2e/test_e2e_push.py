@@ -99,7 +99,7 @@ def test_the_kr_issue_is_created_once_whatever_the_store_forgot(
     fresh_site.reset_log()
     after_crash = pushing.run("apply")
     assert after_crash.exit_code == 0, after_crash
-    assert fresh_site.writes == []  # found by its label; it already shows the result
+    assert fresh_site.writes == []  # found by its mark; it already shows the result
     assert pushing.sql("SELECT issue_key FROM created_issues") == [("OKR-13",)]
 
     # A store lost altogether (a new machine): still no second issue, no second
@@ -156,3 +156,34 @@ def test_a_kr_issue_deleted_since_is_created_anew(
     ]
     assert pushing.sql("SELECT issue_key FROM created_issues") == [("OKR-14",)]
     assert created_issues(fresh_site) == ["OKR-14"]
+
+
+def test_an_issue_a_person_labelled_like_okrsyncs_is_never_taken_for_it(
+    pushing: Workspace, fresh_site: SandboxServer
+) -> None:
+    """The label finds candidates; only the entity property okrsync sets in the create
+    request (which nobody types) makes an issue okrsync's, before and after a crash."""
+    state = fresh_site.state
+    mimic = state.add_issue("OKR", "Key Result", "Someone's own KR", fields={})
+    mimic.labels.append(LABEL)  # OKR-13: a person typed okrsync's label
+    first = pushing.run("apply")
+    assert first.exit_code == 0, first
+    assert created_issues(fresh_site) == ["OKR-13", "OKR-14"]
+    assert state.get("OKR-14").properties["okrsync-kr"] == {
+        "kr": "one-click-done",
+        "created": True,
+    }
+    assert "okrsync-kr" not in mimic.properties
+    assert all("/OKR-13" not in path for _, path in writes_of(fresh_site))
+
+    # The store is lost: okrsync's own issue is found again by its mark, the
+    # person's (created first, so listed first) is left alone.
+    pushing.db.unlink()
+    state.transition("SHOP-113", "Done")
+    fresh_site.reset_log()
+    again = pushing.run("apply")
+    assert again.exit_code == 0, again
+    assert CREATE not in writes_of(fresh_site)
+    assert ("PUT", "/rest/api/3/issue/OKR-14") in writes_of(fresh_site)
+    assert all("/OKR-13" not in path for _, path in writes_of(fresh_site))
+    assert mimic.custom.get(FIELD) is None and okrsync_comments(fresh_site, "OKR-13") == []

@@ -305,13 +305,34 @@ SEARCH = f"{CLOUD_URL}/rest/api/3/search/jql"
 JQL = 'project = "OKR" AND labels = "okrsync-kr-ship" ORDER BY created ASC'
 
 
+MARK = f"{CLOUD_URL}/rest/api/3/issue/{{}}/properties/okrsync-kr"
+
+
+def marked(respx_mock: respx.Router, key: str, value: object) -> None:
+    respx_mock.get(MARK.format(key)).respond(json={"key": "okrsync-kr", "value": value})
+
+
 @respx.mock(assert_all_called=True)
-def test_create_read_finds_the_labelled_issue(respx_mock: respx.Router) -> None:
+def test_create_read_finds_the_labelled_issue_that_carries_the_mark(
+    respx_mock: respx.Router,
+) -> None:
     route = respx_mock.post(SEARCH).respond(
-        json={"issues": [{"id": "10500", "key": "OKR-31"}], "isLast": True}
+        json={"issues": [{"id": "10499", "key": "OKR-30"}, {"id": "10500", "key": "OKR-31"}]}
     )
+    # A person put the label on OKR-30 (no mark); OKR-31 carries okrsync's mark.
+    respx_mock.get(MARK.format("OKR-30")).respond(
+        404, json={"errorMessages": ["The property with key 'okrsync-kr' does not exist."]}
+    )
+    marked(respx_mock, "OKR-31", {"kr": "ship", "created": True})
     assert run(read(CREATE)) == "OKR-31"
-    assert body(route) == {"jql": JQL, "fields": ["key"], "maxResults": 10}
+    assert body(route) == {"jql": JQL, "fields": ["key"], "maxResults": 50}
+
+
+@respx.mock(assert_all_called=True)
+def test_a_labelled_issue_without_the_mark_is_not_okrsyncs(respx_mock: respx.Router) -> None:
+    respx_mock.post(SEARCH).respond(json={"issues": [{"id": "10500", "key": "OKR-31"}]})
+    marked(respx_mock, "OKR-31", {"kr": "another-kr", "created": True})
+    assert run(read(CREATE)) is None
 
 
 @respx.mock(assert_all_called=True)
@@ -335,15 +356,20 @@ def test_create_write_labels_the_new_issue_in_the_same_request(respx_mock: respx
                     {"type": "paragraph", "content": [{"type": "text", "text": "Key result ship."}]}
                 ],
             },
-        }
+        },
+        "properties": [{"key": "okrsync-kr", "value": {"kr": "ship", "created": True}}],
     }
 
 
 @respx.mock(assert_all_called=True)
 def test_create_write_is_idempotent(respx_mock: respx.Router) -> None:
     respx_mock.post(SEARCH).respond(json={"issues": [{"id": "10500", "key": "OKR-31"}]})
+    marked(respx_mock, "OKR-31", {"kr": "ship", "created": True})
     assert run(write(CREATE, {"summary": "KR: Ship it"})).issue == "OKR-31"
-    assert [call.request.url.path for call in respx_mock.calls] == ["/rest/api/3/search/jql"]
+    assert [call.request.url.path for call in respx_mock.calls] == [
+        "/rest/api/3/search/jql",
+        "/rest/api/3/issue/OKR-31/properties/okrsync-kr",
+    ]
 
 
 @respx.mock(assert_all_called=True)

@@ -291,6 +291,22 @@ def test_create_validates(
     assert response.json() == {"errorMessages": [], "errors": errors}
 
 
+def test_create_sets_the_properties_it_is_sent(site: SandboxServer, client: httpx.Client) -> None:
+    fields = {"project": {"key": "OKR"}, "issuetype": {"name": "Task"}, "summary": "x"}
+    mark = {"kr": "ship", "created": True}
+    body = {"fields": fields, "properties": [{"key": "okrsync-kr", "value": mark}]}
+    key = client.post("/rest/api/3/issue", json=body).json()["key"]
+    answer = client.get(f"/rest/api/3/issue/{key}/properties/okrsync-kr")
+    assert answer.json() == {"key": "okrsync-kr", "value": mark}
+    # Checked as a PUT of each would be; a refused one creates no issue.
+    count = len(site.state.issues)
+    too_long = [{"key": "k", "value": "x" * 40000}]
+    for properties in ("okrsync-kr", [{"value": 1}], [{"key": "k"}], too_long):
+        sent = {"fields": fields, "properties": properties}
+        assert client.post("/rest/api/3/issue", json=sent).status_code == 400, properties
+    assert len(site.state.issues) == count
+
+
 def test_a_forbidden_project_refuses_writes_but_allows_reads(
     site: SandboxServer, client: httpx.Client
 ) -> None:
