@@ -29,6 +29,7 @@ from okrsync.failures import (
     selection_places,
 )
 from okrsync.forecast import add_forecasts
+from okrsync.forecast.series import store_series
 from okrsync.plan import Held, Plan, PlannedWrite, build_plan, plan_writes, read_held
 from okrsync.pull import ProgressCallback, PullReport, pull_queries, queries_of
 from okrsync.run_record import (
@@ -185,7 +186,7 @@ def evaluate_project(
         project.files,
         snapshot,
         tz,
-        lambda kr_id: [(r.as_of, r.value) for r in store.kr_history(kr_id)],
+        store_series(project, store, at),
         project.forecast_settings,
     )
     return evaluation

@@ -11,7 +11,7 @@ the ``seed``, the ``days_left`` and which days it was ``based_on`` beside them.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -126,7 +126,8 @@ def _trend(
     whole_days = set(history_days(cycle, tz, at, None))
     last_of_day: dict[date, float] = {}
     for instant, value in series_of(kr.id):
-        day = instant.astimezone(tz).date()
+        # A point at midnight is the value at the end of the day before (a back-fill's).
+        day = (instant.astimezone(tz) - timedelta(microseconds=1)).date()
         if value is not None and day in whole_days and instant < at:
             last_of_day[day] = value
     days = sorted(last_of_day)

@@ -125,6 +125,12 @@ h1 { font-size: 2.4rem; letter-spacing: -0.01em; }
 .override .computed { margin-left: 0.6rem; color: var(--muted); font-size: 0.9rem; }
 .override .reason { display: block; margin-top: 0.25rem; font-style: italic;
   overflow-wrap: anywhere; }
+.forecast { margin-top: 0.7rem; padding: 0.45rem 0.7rem; border-radius: 0.4rem;
+  border-left: 4px solid var(--grey); background: var(--grey-bg); font-size: 0.95rem; }
+.forecast .how { display: block; color: var(--muted); font-size: 0.85rem; }
+.forecast-likely { border-color: var(--green); background: var(--green-bg); }
+.forecast-at_risk { border-color: var(--amber); background: var(--amber-bg); }
+.forecast-unlikely { border-color: var(--red); background: var(--red-bg); }
 .warnings { margin: 0.7rem 0 0; padding: 0.4rem 0.7rem 0.4rem 1.9rem; list-style: none;
   background: var(--amber-bg); border-radius: 0.4rem; color: #6b3a00; font-size: 0.9rem; }
 .warnings li { position: relative; overflow-wrap: anywhere; }
