@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from okrsync.closing import closures_document
 from okrsync.report._page import render_report
 
 if TYPE_CHECKING:
@@ -44,8 +45,9 @@ def build_report(
 ) -> str:
     """The report of ``document`` (``Evaluation.to_dict()`` or ``Plan.to_dict()``), with
     the history the store holds and dates in the project's time zone."""
+    closed = closures_document(store)
     return render_report(
-        document,
+        {**document, "closed_cycles": closed} if closed else document,
         kr_histories(project, store),
         kr_cycles(project),
         title=title,

@@ -125,6 +125,12 @@ h1 { font-size: 2.4rem; letter-spacing: -0.01em; }
 .override .computed { margin-left: 0.6rem; color: var(--muted); font-size: 0.9rem; }
 .override .reason { display: block; margin-top: 0.25rem; font-style: italic;
   overflow-wrap: anywhere; }
+.closed-cycle { margin-top: 1.5rem; background: var(--card); border-radius: 0.6rem;
+  padding: 0.8rem 1rem; }
+.closed-cycle table { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
+.closed-cycle td, .closed-cycle th { padding: 0.2rem 0.4rem; text-align: left; }
+.closed-cycle .num { text-align: right; }
+.closed-cycle tr.drifted td { background: var(--amber-bg); }
 .forecast { margin-top: 0.7rem; padding: 0.45rem 0.7rem; border-radius: 0.4rem;
   border-left: 4px solid var(--grey); background: var(--grey-bg); font-size: 0.95rem; }
 .forecast .how { display: block; color: var(--muted); font-size: 0.85rem; }

@@ -62,6 +62,16 @@ def test_close_keeps_the_final_results_and_shows_drift(fresh: Workspace) -> None
     history = " ".join(fresh.run("history", "q4-one-click").stdout.split())
     assert "final value 1 item — the SDK upgrade came first; drift since" in history
 
+    report = fresh.folder / "report.html"
+    assert fresh.run("report", "--out", str(report)).exit_code == 0
+    page = report.read_text()
+    assert '<section class="closed-cycle" id="closed-2026-Q4">' in page
+    assert (
+        '<tr class=drifted><td class="key">q4-one-click</td><td class="num">1 item</td>'
+        '<td class="num">33%</td><td class="num">7 items</td>'
+        '<td class="note">the SDK upgrade came first</td></tr>'
+    ) in page
+
     # Re-opening is recorded; the cycle can then be closed again.
     reopened = fresh.run("close", "2026-Q4", "--reopen")
     assert reopened.exit_code == 0, reopened
