@@ -14,9 +14,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from okrsync.errors import ConfigError
+from okrsync.evaluate.context import MeasureContext, MeasureSpec
+from okrsync.evaluate.snapshot import Snapshot
+from okrsync.forecast.history import SIMULATED_MEASURES, daily_history
 from okrsync.mapping.cycle import Cycle
 from okrsync.runs import evaluate_project
 from okrsync.store._closures import ClosureRecord
+from okrsync.store_view import StoreDataView
 
 if TYPE_CHECKING:
     from okrsync.project import Project
@@ -61,10 +65,36 @@ def close_cycle(
     results = {
         "key_results": [kr for kr in evaluation["key_results"] if kr["cycle"] == label],
         "objectives": [o for o in evaluation["objectives"] if o["cycle"] == label],
+        # What insights need later, when the cycle's file may be gone from the mappings.
+        "mappings": mapping_texts(project, label),
+        "facts": cycle_facts(project, store, label, end),
     }
     record = ClosureRecord(label, "close", now, end, results, dict(notes))
     store.record_closure(record)
     return record
+
+
+def mapping_texts(project: Project, label: str) -> list[str]:
+    """The YAML of the cycle's mapping files, as written."""
+    paths = {ref.doc.path for ref in project.key_results() if ref.cycle.label == label}
+    return [path.read_text(encoding="utf-8") for path in sorted(p for p in paths if p)]
+
+
+def cycle_facts(project: Project, store: Store, label: str, end: datetime) -> dict[str, Any]:
+    """Each KR's team, and for item KRs the scope at the end and how much of it was
+    added during the cycle (in the KR's unit of items or estimate)."""
+    snapshot = Snapshot(StoreDataView(store, end), end)
+    facts: dict[str, Any] = {}
+    for ref in project.key_results():
+        if ref.cycle.label != label:
+            continue
+        fact: dict[str, Any] = {"team": ref.mapping.team}
+        if ref.kr.measure_name in SIMULATED_MEASURES and ref.kr.selections():
+            spec = MeasureSpec.of_key_result(ref.kr, ref.default_source)
+            history = daily_history(spec, MeasureContext(snapshot, ref.cycle, project.timezone))
+            fact |= {"scope_total": history.total, "scope_added": sum(history.added)}
+        facts[ref.id] = fact
+    return facts
 
 
 def reopen_cycle(store: Store, label: str, now: datetime) -> ClosureRecord:

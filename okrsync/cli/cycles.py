@@ -11,7 +11,7 @@ import typer
 
 from okrsync.cli.app import JsonOption, command
 from okrsync.cli.shell import handle_errors, load, open_store, out, print_json
-from okrsync.cli.tables import instant_label
+from okrsync.cli.tables import Col, fitted_table, instant_label
 from okrsync.closing import close_cycle, cycle_of, reopen_cycle
 from okrsync.errors import ConfigError
 from okrsync.next_cycle import next_cycle_text
@@ -60,7 +60,7 @@ def close(
             "action": record.action,
             "at": record.at.isoformat(),
             "as_of": record.as_of.isoformat(),
-            **record.results,
+            **{k: v for k, v in record.results.items() if k != "mappings"},
             "notes": record.notes,
         }
         if as_json:
@@ -143,6 +143,90 @@ def closure_lines(closed: list[dict[str, Any]], kr_id: str | None = None) -> lis
             head += "; no drift since"
         lines.append(head)
     return lines
+
+
+@command(takes_json=True)
+def insights(
+    ctx: typer.Context,
+    cycles: Annotated[
+        int | None,
+        typer.Option("--cycles", metavar="N", min=1, help="the last N closed cycles only"),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """How well the team estimates, across closed cycles; reads the store only."""
+    from okrsync.insights import insights as gather
+
+    with handle_errors(ctx):
+        project = load(ctx)
+        store = open_store(project)
+        document = gather(project, store, cycles)
+        if not document["cycles"]:
+            raise ConfigError("no cycle is closed yet: close one with 'okrsync close CYCLE'")
+        if as_json:
+            print_json(document)
+            return
+        out.print(insights_table(document, out.width))
+        out.print(calibration_table(document, out.width))
+        out.print(
+            "bias: (final − target) / (target − baseline), below 0 over-committing; "
+            "band held: the final value within the forecast's P15–P85 (about 70% is "
+            "well calibrated)",
+            highlight=False,
+        )
+
+
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:+.0f}%"
+
+
+def insights_table(document: dict[str, Any], width: int) -> Any:
+    rows = []
+    for group in document["groups"]:
+        score = group["score"] or {}
+        spread = (
+            "—"
+            if not score
+            else f"{score['mean'] * 100:.0f}% ({score['min'] * 100:.0f}–{score['max'] * 100:.0f})"
+        )
+        held = group["band_hit_rate"]
+        rows.append(
+            [
+                group["team"],
+                group["kind"],
+                str(group["key_results"]),
+                spread,
+                _share(group["bias"]),
+                "—" if held is None else f"{held * 100:.0f}% of {group['forecasts']}",
+                number(group["scope_added"]),
+            ]
+        )
+    columns = [
+        Col("team", flex=1),
+        Col("kind"),
+        Col("KRs", "right"),
+        Col("score (min–max)", "right"),
+        Col("bias", "right"),
+        Col("band held", "right"),
+        Col("scope added", "right"),
+    ]
+    title = f"insights over {plural(len(document['cycles']), 'closed cycle')}"
+    return fitted_table(f"{title}: {', '.join(document['cycles'])}", columns, rows, width)
+
+
+def calibration_table(document: dict[str, Any], width: int) -> Any:
+    rows = [
+        [
+            f"week {week['week']}",
+            str(week["forecasts"]),
+            str(week["held"]),
+            "—" if week["rate"] is None else f"{week['rate'] * 100:.0f}%",
+        ]
+        for week in document["calibration"]
+    ]
+    columns = [Col("forecast made"), Col("forecasts", "right"), Col("held", "right")]
+    columns.append(Col("rate", "right"))
+    return fitted_table("forecast calibration by week of cycle", columns, rows, width)
 
 
 def _closed_cycle_of(project: Any, file: Path) -> str:
