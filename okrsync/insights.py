@@ -53,6 +53,7 @@ def insights(project: Project, store: Store, cycles: int | None = None) -> dict[
         closed = closed[-cycles:] if cycles > 0 else []
     groups: dict[tuple[str, str], _Group] = defaultdict(_Group)
     weeks: dict[int, list[bool]] = defaultdict(list)
+    by_cycle: list[dict[str, Any]] = []
     for closure in closed:
         facts = closure.results.get("facts", {})
         finals = {kr["id"]: kr for kr in closure.results.get("key_results", [])}
@@ -66,6 +67,14 @@ def insights(project: Project, store: Store, cycles: int | None = None) -> dict[
                 group.biases.append(bias)
             if facts.get(kr_id, {}).get("scope_added") is not None:
                 group.added.append(facts[kr_id]["scope_added"])
+        biases = [b for b in map(_bias, finals.values()) if b is not None]
+        by_cycle.append(
+            {
+                "cycle": closure.cycle,
+                "bias": round(statistics.fmean(biases), 4) if biases else None,
+                "key_results": len(finals),
+            }
+        )
         for week, kr_id, held in backtest(project, store, closure):
             weeks[week].append(held)
             groups[keys[kr_id]].forecasts += 1
@@ -73,6 +82,7 @@ def insights(project: Project, store: Store, cycles: int | None = None) -> dict[
     return {
         "cycles": [c.cycle for c in closed],
         "groups": [_group_document(key, group) for key, group in sorted(groups.items())],
+        "by_cycle": by_cycle,
         "calibration": [
             {"week": week, "forecasts": len(held), "held": sum(held), "rate": _rate(held)}
             for week, held in sorted(weeks.items())

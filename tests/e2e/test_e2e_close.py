@@ -62,9 +62,7 @@ def test_close_keeps_the_final_results_and_shows_drift(fresh: Workspace) -> None
     history = " ".join(fresh.run("history", "q4-one-click").stdout.split())
     assert "final value 1 item — the SDK upgrade came first; drift since" in history
 
-    report = fresh.folder / "report.html"
-    assert fresh.run("report", "--out", str(report)).exit_code == 0
-    page = report.read_text()
+    page = fresh.report_page()
     assert '<section class="closed-cycle" id="closed-2026-Q4">' in page
     assert (
         '<tr class=drifted><td class="key">q4-one-click</td><td class="num">1 item</td>'

@@ -85,3 +85,14 @@ def test_insights_over_three_closed_cycles(fresh: Workspace) -> None:
     assert "insights over 3 closed cycles" in table
     assert "checkout output 3 67% (0–100) -25% 67% of 3 2.67" in table
     assert "week 1 3 2 67%" in table
+
+    page = fresh.report_page()
+    assert '<section class="insights" id="insights"><h2>How well we estimate</h2>' in page
+    assert (
+        '<tr><td>checkout</td><td>output</td><td class="num">3</td>'
+        '<td class="num">67%</td><td class="num">-25%</td><td class="num">67%</td>'
+        '<td class="num">2.6667</td></tr>'
+    ) in page
+    assert page.count('<rect class="bias over"') == 1  # C1 over-committed
+    assert page.count('<rect class="bias under"') == 2  # C2 at 0, C3 above
+    assert "<title>week 1: 67%</title>" in page
