@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from bench.contender import ContenderFailed
+from bench.forecast import forecast_section, forecast_timings, with_section
 from bench.goals import goals
 from bench.machine import describe
 from bench.report import render
@@ -52,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--no-write", action="store_true", help="print the report only")
     parser.add_argument(
+        "--forecast-only",
+        action="store_true",
+        help="time the forecasts only, and replace just their section of the report",
+    )
+    parser.add_argument(
         "--strict", action="store_true", help="exit with status 3 when a goal is not met"
     )
     return parser
@@ -73,6 +79,14 @@ def main(argv: list[str] | None = None) -> int:
         changed_fraction=args.changed,
     )
     machine = describe()
+    command = shlex.join(["python", "-m", "bench", *(argv if argv is not None else sys.argv[1:])])
+    forecasts = forecast_section(forecast_timings(), command, machine.lines())
+    if args.forecast_only:
+        print(forecasts)
+        if not args.no_write:
+            previous = args.results.read_text() if args.results.is_file() else ""
+            args.results.write_text(with_section(previous, forecasts))
+        return 0
 
     def progress(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -82,8 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     except ContenderFailed as failure:
         print(f"error: {failure}", file=sys.stderr)
         return 1
-    command = shlex.join(["python", "-m", "bench", *(argv if argv is not None else sys.argv[1:])])
-    text = render(outcome, machine, command)
+    text = with_section(render(outcome, machine, command), forecasts)
     print(text)
     if not args.no_write:
         args.results.write_text(text)

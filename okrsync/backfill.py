@@ -50,12 +50,29 @@ def backfill(
     points (0) and keeps what it had. Without ``include_as_of`` the points stop at the
     last day's end before ``as_of``: a sync records the value at ``as_of`` itself.
     """
-    tz = project.timezone
-    at = (as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=tz)).astimezone(UTC)
     refs = project.key_results() if kr_ids is None else [project.kr(i) for i in kr_ids]
     counts = {ref.id: 0 for ref in refs}
+    points = rebuild_points(project, store, as_of, [ref.id for ref in refs], include_as_of)
+    for kr_id, series in points.items():
+        if series or include_as_of:
+            store.record_backfill(kr_id, series, run_id=run_id)
+        counts[kr_id] = len(series)
+    return counts
+
+
+def rebuild_points(
+    project: Project,
+    store: Store,
+    as_of: datetime,
+    kr_ids: Sequence[str],
+    include_as_of: bool = True,
+) -> dict[str, list[tuple[datetime, dict[str, Any]]]]:
+    """The daily points ``backfill`` records for each of ``kr_ids`` that can be
+    rebuilt, without recording them."""
+    tz = project.timezone
+    at = (as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=tz)).astimezone(UTC)
     wanted: dict[str, list[datetime]] = {}
-    for ref in refs:
+    for ref in (project.kr(kr_id) for kr_id in kr_ids):
         if not can_backfill(ref.kr, store):
             continue
         instants = point_instants(ref.cycle, tz, at)
@@ -78,11 +95,7 @@ def backfill(
         evaluation = evaluate(pruned[ids], view.at(instant), instant, tz, project.margins)
         for result in evaluation.key_results:
             points[result.id].append((instant, point_of(result)))
-    for kr_id, series in points.items():
-        if series or include_as_of:
-            store.record_backfill(kr_id, series, run_id=run_id)
-        counts[kr_id] = len(series)
-    return counts
+    return points
 
 
 def needs_backfill(store: Store, kr_ids: Iterable[str]) -> list[str]:
@@ -218,4 +231,11 @@ class _AtInstant:
         return self._cached.metric_at(source, name, self._instant)
 
 
-__all__ = ["CachedView", "backfill", "can_backfill", "needs_backfill", "point_instants"]
+__all__ = [
+    "CachedView",
+    "backfill",
+    "can_backfill",
+    "needs_backfill",
+    "point_instants",
+    "rebuild_points",
+]

@@ -64,8 +64,10 @@ ENV_NAMES = {
     "in_progress_age": "OKRSYNC_IN_PROGRESS_AGE",
     "connectors": "OKRSYNC_CONNECTORS",
     "run_timeout": "OKRSYNC_RUN_TIMEOUT",
+    "forecast_seed": "OKRSYNC_FORECAST_SEED",
+    "forecast": "OKRSYNC_FORECAST",
 }
-_JSON_SETTINGS = ("status_margins", "connectors")
+_JSON_SETTINGS = ("status_margins", "connectors", "forecast")
 _SECRET_KEY = re.compile(r"token|password|passwd|secret|api_?key", re.IGNORECASE)
 _VARIABLE = re.compile(r"\$(\$?)\{([^}]*)\}")
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -91,6 +93,29 @@ class StatusMargins(BaseModel):
     def _ordered(self) -> StatusMargins:
         if self.at_risk < self.on_track:
             raise ValueError("'at_risk' must be at least 'on_track' (it is the wider margin)")
+        return self
+
+
+class ForecastOptions(BaseModel):
+    """How forecasts are made and when a KR is likely to reach its target."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    trials: int = Field(10_000, ge=100, le=1_000_000, description="Monte-Carlo trials per KR")
+    min_history_days: int = Field(
+        5, ge=3, description="whole days of history a KR needs before it is forecast"
+    )
+    likely: float = Field(
+        0.7, gt=0, le=1, description="likely when the probability of the target is at least this"
+    )
+    at_risk: float = Field(
+        0.3, ge=0, le=1, description="at_risk when the probability is at least this, else unlikely"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ForecastOptions:
+        if self.at_risk > self.likely:
+            raise ValueError("'at_risk' must be at most 'likely' (it is the lower probability)")
         return self
 
 
@@ -150,6 +175,12 @@ class Config(BaseSettings):
         description="a run still talking to the tools after this long (default 30m) is "
         "stopped and recorded failed, saying what it did and did not do",
     )
+    forecast_seed: int = Field(
+        0,
+        description="seed of the forecasts' simulation: same store, instant and seed, "
+        "same forecast",
+    )
+    forecast: ForecastOptions = Field(default_factory=ForecastOptions)
 
     @classmethod
     def settings_customise_sources(
@@ -479,7 +510,12 @@ class _Loader:
         place of the invalid ones, so that connectors and mapping files are still checked."""
         assert self.doc is not None
         context = ErrorContext(
-            self.doc, names={Config: "the config file", StatusMargins: "status_margins"}
+            self.doc,
+            names={
+                Config: "the config file",
+                StatusMargins: "status_margins",
+                ForecastOptions: "forecast",
+            },
         )
         context.hide = self.is_hidden
         try:

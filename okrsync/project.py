@@ -24,6 +24,7 @@ from okrsync.mapping.models import KeyResult, MappingFile, Objective, Selection
 
 if TYPE_CHECKING:
     from okrsync.evaluate.scoring import Margins
+    from okrsync.forecast import ForecastSettings
 
 
 @dataclass(frozen=True, eq=False)
@@ -204,6 +205,20 @@ class Project:
     def is_item_source(self, name: str) -> bool:
         """Whether the instance pulls work items, rather than only serving metrics."""
         return name in self.connectors and self.capabilities(name).items
+
+    @property
+    def forecast_settings(self) -> ForecastSettings:
+        """How forecasts are made (the config's ``forecast_seed`` and ``forecast``)."""
+        from okrsync.forecast import ForecastSettings
+
+        options = self.config.forecast
+        return ForecastSettings(
+            seed=self.config.forecast_seed,
+            trials=options.trials,
+            min_history_days=options.min_history_days,
+            likely=options.likely,
+            at_risk=options.at_risk,
+        )
 
     @property
     def in_progress_age(self) -> timedelta:

@@ -28,6 +28,8 @@ from okrsync.failures import (
     push_place,
     selection_places,
 )
+from okrsync.forecast import add_forecasts
+from okrsync.forecast.series import store_series
 from okrsync.plan import Held, Plan, PlannedWrite, build_plan, plan_writes, read_held
 from okrsync.pull import ProgressCallback, PullReport, pull_queries, queries_of
 from okrsync.run_record import (
@@ -179,6 +181,14 @@ def evaluate_project(
         tz=tz,
         in_progress_age=project.in_progress_age,
         previous_sizes=previous,
+    )
+    add_forecasts(
+        evaluation,
+        project.files,
+        snapshot,
+        tz,
+        store_series(project, store, at),
+        project.forecast_settings,
     )
     return evaluation
 

@@ -9,6 +9,7 @@ the previous one (``compares_runs``) are left out: they hold for one run only.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from okrsync.evaluate import KrResult
@@ -25,6 +26,12 @@ STATUS_WORDS = {
     "no_data": "no data",
 }
 
+# The forecast status in words, after the chance it follows from.
+FORECAST_VERDICTS = {
+    "likely": "likely to reach it",
+    "at_risk": "at risk of missing it",
+    "unlikely": "unlikely to reach it",
+}
 
 _PLURAL_UNITS = ("items", "points", "days")
 
@@ -57,6 +64,48 @@ def number(value: float | None, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
+def forecast_band(forecast: Mapping[str, Any], unit: str = "") -> str:
+    """``62–74%``: the P15–P85 band of a forecast, one value when they agree."""
+    low, high = (_band_end(forecast[key], unit) for key in ("p15", "p85"))
+    if low == high:
+        return number(_band_end(forecast["p50"], unit), unit)
+    return f"{number(low)}–{number(high, unit)}"
+
+
+def _band_end(value: float, unit: str) -> float:
+    # A band is a range, not a measurement: whole percent read better than decimals.
+    return round(value) if unit == "%" else round(value, 2)
+
+
+def forecast_line(forecast: Mapping[str, Any] | None, unit: str = "") -> str | None:
+    """The forecast in the comment's words: ``Forecast: likely to end at 62–74%, 22%
+    chance of reaching the target — unlikely to reach it``. None for a KR whose cycle
+    has ended or that has no forecast."""
+    if not forecast or forecast.get("method") == "cycle_ended":
+        return None
+    if forecast.get("p50") is None:
+        return f"Forecast: not made yet — {forecast.get('reason', 'not enough history')}"
+    line = f"Forecast: likely to end at {forecast_band(forecast, unit)}"
+    chance = forecast.get("probability_of_target")
+    if chance is not None:
+        line += f", {chance * 100:.0f}% chance of reaching the target"
+    verdict = FORECAST_VERDICTS.get(forecast.get("status") or "")
+    return line + (f" — {verdict}" if verdict else "")
+
+
+def forecast_basis(forecast: Mapping[str, Any]) -> str | None:
+    """What a forecast was made from: ``Monte-Carlo, 10,000 trials (seed 0) over 46
+    whole days, 2027-01-01 to 2027-02-15``; None when none was made."""
+    if forecast.get("p50") is None:
+        return None
+    days = plural(forecast["based_on_days"], "whole day")
+    span = f"{forecast['based_on']['from']} to {forecast['based_on']['to']}"
+    if forecast["method"] == "monte_carlo_throughput":
+        trials = f"{forecast['trials']:,} trials (seed {forecast['seed']})"
+        return f"Monte-Carlo, {trials} over {days}, {span}"
+    return f"trend line over {days}, {span}"
+
+
 def status_word(status: str) -> str:
     return STATUS_WORDS.get(status, status.replace("_", " "))
 
@@ -84,6 +133,9 @@ def comment_text(result: KrResult) -> str:
             f"Override: {percent(result.progress)} until {result.override['until']} — "
             f"{result.override['reason']} (computed {percent(result.computed_progress)})"
         )
+    forecast = forecast_line(result.forecast, unit)
+    if forecast is not None:
+        lines.append(forecast)
     counts = result.evidence.get("counts", {})
     if counts:
         lines.append("Evidence: " + ", ".join(f"{name} {count}" for name, count in counts.items()))

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from okrsync.cli.tables import Col, fitted_table, instant_label, relative, status_text
 from okrsync.evaluate import Evaluation, ItemEvidence, KrResult
-from okrsync.summary import number, percent
+from okrsync.summary import forecast_line, number, percent, plural
 
 if TYPE_CHECKING:
     from okrsync.items import TrackedField
@@ -79,6 +79,38 @@ def progress_arithmetic(result: KrResult) -> list[str]:
     lines.append(
         f"expected = elapsed share of cycle {result.cycle} = {percent(result.expected)}; "
         f"status {result.status} (on track if progress ≥ expected − margin)"
+    )
+    return lines
+
+
+def forecast_explanation(result: KrResult) -> list[str]:
+    """How the forecast was made: the method, from which days, trials and seed."""
+    forecast = result.forecast
+    line = forecast_line(forecast, result.unit)
+    if forecast is None or line is None:
+        return []
+    lines = [line[0].lower() + line[1:]]
+    if forecast.get("p50") is None:
+        return lines
+    days, left = forecast["based_on_days"], forecast["days_left"]
+    span = f"{forecast['based_on']['from']} to {forecast['based_on']['to']}"
+    if forecast["method"] == "monte_carlo_throughput":
+        daily = forecast["daily"]
+        lines += [
+            f"  {forecast['trials']:,} trials (seed {forecast['seed']}), each drawing one of "
+            f"{plural(days, 'whole day')} ({span}) at random for each of the "
+            f"{plural(left, 'day')} left, adding what was done and added to the scope that day",
+            "  done per day: " + " ".join(_fmt(v) for v in daily["completed"]),
+            "  added per day: " + " ".join(_fmt(v) for v in daily["added"]),
+        ]
+    else:
+        lines.append(
+            f"  least-squares line through the last value of {plural(days, 'whole day')} "
+            f"({span}), {forecast['slope_per_day']:+g} a day, extended over the "
+            f"{plural(left, 'day')} left; P15–P85 is its 70% prediction band"
+        )
+    lines.append(
+        f"  P15 {_fmt(forecast['p15'])}, P50 {_fmt(forecast['p50'])}, P85 {_fmt(forecast['p85'])}"
     )
     return lines
 
@@ -209,5 +241,7 @@ def show_explanation(
     for source, since in observed_since(store, result).items():
         out.print(_observed_line(source, since, project), highlight=False)
     out.print("status: ", status_text(result.status))
+    for line in forecast_explanation(result):
+        out.print(line, highlight=False)
     for warning in result.warnings:
         out.print(Text.assemble(("warning:", "yellow"), f" {warning}"))

@@ -163,7 +163,7 @@ def show_results(document: dict[str, Any], as_of: datetime, project: Any) -> Non
         )
     )
     # Wrapped at the width, between words, like the tables.
-    for line in legend_lines(document, command_hint="okrsync explain KR"):
+    for line in legend_lines(document, command_hint="okrsync explain KR", width=out.width):
         out.print(line, highlight=False)
     for line in override_lines(document) + stale_lines(document):
         out.print(redact(line), highlight=False)

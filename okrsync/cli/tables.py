@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from rich.console import JustifyMethod
 
 from okrsync.cli.terminal import printable_cell
-from okrsync.summary import number, percent, plural, status_word
+from okrsync.summary import forecast_band, number, percent, plural, status_word
 
 STATUS_STYLES = {
     "on_track": "green",
@@ -36,6 +36,7 @@ STATUS_STYLES = {
     "partial": "yellow",
     "running": "yellow",
 }
+FORECAST_STYLES = {"likely": "green", "at_risk": "yellow", "unlikely": "red"}
 EXPECTED_MARK = "│"
 # Below this console width the progress bar shrinks so that status and expected fit.
 _WIDE = 100
@@ -238,6 +239,7 @@ def results_table(document: Mapping[str, Any], title: str = "OKRs", width: int =
                 _progress(score, objective.get("expected"), bar_width),
                 percent(objective.get("expected")),
                 status_text(objective["status"]),
+                *([] if narrow else [""]),
             ]
         )
         for kr_id in objective["key_results"]:
@@ -253,6 +255,7 @@ def results_table(document: Mapping[str, Any], title: str = "OKRs", width: int =
                     _progress(kr.get("progress"), kr.get("expected"), bar_width),
                     percent(kr.get("expected")),
                     status_text(kr["status"]),
+                    *([] if narrow else [forecast_cell(kr.get("forecast"), unit)]),
                 ]
             )
     columns = [
@@ -262,8 +265,22 @@ def results_table(document: Mapping[str, Any], title: str = "OKRs", width: int =
         Col("progress"),
         Col("expected", "right"),
         Col("status"),
+        # Narrow, the forecasts are a line under the table instead (``legend_lines``).
+        *([] if narrow else [Col("forecast", "right")]),
     ]
     return fitted_table(title, columns, rows, width)
+
+
+def forecast_cell(forecast: Mapping[str, Any] | None, unit: str) -> Text:
+    """The chance of reaching the target, coloured by the forecast status (the band
+    for a KR without a target; ``explain`` and the report show both). A KR without a
+    forecast shows a dash."""
+    if not forecast or forecast.get("p50") is None:
+        return Text("—", style="dim")
+    chance = forecast.get("probability_of_target")
+    if chance is None:
+        return Text(forecast_band(forecast, _SHORT_UNITS.get(unit, unit)))
+    return Text(f"{chance * 100:.0f}%", style=FORECAST_STYLES.get(forecast.get("status") or "", ""))
 
 
 def _progress(progress: float | None, expected: float | None, width: int) -> Text:
@@ -284,10 +301,20 @@ def _kr_name(kr: Mapping[str, Any], indent: str) -> Text:
     return name
 
 
-def legend_lines(document: Mapping[str, Any], command_hint: str) -> list[str]:
-    """What the bar's marks mean, and how many warnings there are and where to read
-    them: the table only counts them."""
+def legend_lines(document: Mapping[str, Any], command_hint: str, width: int = 80) -> list[str]:
+    """What the bar's marks and the forecast column mean (narrow, the forecasts
+    themselves), and how many warnings there are and where to read them: the table
+    only counts them."""
     lines = [f"█ progress   {EXPECTED_MARK} expected by now (the elapsed share of the cycle)"]
+    chances = [
+        f"{kr['id']} {kr['forecast']['probability_of_target'] * 100:.0f}%"
+        for kr in document["key_results"]
+        if (kr.get("forecast") or {}).get("probability_of_target") is not None
+    ]
+    if chances and width >= _WIDE:
+        lines.append("forecast: the chance of reaching the target by the cycle's end")
+    elif chances:
+        lines.append("chance of reaching the target by the cycle's end: " + ", ".join(chances))
     warned = [kr for kr in document["key_results"] if kr.get("warnings")]
     if warned:
         count = sum(len(kr["warnings"]) for kr in warned)

@@ -12,6 +12,7 @@ import typer
 
 from okrsync import runs
 from okrsync.cli.app import JsonOption, command
+from okrsync.cli.cycles import closure_lines
 from okrsync.cli.shell import (
     err,
     handle_errors,
@@ -32,6 +33,7 @@ from okrsync.cli.tables import (
     runs_table,
 )
 from okrsync.cli.timeparse import AS_OF_FORMS, parse_as_of
+from okrsync.closing import closures_document
 from okrsync.errors import ConfigError
 from okrsync.secrets import redact
 
@@ -144,10 +146,15 @@ def status(
         from okrsync.failures import mark_stale
 
         mark_stale(document, krs, store)  # a KR its latest run failed shows its last value
+        closed = closures_document(store)
+        if closed:
+            document["closed_cycles"] = closed
         if as_json:
             print_json(document)
         else:
             show_results(document, as_of_recorded, project)
+            for line in closure_lines(closed):
+                out.print(line, highlight=False)
 
 
 AsOfOption = Annotated[
@@ -247,11 +254,17 @@ def history(
         ]
         if not points:
             raise ConfigError(f"no recorded values for {kr} yet: run 'okrsync sync' first")
+        closed = [
+            c for c in closures_document(store) if any(k["id"] == kr for k in c["key_results"])
+        ]
         if as_json:
-            print_json({"kr": kr, "as_of": moment.isoformat(), "points": points})
+            document = {"kr": kr, "as_of": moment.isoformat(), "points": points}
+            print_json({**document, "closed_cycles": closed} if closed else document)
         else:
             title = f"history of {kr} up to {instant_label(moment, project.timezone)}"
             out.print(history_table(points, project.timezone, title, width=out.width))
+            for line in closure_lines(closed, kr):
+                out.print(line, highlight=False)
 
 
 @command()

@@ -27,6 +27,7 @@ from okrsync.evaluate.context import (
 )
 from okrsync.evaluate.formula import FormulaError, FormulaUndefined, check_names, parse_formula
 from okrsync.evaluate.results import ItemEvidence
+from okrsync.evaluate.snapshot import Selected
 from okrsync.evaluate.state import ItemAt
 from okrsync.mapping.models import (
     AverageMeasure,
@@ -235,6 +236,14 @@ _ITEM_MEASURES: dict[str, ItemMeasure] = {
 }
 
 
+def select_items(spec: MeasureSpec, ctx: MeasureContext) -> Selected:
+    """The items the measure runs over at ``ctx.at`` (``scope: committed`` applied)."""
+    committed = ctx.cycle_start if spec.scope == "committed" else None
+    return ctx.snapshot.select(
+        spec.selections, spec.wheres, spec.default_source, committed_before=committed
+    )
+
+
 def compute(spec: MeasureSpec, ctx: MeasureContext) -> MeasureResult:
     """The measure's value at ``ctx.at`` with its evidence."""
     name = measure_name(spec.measure)
@@ -246,9 +255,7 @@ def compute(spec: MeasureSpec, ctx: MeasureContext) -> MeasureResult:
         needs = f"measure '{name}' needs 'select': which items to measure"
         return MeasureResult(None, warnings=[needs])
     committed = ctx.cycle_start if spec.scope == "committed" else None
-    selected = ctx.snapshot.select(
-        spec.selections, spec.wheres, spec.default_source, committed_before=committed
-    )
+    selected = select_items(spec, ctx)
     result = _ITEM_MEASURES[name](spec, selected.items, ctx)
     counts = dict(selected.counts)
     counts["done"] = sum(i.done for i in selected.items)

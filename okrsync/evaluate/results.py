@@ -67,6 +67,8 @@ class KrResult:
     weight: float
     cycle: str
     stretch: bool = False
+    # Where the value will land at the cycle's end (okrsync.forecast); None until made.
+    forecast: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -94,6 +96,7 @@ class KrResult:
             "weight": self.weight,
             "cycle": self.cycle,
             "stretch": self.stretch,
+            "forecast": None if self.forecast is None else dict(self.forecast),
         }
 
 

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from okrsync.closing import closures_document
+from okrsync.insights import insights
 from okrsync.report._page import render_report
 
 if TYPE_CHECKING:
@@ -44,8 +46,10 @@ def build_report(
 ) -> str:
     """The report of ``document`` (``Evaluation.to_dict()`` or ``Plan.to_dict()``), with
     the history the store holds and dates in the project's time zone."""
+    closed = closures_document(store)
+    extra = {"closed_cycles": closed, "insights": insights(project, store)} if closed else {}
     return render_report(
-        document,
+        {**document, **extra},
         kr_histories(project, store),
         kr_cycles(project),
         title=title,

@@ -9,6 +9,7 @@ from typing import Any
 from okrsync.report._chart import trend_chart
 from okrsync.report._parts import pill, progress_bar, progress_figures, status_class
 from okrsync.report._text import esc, number, percent
+from okrsync.summary import forecast_basis, forecast_line
 
 # Enough rows to see what the value is made of; the rest is one click away in the tool.
 EVIDENCE_ROWS = 25
@@ -37,6 +38,7 @@ def kr_card(
             progress_figures(kr.get("progress"), kr.get("expected")),
             "</div>",
             _override(kr),
+            _forecast(kr),
             _warnings(kr.get("warnings") or []),
             '<figure class="trend">',
             trend_chart(kr, history, cycle, as_of, zone),
@@ -93,6 +95,19 @@ def _override(kr: Mapping[str, Any]) -> str:
         f'<span class="computed">{esc(computed)}</span>'
         f'<q class="reason">{esc(override.get("reason", ""))}</q></div>'
     )
+
+
+def _forecast(kr: Mapping[str, Any]) -> str:
+    """Where the KR will land at the cycle's end, coloured by the forecast status, and
+    what the forecast is based on."""
+    forecast = kr.get("forecast")
+    line = forecast_line(forecast, str(kr.get("unit") or ""))
+    if forecast is None or line is None:
+        return ""
+    status = esc(forecast.get("status") or "none")
+    basis = forecast_basis(forecast)
+    how = f'<span class="how">{esc(basis)}</span>' if basis else ""
+    return f'<div class="forecast forecast-{status}"><b>{esc(line)}</b>{how}</div>'
 
 
 def _warnings(warnings: Sequence[str]) -> str:

@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from okrsync.report._closures import closed_cycles
+from okrsync.report._insights import insights_section
 from okrsync.report._key_result import kr_card
 from okrsync.report._overview import header, overview, progress_of, status_of
 from okrsync.report._parts import pill, progress_bar, progress_figures, status_class
@@ -42,6 +44,8 @@ def render_report(
         overview(tree, krs),
         *(page.objective(node, 0) for node in tree),
         page.orphans(),
+        closed_cycles(document.get("closed_cycles") or []),
+        insights_section(document.get("insights")),
         f"<footer>Made by okrsync from the evaluation as of {esc(stamp(as_of))}.</footer>",
     ]
     return (

@@ -125,6 +125,31 @@ h1 { font-size: 2.4rem; letter-spacing: -0.01em; }
 .override .computed { margin-left: 0.6rem; color: var(--muted); font-size: 0.9rem; }
 .override .reason { display: block; margin-top: 0.25rem; font-style: italic;
   overflow-wrap: anywhere; }
+.closed-cycle { margin-top: 1.5rem; background: var(--card); border-radius: 0.6rem;
+  padding: 0.8rem 1rem; }
+.closed-cycle table { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
+.closed-cycle td, .closed-cycle th { padding: 0.2rem 0.4rem; text-align: left; }
+.closed-cycle .num { text-align: right; }
+.closed-cycle tr.drifted td { background: var(--amber-bg); }
+.insights { margin-top: 1.5rem; background: var(--card); border-radius: 0.6rem;
+  padding: 0.8rem 1rem; }
+.insights table { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
+.insights td, .insights th { padding: 0.2rem 0.4rem; text-align: left; }
+.insights .num { text-align: right; }
+.insight-charts { display: flex; flex-wrap: wrap; gap: 1rem; }
+.insight-charts figure { margin: 0.6rem 0 0; width: 320px; }
+.insight-charts figcaption { color: var(--muted); font-size: 0.8rem; }
+.insights .cal { fill: none; stroke: var(--blue); stroke-width: 2; }
+.insights circle.cal { fill: var(--blue); }
+.insights .calibrated, .insights .zero { stroke: var(--faint); stroke-dasharray: 4 3; }
+.insights .bias.over { fill: var(--red); }
+.insights .bias.under { fill: var(--green); }
+.forecast { margin-top: 0.7rem; padding: 0.45rem 0.7rem; border-radius: 0.4rem;
+  border-left: 4px solid var(--grey); background: var(--grey-bg); font-size: 0.95rem; }
+.forecast .how { display: block; color: var(--muted); font-size: 0.85rem; }
+.forecast-likely { border-color: var(--green); background: var(--green-bg); }
+.forecast-at_risk { border-color: var(--amber); background: var(--amber-bg); }
+.forecast-unlikely { border-color: var(--red); background: var(--red-bg); }
 .warnings { margin: 0.7rem 0 0; padding: 0.4rem 0.7rem 0.4rem 1.9rem; list-style: none;
   background: var(--amber-bg); border-radius: 0.4rem; color: #6b3a00; font-size: 0.9rem; }
 .warnings li { position: relative; overflow-wrap: anywhere; }

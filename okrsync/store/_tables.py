@@ -276,3 +276,23 @@ created_issues = metadata.tables["created_issues"]
 owned_comments = metadata.tables["owned_comments"]
 lock_holder = metadata.tables["lock_holder"]
 store_identity = metadata.tables["store_identity"]
+
+
+# --- cycle closures --------------------------------------------------------------------
+
+
+class CycleClosureRow(_Table, table=True):
+    """A cycle closed (its final results frozen, with the team's notes) or re-opened."""
+
+    __tablename__ = "cycle_closures"
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle: str = Field(index=True)
+    action: str  # close | reopen
+    at: datetime = _utc()
+    as_of: datetime = _utc()  # the instant the final results were evaluated as of
+    results: dict[str, Any] = _json()  # {"key_results": [...], "objectives": [...]}
+    notes: dict[str, str] = _json()  # KR id -> why it was or was not reached
+
+
+cycle_closures = metadata.tables["cycle_closures"]

@@ -21,6 +21,7 @@ from okrsync.store import _lock
 from okrsync.store import _tables as t
 from okrsync.store._base import utcnow
 from okrsync.store._bulk import upsert
+from okrsync.store._closures import CycleClosures
 from okrsync.store._engine import make_engine, mask, open_failed, parse
 from okrsync.store._identity import StoreIdentity
 from okrsync.store._ledger import Ledger
@@ -32,7 +33,7 @@ from okrsync.store.migrate import migrate_engine
 _LOCK_NAME = "run"
 
 
-class Store(PullState, MetricValues, RunRecords, Ledger, StoreIdentity):
+class Store(PullState, MetricValues, RunRecords, Ledger, StoreIdentity, CycleClosures):
     """The state database: pulled items and history, metric values, runs and results,
     writes made.
 

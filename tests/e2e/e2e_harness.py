@@ -181,6 +181,13 @@ class Workspace:
         assert_no_secret(outcome)
         return outcome
 
+    def report_page(self) -> str:
+        """The HTML ``okrsync report`` writes, as of the latest recorded run."""
+        path = self.folder / "report.html"
+        outcome = self.run("report", "--out", str(path))
+        assert outcome.exit_code == 0, outcome
+        return path.read_text(encoding="utf-8")
+
     def stored_bytes(self) -> bytes:
         """Everything the store holds on disk (its journal files included)."""
         return b"".join(path.read_bytes() for path in sorted(self.folder.glob("okrsync.db*")))

@@ -35,7 +35,9 @@ def assert_fits(outcome: Outcome, width: int) -> None:
     lines = outcome.stdout.splitlines()
     assert lines and max(len(line) for line in lines) <= width, outcome
     header, *rows = table_rows(outcome.stdout, "objective / key result")
-    assert header == ["objective / key result", "value", "target", "progress", "expected", "status"]
+    assert header[:5] == ["objective / key result", "value", "target", "progress", "expected"]
+    # Wide, each KR's forecast is a column; narrow, a line under the table.
+    assert header[5:] == (["status", "forecast"] if width >= 100 else ["status"])
     # Every KR has its row; a name too long for the width is cut with an ellipsis.
     names = [row[0].replace("↳", "").split()[0] for row in rows]
     for kr in EXAMPLE_KR_IDS:
@@ -45,6 +47,10 @@ def assert_fits(outcome: Outcome, width: int) -> None:
         assert row[5] in STATUSES, row  # status, never dropped or cut
     # What the marks mean, and where the warnings the table counts are.
     assert "│ expected by now" in outcome.stdout
+    if width < 100:
+        assert "chance of reaching the target by the cycle's end: ship-one-click " in " ".join(
+            outcome.stdout.split()
+        )
     assert "'okrsync explain KR' shows them" in outcome.stdout
 
 

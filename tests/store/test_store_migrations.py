@@ -19,6 +19,7 @@ TABLES = {
     "member_sweeps",
     "observations",
     "store_identity",
+    "cycle_closures",
     "runs",
     "kr_results",
     "objective_results",
@@ -42,7 +43,7 @@ def test_open_creates_the_schema_from_empty(store_url: str) -> None:
     with Store.open(store_url):
         pass
     assert table_names(store_url) == TABLES | {"alembic_version"}
-    assert migrate.current(store_url) == migrate.head() == "store_identity"
+    assert migrate.current(store_url) == migrate.head() == "0004_cycle_closures"
 
 
 def test_migrations_create_exactly_the_models(store: Store, store_url: str) -> None:
@@ -93,7 +94,13 @@ def test_a_store_of_the_first_schema_is_upgraded_in_place(store_url: str) -> Non
         assert store.metric_at("analytics", "conversion", T0) == 2.5
     assert migrate.current(store_url) == migrate.head()
     migrate.downgrade(store_url, "0001")
-    added_since = {"metric_values", "member_sweeps", "observations", "store_identity"}
+    added_since = {
+        "metric_values",
+        "member_sweeps",
+        "observations",
+        "store_identity",
+        "cycle_closures",
+    }
     assert table_names(store_url) == TABLES - added_since | {"alembic_version"}
 
 
