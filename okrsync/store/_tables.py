@@ -147,6 +147,8 @@ class RunRow(_Table, table=True):
     pulled: dict[str, Any] = _json()
     warnings: list[str] = _json()
     errors: list[str] = _json()
+    # The mapping file a unit run synced (okrsync serve, sync --unit); NULL: every file.
+    unit: str | None = None
 
 
 def _run_id() -> Any:
@@ -236,6 +238,16 @@ class LockHolderRow(_Table, table=True):
     since: datetime = _utc()
 
 
+class WebhookDeliveryRow(_Table, table=True):
+    """A webhook delivery seen, by the id its tool gave it: a redelivery is ignored."""
+
+    __tablename__ = "webhook_deliveries"
+
+    instance: str = Field(primary_key=True)
+    delivery_id: str = Field(primary_key=True)
+    received_at: datetime = _utc()
+
+
 items = metadata.tables["items"]
 changes = metadata.tables["changes"]
 sprints = metadata.tables["sprints"]
@@ -250,3 +262,4 @@ writes = metadata.tables["writes"]
 created_issues = metadata.tables["created_issues"]
 owned_comments = metadata.tables["owned_comments"]
 lock_holder = metadata.tables["lock_holder"]
+webhook_deliveries = metadata.tables["webhook_deliveries"]
