@@ -9,6 +9,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import parse_qs
 
 import anyio
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -236,9 +237,10 @@ def build_app(service: Service, *, grace: float = DEFAULT_GRACE) -> Starlette:
         return HTMLResponse(dashboard.login_page())
 
     async def login(request: Request) -> Response:
-        form = await request.form()
-        given = form.get("token")
-        if not isinstance(given, str) or not service.guard.token_ok(given):
+        # The form is urlencoded: parsed here, without a multipart parser to install.
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        given = (form.get("token") or [""])[0]
+        if not given or not service.guard.token_ok(given):
             log.warning("a login with a wrong token was refused")
             return HTMLResponse(dashboard.login_page(failed=True), status_code=401)
         answer = RedirectResponse("/", status_code=303)

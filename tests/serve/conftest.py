@@ -1,8 +1,10 @@
-"""The service's tests reuse the end-to-end harness (tests/e2e/e2e_harness.py)."""
+"""The service's tests reuse the end-to-end harness (tests/e2e/e2e_harness.py) and the
+report tests' PNG decoder (tests/report/report_png.py)."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
+for folder in ("e2e", "report"):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / folder))
