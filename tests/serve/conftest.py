@@ -8,3 +8,8 @@ from pathlib import Path
 
 for folder in ("e2e", "report"):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / folder))
+
+# The browser tests find Debian's chromium the way the report's browser test does.
+from test_report_browser import chromium  # noqa: E402
+
+__all__ = ["chromium"]

@@ -6,13 +6,12 @@ without the page reloading, clicks through an objective and a KR's explanation, 
 finds the recent runs with the failed unit; screenshots are decoded to check that the
 bar, the explanation and the failed run are drawn in their colours.
 
-Skipped when ``chromium`` is not installed, unless CI=true (CI installs it).
+Skipped when ``chromium`` is not installed, unless CI=true (CI installs it): the
+``chromium`` fixture is the report's browser test's.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,16 +33,6 @@ def rgb(hex_colour: str) -> tuple[int, int, int]:
 def colours_of(png_bytes: bytes) -> set[tuple[int, int, int]]:
     image = read_png(png_bytes)
     return {pixel[:3] for pixel in image.colours(image.height)}  # type: ignore[misc]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    binary = shutil.which("chromium")
-    if binary is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is not on PATH, and CI must run the browser test: install it")
-        pytest.skip("chromium is not on PATH: `apt-get install chromium` to run this test")
-    return binary
 
 
 @pytest.fixture
