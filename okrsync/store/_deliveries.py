@@ -27,10 +27,11 @@ class Deliveries(StoreBase):
             dialect.insert(t.webhook_deliveries)
             .values(instance=instance, delivery_id=delivery_id, received_at=received)
             .on_conflict_do_nothing()
+            .returning(t.webhook_deliveries.c.delivery_id)
         )
         d = t.webhook_deliveries.c
         with self._transaction(write=True) as connection:
-            inserted = connection.execute(statement).rowcount == 1
+            inserted = connection.execute(statement).first() is not None
             connection.execute(
                 delete(t.webhook_deliveries).where(d.received_at < received - KEPT_FOR)
             )

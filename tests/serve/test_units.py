@@ -1,6 +1,6 @@
 """Sync units: ``okrsync sync --unit FILE`` pulls, scores, records and pushes one
-mapping file's KRs, and records the objectives they count towards; unit locks keep a
-unit's runs apart and let different units run side by side."""
+mapping file's KRs, and records the objectives they count towards (the unit locks are
+tested in tests/store/test_store_units.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,6 @@ from pathlib import Path
 import pytest
 from e2e_harness import EXAMPLE_MAPPINGS, Workspace, sandbox_site, writes_of
 from okrsync_sandbox import SandboxServer
-
-from okrsync.errors import RunInProgress
-from okrsync.store import Store
 
 CHECKOUT_KRS = [
     "checkout-velocity",
@@ -62,34 +59,3 @@ def test_a_unit_named_wrongly_is_a_usage_error_naming_the_units(workspace: Works
     assert outcome.exit_code == 1, outcome
     assert "'mappings/checkuot.yaml' is not one of the mapping files" in outcome.stderr
     assert not workspace.db.exists()  # nothing written
-
-
-def test_unit_locks_keep_one_unit_apart_and_let_others_run(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'okrsync.db'}"
-    with Store.open(url) as first, Store.open(url) as second:
-        with first.run_lock(unit="mappings/a.yaml"):
-            with (
-                pytest.raises(RunInProgress, match=r"for mappings/a\.yaml"),
-                second.run_lock(unit="mappings/a.yaml"),
-            ):
-                pass
-            with second.run_lock(unit="mappings/b.yaml"):
-                pass  # another unit runs alongside
-            with pytest.raises(RunInProgress, match="using this store"), second.run_lock():
-                pass  # a run of every file waits for the units
-        with second.run_lock(unit="mappings/a.yaml"):
-            pass
-
-
-def test_a_unit_run_fails_only_its_own_abandoned_runs(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'okrsync.db'}"
-    with Store.open(url) as store:
-        a = store.start_run("sync", unit="mappings/a.yaml")
-        b = store.start_run("sync", unit="mappings/b.yaml")
-        with store.run_lock(unit="mappings/a.yaml"):
-            pass
-        status = {run.id: run.status for run in store.runs()}
-        assert status == {a: "failed", b: "running"}
-        with store.run_lock():
-            pass
-        assert {run.id: run.status for run in store.runs()} == {a: "failed", b: "failed"}
