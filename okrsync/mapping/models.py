@@ -382,8 +382,11 @@ class MappingFile(Strict):
     version: Literal[1]
     cycle: Annotated[str, Field(pattern=CYCLE_TEXT_PATTERN)] | CycleDates
     team: str | None = None
-    # okrsync serve: when this file (a sync unit) is synced, instead of serve.schedule.
-    schedule: str | None = None
+    schedule: str | None = Field(
+        None,
+        description="okrsync serve: a cron expression (config time zone) for when this file "
+        "is synced, instead of serve.schedule",
+    )
     defaults: Defaults = Defaults()
     objectives: list[Objective] = Field(default_factory=list)
 

@@ -60,3 +60,15 @@ def test_serve_refuses_a_broker_it_cannot_use_yet(
         monkeypatch.setenv(name, f"value-of-{name.lower()}")
     with pytest.raises(ConfigError, match="sets broker:, but this okrsync runs every run inside"):
         build_service(str(folder / "okrsync.yaml"))
+
+
+def test_the_command_says_so_in_one_line_and_exits_1(folder: Path) -> None:
+    from e2e_harness import invoke
+
+    outcome = invoke("--config", str(folder / "okrsync.yaml"), "serve")
+    assert outcome.exit_code == 1, outcome
+    (line,) = outcome.stderr.strip().splitlines()
+    assert line.startswith("error: okrsync serve cannot start: environment variable ")
+    assert not (folder / "okrsync.db").exists()  # nothing written
+    wrong = invoke("--config", str(folder / "okrsync.yaml"), "serve", "--log-format", "xml")
+    assert wrong.exit_code == 64 and "use text or json" in wrong.stderr
