@@ -48,6 +48,28 @@ log = logging.getLogger("okrsync.serve")
 
 Handler = Callable[[Request], Awaitable[Response]]
 RECENT_RUNS = 15
+# Far above any delivery Jira or GitHub sends (they cap theirs well below), far below
+# what a hostile sender could make the service hold in memory.
+MAX_BODY_BYTES = 4 * 1024 * 1024
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _bounded_body(request: Request) -> bytes:
+    """The request's body, or ``_TooLarge`` past ``MAX_BODY_BYTES`` (read no further)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise _TooLarge
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise _TooLarge
+    return bytes(body)
+
+
 # The runs still running may take this long to finish when the service is stopped.
 DEFAULT_GRACE = 60.0
 
@@ -86,7 +108,14 @@ def build_app(service: Service, *, grace: float = DEFAULT_GRACE) -> Starlette:
             service.metrics.deliveries.labels("unknown", "refused").inc()
             return _error(404, f"no webhooks are configured for instance '{instance}'")
         dialect, secret = known
-        body = await request.body()
+        try:
+            body = await _bounded_body(request)
+        except _TooLarge:
+            log.warning(
+                "webhook delivery for %s refused: larger than %d bytes", instance, MAX_BODY_BYTES
+            )
+            service.metrics.deliveries.labels(instance, "refused").inc()
+            return _error(413, f"a delivery is at most {MAX_BODY_BYTES} bytes")
         if not signature_ok(secret, body, request.headers.get(dialect.signature_header)):
             log.warning("webhook delivery for %s refused: missing or wrong signature", instance)
             service.metrics.deliveries.labels(instance, "refused").inc()
@@ -180,7 +209,9 @@ def build_app(service: Service, *, grace: float = DEFAULT_GRACE) -> Starlette:
 
     async def api_sync(request: Request) -> Response:
         try:
-            given = json.loads(await request.body() or b"{}")
+            given = json.loads(await _bounded_body(request) or b"{}")
+        except _TooLarge:
+            return _error(413, f"a request is at most {MAX_BODY_BYTES} bytes")
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             return _error(400, 'the body must be JSON: {"unit": FILE} or {}')
         if not isinstance(given, dict) or not isinstance(given.get("unit", ""), str):
@@ -238,7 +269,10 @@ def build_app(service: Service, *, grace: float = DEFAULT_GRACE) -> Starlette:
 
     async def login(request: Request) -> Response:
         # The form is urlencoded: parsed here, without a multipart parser to install.
-        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        try:
+            form = parse_qs((await _bounded_body(request)).decode("utf-8", "replace"))
+        except _TooLarge:
+            return _error(413, f"a request is at most {MAX_BODY_BYTES} bytes")
         given = (form.get("token") or [""])[0]
         if not given or not service.guard.token_ok(given):
             log.warning("a login with a wrong token was refused")

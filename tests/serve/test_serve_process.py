@@ -108,11 +108,13 @@ def test_a_delivery_for_an_unknown_instance_or_malformed_is_refused(
         answer = serve.deliver(malformed, delivery=f"bad-{why}", signature=signed(malformed))
         assert answer.status_code == 400
         assert answer.json()["error"] == f"malformed delivery: the body is {why}"
+    huge = b'{"padding": "' + b"x" * (5 * 1024 * 1024) + b'"}'
+    too_large = serve.deliver(huge, delivery="bad-huge", signature=signed(huge))
+    assert too_large.status_code == 413
     assert serve.idle() and serve.runs()["runs"] == []
     assert jira_writes(site) == []
-    # Refused deliveries are not remembered: a delivery id may come again, signed.
     refused = [line for line in serve.log_lines() if "refused" in line["message"]]
-    assert len(refused) >= 7
+    assert len(refused) == 8  # 4 signatures, 1 unknown instance, 3 bodies
     assert WEBHOOK_SECRET not in serve.log_text()
 
 
@@ -225,7 +227,7 @@ def test_metrics_count_runs_requests_and_deliveries(serve: ServeProcess) -> None
     }
     assert deliveries[(("instance", "jira"), ("outcome", "accepted"))] == 2.0
     assert deliveries[(("instance", "jira"), ("outcome", "duplicate"))] == 1.0
-    assert deliveries[(("instance", "jira"), ("outcome", "refused"))] == 6.0
+    assert deliveries[(("instance", "jira"), ("outcome", "refused"))] == 7.0
     assert deliveries[(("instance", "unknown"), ("outcome", "refused"))] == 1.0
     # KR progress and status, from the store: SHOP's done count over a target of 10.
     status = serve.api.get("/api/status").json()
