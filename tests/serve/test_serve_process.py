@@ -8,6 +8,7 @@ The tests of this module share one process and build on each other's state, in o
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -137,6 +138,9 @@ def test_signed_deliveries_within_the_debounce_make_one_run_of_their_unit(
     assert [r["id"] for r in serve.runs()["queue"]["waiting"]] == [queued["id"]]
     (run,) = wait_for(lambda: serve.finished_runs(queued["id"]))
     assert (run["unit"], run["status"]) == ("mappings/shop.yaml", "ok")
+    # It started when the first delivery's window of 1.5 s had passed, not before.
+    waited = datetime.fromisoformat(run["started_at"]) - datetime.fromisoformat(queued["queued_at"])
+    assert timedelta(seconds=1.4) <= waited < timedelta(seconds=10)
     wait_for(serve.idle)
     assert [r["unit"] for r in serve.runs()["runs"]] == ["mappings/shop.yaml"]
     # One write: OKR-12's KR Progress field; the SHOP project was searched, PAY never.

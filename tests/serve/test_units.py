@@ -39,6 +39,8 @@ def test_a_unit_run_syncs_its_own_file_only(workspace: Workspace, site: SandboxS
     assert workspace.sql("SELECT command, status, unit FROM runs") == [("sync", "ok", unit)]
     recorded = "SELECT DISTINCT kr_id FROM kr_results WHERE NOT backfilled ORDER BY kr_id"
     assert [kr for (kr,) in workspace.sql(recorded)] == CHECKOUT_KRS
+    backfilled = "SELECT DISTINCT kr_id FROM kr_results WHERE backfilled ORDER BY kr_id"
+    assert [kr for (kr,) in workspace.sql(backfilled)] == CHECKOUT_KRS
     # Its objective, and the company objective it aligns to: re-scored with it.
     objectives = "SELECT objective_id FROM objective_results ORDER BY objective_id"
     assert workspace.sql(objectives) == [("faster-checkout",), ("grow-revenue",)]
