@@ -61,3 +61,12 @@ def test_a_unit_named_wrongly_is_a_usage_error_naming_the_units(workspace: Works
     assert outcome.exit_code == 1, outcome
     assert "'mappings/checkuot.yaml' is not one of the mapping files" in outcome.stderr
     assert not workspace.db.exists()  # nothing written
+
+
+def test_runs_shows_which_unit_a_run_synced(workspace: Workspace) -> None:
+    assert workspace.run("sync", "--unit", str(EXAMPLE_MAPPINGS / "payments.yaml")).exit_code == 0
+    listed = workspace.run("runs", "--json")
+    assert listed.exit_code == 0, listed
+    (run,) = listed.json["runs"]
+    assert run["unit"] == str((EXAMPLE_MAPPINGS / "payments.yaml").resolve())
+    assert run["did"].startswith(f"unit {run['unit']}; pulled ")
