@@ -57,7 +57,8 @@ def _required(project: Project, settings: ServeSettings) -> str:
             f"okrsync serve needs serve.token in {project.config_file} (the Bearer token "
             "of the dashboard and the API), e.g. token: ${OKRSYNC_SERVE_TOKEN}"
         )
-    if project.config.broker is not None:
+    broker = project.config.broker
+    if broker is not None and broker.get_secret_value().strip():
         raise ConfigError(
             f"{project.config_file} sets broker:, but this okrsync runs every run inside "
             "okrsync serve; remove broker: to serve on one machine"
@@ -97,6 +98,12 @@ def build_service(config: str | None, *, workers: int = 4) -> Service:
         if expression is not None:
             schedules[unit.unit] = Schedule(expression, project.timezone)
     store = Store.open(project.database_url)
+    if not store.reads_alongside_writes:
+        store.close()
+        raise ConfigError(
+            "okrsync serve needs a database file or PostgreSQL: an in-memory SQLite store "
+            "is one connection, which runs side by side cannot share"
+        )
     metrics = ServeMetrics(store.latest_results)
     queue = InProcessQueue(UnitRunner(config, store, metrics), workers=workers)
     return Service(

@@ -72,3 +72,15 @@ def test_the_command_says_so_in_one_line_and_exits_1(folder: Path) -> None:
     assert not (folder / "okrsync.db").exists()  # nothing written
     wrong = invoke("--config", str(folder / "okrsync.yaml"), "serve", "--log-format", "xml")
     assert wrong.exit_code == 64 and "use text or json" in wrong.stderr
+
+
+def test_serve_needs_a_store_that_outlives_a_connection(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in SECRETS:
+        monkeypatch.setenv(name, f"value-of-{name.lower()}")
+    monkeypatch.setenv("OKRSYNC_BROKER_URL", "")  # empty: no broker
+    monkeypatch.setenv("OKRSYNC_SERVE", '{"token": "a-token"}')  # the environment wins
+    monkeypatch.setenv("OKRSYNC_DATABASE_URL", "sqlite:///:memory:")
+    with pytest.raises(ConfigError, match="needs a database file or PostgreSQL"):
+        build_service(str(folder / "okrsync.yaml"))
