@@ -12,7 +12,8 @@ password, secret, api_key), is registered with ``okrsync.secrets`` so that it is
 everywhere, and is never shown in a problem.
 
 A variable that a connector instance uses is needed only by the commands that open
-that connector (pull, plan, apply, sync, validate --online): when it is unset or empty,
+that connector (pull, plan, apply, sync, validate --online), one that ``serve:`` uses
+only by ``okrsync serve``: when it is unset or empty,
 the instance is still loaded, with the variable recorded in ``ConnectorInstance.unset``,
 and opening it is the error that names the variable. Everything else (database,
 status, explain, history, runs, report, schema, validate) works without it.
@@ -51,6 +52,7 @@ from okrsync.mapping.folders import outside_folder, outside_message
 from okrsync.mapping.loader import ErrorContext, describe, did_you_mean, translate
 from okrsync.mapping.quantities import Days
 from okrsync.mapping.yamlpos import YamlDoc, load_yaml
+from okrsync.serve.settings import ServeSettings
 
 DEFAULT_DATABASE = "sqlite:///okrsync.db"
 CONFIG_ENV = "OKRSYNC_CONFIG"
@@ -66,8 +68,10 @@ ENV_NAMES = {
     "run_timeout": "OKRSYNC_RUN_TIMEOUT",
     "forecast_seed": "OKRSYNC_FORECAST_SEED",
     "forecast": "OKRSYNC_FORECAST",
+    "serve": "OKRSYNC_SERVE",
+    "broker": "OKRSYNC_BROKER_URL",
 }
-_JSON_SETTINGS = ("status_margins", "connectors", "forecast")
+_JSON_SETTINGS = ("status_margins", "connectors", "forecast", "serve")
 _SECRET_KEY = re.compile(r"token|password|passwd|secret|api_?key", re.IGNORECASE)
 _VARIABLE = re.compile(r"\$(\$?)\{([^}]*)\}")
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -181,6 +185,12 @@ class Config(BaseSettings):
         "same forecast",
     )
     forecast: ForecastOptions = Field(default_factory=ForecastOptions)
+    serve: ServeSettings = Field(
+        default_factory=ServeSettings, description="okrsync serve: listen, token, schedule..."
+    )
+    broker: SecretStr | None = Field(
+        None, description="redis:// or amqp:// URL: serve hands runs to okrsync worker processes"
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -350,6 +360,8 @@ class LoadedConfig:
     yaml: YamlDoc | None
     connectors: dict[str, ConnectorInstance] = field(default_factory=dict)
     mapping_files: list[Path] = field(default_factory=list)
+    # The variables ``serve:`` uses that are unset or empty (needed by okrsync serve).
+    serve_unset: tuple[Problem, ...] = ()
 
     @property
     def base(self) -> Path:
@@ -428,7 +440,8 @@ class _Loader:
                 state = "not set" if resolved is None else "empty"
                 where = ".".join(str(p) for p in path)
                 message = f"environment variable {name} is {state} (used by '{where}')"
-                if path[:1] == ("connectors",) and len(path) > 2:
+                # A connector's own settings (not its name), or anything of serve's.
+                if (path[:1] == ("connectors",) and len(path) > 2) or path[:1] == ("serve",):
                     self.note_unset(path, message)
                 else:
                     self.problem(path, message)
@@ -490,6 +503,7 @@ class _Loader:
         loaded.settings = settings
         self.register_database_password(settings.database_url)
         loaded.connectors = self.connectors(settings)
+        loaded.serve_unset = tuple(n for p, n in self.unset.items() if p[:1] == ("serve",))
         loaded.mapping_files = self.mapping_files(settings)
         return loaded
 

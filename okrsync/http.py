@@ -71,6 +71,7 @@ __all__ = [
     "checked_url",
     "make_client",
     "monotonic",
+    "observe_attempts",
     "parse_retry_after",
     "run_deadline",
     "shown_url",
@@ -89,6 +90,23 @@ _NOT_PROCESSED = frozenset({503})
 # Far above any answer okrsync expects (a page of 100 issues with fields is a few MB),
 # far below what would exhaust a small machine's memory.
 DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024
+
+# Told (connector instance, HTTP status) of every answer on the wire in this context:
+# okrsync serve counts a run's requests, and the 429s, for /metrics and its log.
+_attempt_observer: ContextVar[Callable[[str, int], None] | None] = ContextVar(
+    "okrsync_attempt_observer", default=None
+)
+
+
+@contextmanager
+def observe_attempts(observer: Callable[[str, int], None]) -> Iterator[None]:
+    """Call ``observer(source, status)`` after every answer received in the block."""
+    token = _attempt_observer.set(observer)
+    try:
+        yield
+    finally:
+        _attempt_observer.reset(token)
+
 
 # The instant (on ``monotonic``) by which the current run must be done, or None.
 _run_ends: ContextVar[tuple[float, str] | None] = ContextVar("okrsync_run_ends", default=None)
@@ -337,6 +355,9 @@ class RetryingTransport(httpx.AsyncBaseTransport):
                 self.pacer.sent(key)
             self.stats.attempts += 1
             response = await self._whole_answer(request)
+        observer = _attempt_observer.get()
+        if observer is not None:
+            observer(self.source, response.status_code)
         self._heed_limits(response)
         return response
 

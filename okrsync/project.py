@@ -23,6 +23,7 @@ from okrsync.mapping.loader import DataPath, MappingDoc, did_you_mean, load_mapp
 from okrsync.mapping.models import KeyResult, MappingFile, Objective, Selection
 
 if TYPE_CHECKING:
+    from okrsync.evaluate import Evaluation
     from okrsync.evaluate.scoring import Margins
     from okrsync.forecast import ForecastSettings
 
@@ -97,6 +98,8 @@ class Project:
         self.config_path: Path = config.path
         self.config_file: str = config.file
         self.connectors: dict[str, ConnectorInstance] = dict(config.connectors)
+        # The variables of ``serve:`` that are unset (okrsync serve names the first).
+        self.serve_unset: tuple[Problem, ...] = config.serve_unset
         # The mapping files in load order, and the names they are shown by.
         self.files: list[MappingFile] = [doc.model for doc in docs if doc.model is not None]
         self.file_names: list[str] = [doc.file for doc in docs]
@@ -156,6 +159,16 @@ class Project:
 
     def cycle_of(self, kr_id: str) -> Cycle:
         return self.kr(kr_id).cycle
+
+    # --- what a run covers (a sync unit's run covers less: okrsync.units) -------------
+
+    def pulled_files(self) -> list[MappingFile]:
+        """The mapping files whose selections a run pulls."""
+        return self.files
+
+    def own_results(self, evaluation: Evaluation) -> Evaluation:
+        """The part of an evaluation of every file that a run records."""
+        return evaluation
 
     # --- settings -----------------------------------------------------------------------
 

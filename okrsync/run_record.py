@@ -167,6 +167,8 @@ class RunRecorder:
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
     progress: RunProgress = field(default_factory=RunProgress)
     failures: list[KrFailure] | None = None
+    # The mapping file a unit run syncs (see ``okrsync.units``); None: every file.
+    unit: str | None = None
 
     def assess(self) -> list[KrFailure]:
         """The run assesses KRs from now on: its failures, empty so far."""
@@ -186,7 +188,7 @@ class RunRecorder:
         return frozenset(f.kr_id for f in self.failures or ())
 
     def __enter__(self) -> RunRecorder:
-        self.run_id = self.store.start_run(self.command, self.as_of or self.started)
+        self.run_id = self.store.start_run(self.command, self.as_of or self.started, self.unit)
         return self
 
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 
 def used_instances(project: Project) -> list[str]:
     """Connector instances the mappings pull from, read metrics from or push to."""
-    names = {spec.source for spec in queries_of(project.files)}
+    names = {spec.source for spec in queries_of(project.pulled_files())}
     names.update(source for source, _ in metrics_used_by(project))
     for ref in project.key_results():
         names.update(push.to for push in ref.kr.push)
@@ -97,7 +97,7 @@ async def pull_into_run(
     stored; the run's ``pulled`` numbers stay current meanwhile."""
     run.progress.stage = "pulling"
     run.assess()
-    specs = [s for s in queries_of(project.files) if project.is_item_source(s.source)]
+    specs = [s for s in queries_of(project.pulled_files()) if project.is_item_source(s.source)]
     run.progress.queries = [describe_query(s.source, s.query) for s in specs]
     places = selections_by_query(project)
     report = PullReport()
@@ -336,10 +336,12 @@ async def sync(
 ) -> tuple[Plan, list[AppliedWrite]]:
     """The scheduled job: pull, evaluate, record the results, apply, record which
     writes were made (the results stay recorded if a write fails), then back-fill the
-    KRs that have no history yet."""
+    KRs that have no history yet. A sync unit's run (``okrsync.units``) does all of it
+    for its own KRs and records the objectives they count towards."""
     async with open_connectors(project, used_instances(project)) as connector_for:
         await pull_into_run(project, store, connector_for, run, progress)
         fresh = await plan(project, store, connector_for, as_of, run)
+        fresh.evaluation = project.own_results(fresh.evaluation)
         run.progress.stage = "recording"
         record_results(store, run.run_id, fresh)
         applied = await apply(fresh.all_writes(), store, connector_for, run)

@@ -236,14 +236,27 @@ def apply(
 def sync(
     ctx: typer.Context,
     as_of: AsOfOption = None,
+    unit: Annotated[
+        str | None,
+        typer.Option(
+            "--unit",
+            metavar="FILE",
+            help="sync one mapping file only (its KRs, and the objectives they count towards)",
+        ),
+    ] = None,
 ) -> None:
     """Pull, evaluate, apply and record a snapshot: the scheduled job."""
     with handle_errors(ctx):
         project = load(ctx)
+        if unit is not None:
+            from okrsync.units import UnitProject
+
+            project = UnitProject(project, unit)
+            unit = project.unit
         store = open_store(project)
         started, moment = instants(as_of, project)
         with (
-            recorded_run(ctx, store, "sync", moment, started) as run,
+            recorded_run(ctx, store, "sync", moment, started, unit=unit) as run,
             pull_progress(err) as progress,
         ):
             fresh, applied = asyncio.run(runs.sync(project, store, moment, run, progress))

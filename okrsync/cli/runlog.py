@@ -19,7 +19,8 @@ def did(record: RunRecord, writes: int) -> str:
     """``pulled 9 items from 1 query; 1 metric value; 10 writes``, with what a failed
     run did not do."""
     pulled = record.pulled
-    parts = []
+    # A sync unit's run (sync --unit, okrsync serve) says which file it synced.
+    parts = [f"unit {record.unit}"] if record.unit else []
     if "queries" in pulled:
         parts.append(
             f"pulled {_count(int(pulled.get('items_fetched', 0)), 'item')} from "
@@ -46,6 +47,7 @@ def run_rows(records: Sequence[RunRecord], writes: Mapping[int, int]) -> list[di
         {
             "id": record.id,
             "command": record.command,
+            "unit": record.unit,
             "status": record.status,
             "started_at": record.started_at.isoformat(),
             "finished_at": None if record.finished_at is None else record.finished_at.isoformat(),

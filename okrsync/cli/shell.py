@@ -127,14 +127,16 @@ def recorded_run(
     command: str,
     as_of: datetime | None = None,
     started: datetime | None = None,
+    unit: str | None = None,
 ) -> Iterator[Any]:
-    """A run that uses the store: its run lock (waited for with --wait), then its
-    record, which says at the end what the run did or why it failed."""
+    """A run that uses the store: its run lock (of one sync unit, if given; waited for
+    with --wait), then its record, which says at the end what the run did or why it
+    failed."""
     from okrsync.runs import RunRecorder
 
     with (
-        store.run_lock(wait=ctx.obj.wait),
-        RunRecorder(store, command, as_of, started=started or datetime.now(UTC)) as run,
+        store.run_lock(wait=ctx.obj.wait, unit=unit),
+        RunRecorder(store, command, as_of, started=started or datetime.now(UTC), unit=unit) as run,
     ):
         yield run
 

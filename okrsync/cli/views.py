@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -121,40 +122,49 @@ def status(
         project = load(ctx)
         store = open_store(project)
         limit = None if as_of is None else parse_as_of(as_of, project.timezone)
-        as_of_recorded, krs, objectives = store.latest_results(limit)
-        if as_of_recorded is None:
+        document = status_document(project, store, limit)
+        if document is None:
             raise ConfigError(
                 "no results recorded yet: run 'okrsync sync' first"
                 if limit is None
                 else f"no results recorded as of {as_of} or earlier"
             )
-        # In the order of the mapping files, like plan and sync; results of ids no
-        # longer defined come last.
-        kr_order = {ref.id: index for index, ref in enumerate(project.key_results())}
-        objective_order = {ref.id: index for index, ref in enumerate(project.objectives())}
-        document = {
-            "as_of": as_of_recorded.isoformat(),
-            "objectives": sorted(
-                (o.data for o in objectives),
-                key=lambda data: objective_order.get(data.get("id"), len(objective_order)),
-            ),
-            "key_results": sorted(
-                (k.data for k in krs),
-                key=lambda data: kr_order.get(data.get("id"), len(kr_order)),
-            ),
-        }
-        from okrsync.failures import mark_stale
-
-        mark_stale(document, krs, store)  # a KR its latest run failed shows its last value
-        closed = closures_document(store)
-        if closed:
-            document["closed_cycles"] = closed
         if as_json:
             print_json(document)
         else:
-            show_results(document, as_of_recorded, project)
-            for line in closure_lines(closed):
+            show_results(document, datetime.fromisoformat(document["as_of"]), project)
+            for line in closure_lines(document.get("closed_cycles")):
                 out.print(line, highlight=False)
+
+
+def status_document(project: Any, store: Any, limit: datetime | None = None) -> Any:
+    """``status --json``: the latest results recorded (as of ``limit`` or earlier), or
+    None when there are none."""
+    as_of_recorded, krs, objectives = store.latest_results(limit)
+    if as_of_recorded is None:
+        return None
+    # In the order of the mapping files, like plan and sync; results of ids no
+    # longer defined come last.
+    kr_order = {ref.id: index for index, ref in enumerate(project.key_results())}
+    objective_order = {ref.id: index for index, ref in enumerate(project.objectives())}
+    document = {
+        "as_of": as_of_recorded.isoformat(),
+        "objectives": sorted(
+            (o.data for o in objectives),
+            key=lambda data: objective_order.get(data.get("id"), len(objective_order)),
+        ),
+        "key_results": sorted(
+            (k.data for k in krs),
+            key=lambda data: kr_order.get(data.get("id"), len(kr_order)),
+        ),
+    }
+    from okrsync.failures import mark_stale
+
+    mark_stale(document, krs, store)  # a KR its latest run failed shows its last value
+    closed = closures_document(store)
+    if closed:
+        document["closed_cycles"] = closed
+    return document
 
 
 AsOfOption = Annotated[

@@ -386,8 +386,20 @@ class MappingFile(Strict):
     version: Literal[1]
     cycle: Annotated[str, Field(pattern=CYCLE_TEXT_PATTERN)] | CycleDates
     team: str | None = None
+    schedule: str | None = Field(
+        None,
+        description="okrsync serve: a cron expression (config time zone) for when this file "
+        "is synced, instead of serve.schedule",
+    )
     defaults: Defaults = Defaults()
     objectives: list[Objective] = Field(default_factory=list)
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str | None) -> str | None:
+        from okrsync.serve.cron import check_cron
+
+        return None if value is None else check_cron(value)
 
     @field_validator("cycle", mode="before")
     @classmethod

@@ -111,6 +111,7 @@ def _run_record(row: Row[Any]) -> RunRecord:
         pulled=row.pulled,
         warnings=row.warnings,
         errors=row.errors,
+        unit=row.unit,
     )
 
 
@@ -128,12 +129,15 @@ def _latest(connection: Connection, table: Table, group: str, *where: Any) -> li
 class RunRecords(StoreBase):
     # --- runs ---------------------------------------------------------------------------
 
-    def start_run(self, command: str, as_of: datetime | None = None) -> int:
+    def start_run(
+        self, command: str, as_of: datetime | None = None, unit: str | None = None
+    ) -> int:
         """Record that ``command`` started, evaluating as of ``as_of`` (default: its start
-        time); returns the run's id."""
+        time), for one unit (mapping file) or every file; returns the run's id."""
         started = utcnow()
-        row = {
+        row: dict[str, Any] = {
             "command": command,
+            "unit": unit,
             "as_of": as_of or started,
             "started_at": started,
             "status": "running",
@@ -170,20 +174,21 @@ class RunRecords(StoreBase):
         if done.rowcount != 1:
             raise StoreError(f"run {run_id} is not in the state database; it cannot be finished")
 
-    def fail_abandoned_runs(self, holder: str) -> list[int]:
-        """Mark failed every run still ``running``; returns their ids. Call it holding
-        the run lock only: then no live process can be running those runs, since the lock
-        dies with its process (a crash, ``kill -9``, a lost machine)."""
+    def fail_abandoned_runs(self, holder: str, unit: str | None = None) -> list[int]:
+        """Mark failed every run still ``running`` (of ``unit`` only, if given); returns
+        their ids. Call it holding the run lock (of that unit) only: then no live process
+        can be running those runs, since the lock dies with its process (a crash,
+        ``kill -9``, a lost machine)."""
         c = t.runs.c
+        running = c.status == "running"
+        if unit is not None:
+            running = running & (c.unit == unit)
         error = (
             "the run's process ended before the run finished (it was killed or crashed); "
             f"marked failed by the next run ({holder})"
         )
         with self._transaction(write=True) as connection:
-            ids = [
-                int(row.id)
-                for row in connection.execute(select(c.id).where(c.status == "running")).all()
-            ]
+            ids = [int(row.id) for row in connection.execute(select(c.id).where(running)).all()]
             if ids:
                 connection.execute(
                     update(t.runs)

@@ -160,6 +160,8 @@ class RunRow(_Table, table=True):
     pulled: dict[str, Any] = _json()
     warnings: list[str] = _json()
     errors: list[str] = _json()
+    # The mapping file a unit run synced (okrsync serve, sync --unit); NULL: every file.
+    unit: str | None = None
 
 
 def _run_id() -> Any:
@@ -260,6 +262,16 @@ class StoreIdentityRow(_Table, table=True):
     created_at: datetime = _utc()
 
 
+class WebhookDeliveryRow(_Table, table=True):
+    """A webhook delivery seen, by the id its tool gave it: a redelivery is ignored."""
+
+    __tablename__ = "webhook_deliveries"
+
+    instance: str = Field(primary_key=True)
+    delivery_id: str = Field(primary_key=True)
+    received_at: datetime = _utc()
+
+
 items = metadata.tables["items"]
 changes = metadata.tables["changes"]
 observations = metadata.tables["observations"]
@@ -296,3 +308,6 @@ class CycleClosureRow(_Table, table=True):
 
 
 cycle_closures = metadata.tables["cycle_closures"]
+
+
+webhook_deliveries = metadata.tables["webhook_deliveries"]

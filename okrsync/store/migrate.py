@@ -18,7 +18,15 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from okrsync.errors import StoreError
-from okrsync.store._engine import BEGIN_OPTION, make_engine, mask, open_failed, parse
+from okrsync.store._engine import (
+    BEGIN_OPTION,
+    make_engine,
+    mask,
+    open_failed,
+    parse,
+    reason,
+    sqlite_path,
+)
 from okrsync.store._lock import pg_lock_key
 
 SCRIPT_LOCATION = "okrsync:migrations"
@@ -98,3 +106,24 @@ def current(url: str) -> str | None:
         raise open_failed(exc, parsed) from exc
     finally:
         engine.dispose()
+
+
+def schema_problem(engine: Engine) -> str | None:
+    """Why the database cannot be used as it is (unreachable, not migrated to this
+    okrsync's schema), or None when it can."""
+    path = sqlite_path(engine.url)
+    if engine.dialect.name == "sqlite" and path is not None and not path.is_file():
+        # Pooled connections would still read the deleted file: look at the path.
+        return f"the state database {mask(engine.url)} does not exist (any more)"
+    try:
+        with engine.connect() as connection:
+            revision = current_revision(connection)
+    except SQLAlchemyError as exc:
+        return f"the state database {mask(engine.url)} cannot be reached: {reason(exc, engine.url)}"
+    if revision != head():
+        shown = revision or "no schema"
+        return (
+            f"the state database {mask(engine.url)} is at {shown}, not at this okrsync's "
+            f"schema {head()}"
+        )
+    return None

@@ -25,6 +25,8 @@ class RunRecord:
     pulled: dict[str, Any]
     warnings: list[str]
     errors: list[str]
+    # The mapping file of a unit run (okrsync serve, ``sync --unit``); None: every file.
+    unit: str | None = None
 
 
 @dataclass(frozen=True)

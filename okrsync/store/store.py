@@ -22,20 +22,21 @@ from okrsync.store import _tables as t
 from okrsync.store._base import utcnow
 from okrsync.store._bulk import upsert
 from okrsync.store._closures import CycleClosures
+from okrsync.store._deliveries import Deliveries
 from okrsync.store._engine import make_engine, mask, open_failed, parse
 from okrsync.store._identity import StoreIdentity
 from okrsync.store._ledger import Ledger
 from okrsync.store._metrics import MetricValues
 from okrsync.store._pull import PullState
 from okrsync.store._results import RunRecords
-from okrsync.store.migrate import migrate_engine
+from okrsync.store.migrate import migrate_engine, schema_problem
 
 _LOCK_NAME = "run"
 
 
-class Store(PullState, MetricValues, RunRecords, Ledger, StoreIdentity, CycleClosures):
+class Store(PullState, MetricValues, RunRecords, Ledger, StoreIdentity, CycleClosures, Deliveries):
     """The state database: pulled items and history, metric values, runs and results,
-    writes made.
+    writes made, webhook deliveries seen.
 
     Open with ``Store.open(url)``; use as a context manager or call ``close()``.
     Every method is its own transaction, except where a method says it groups work.
@@ -86,6 +87,11 @@ class Store(PullState, MetricValues, RunRecords, Ledger, StoreIdentity, CycleClo
         connection an in-memory SQLite database is."""
         return not isinstance(self._engine.pool, StaticPool)
 
+    def problem(self) -> str | None:
+        """Why the store cannot serve now (unreachable, or its schema is not this
+        okrsync's), or None: what a readiness check asks."""
+        return schema_problem(self._engine)
+
     def close(self) -> None:
         self._engine.dispose()
 
@@ -101,34 +107,40 @@ class Store(PullState, MetricValues, RunRecords, Ledger, StoreIdentity, CycleClo
         self.close()
 
     @contextmanager
-    def run_lock(self, wait: bool = False) -> Iterator[None]:
-        """Hold the store's run lock for the block: one run writes at a time.
+    def run_lock(self, wait: bool = False, unit: str | None = None) -> Iterator[None]:
+        """Hold the store's run lock for the block: one run writes at a time. With
+        ``unit`` (a mapping file), the lock of that unit: one run of each unit at a
+        time, runs of different units side by side, none beside a run of every file.
 
         Raises ``RunInProgress`` when another run holds it, unless ``wait`` is true.
         """
         try:
-            release = _lock.acquire(self._engine, self._local_lock, wait=wait)
+            release = _lock.acquire(self._engine, self._local_lock, wait=wait, unit=unit)
         except SQLAlchemyError as exc:
             raise open_failed(exc, self._url) from exc
+        name = _LOCK_NAME if unit is None else f"{_LOCK_NAME}:{unit}"
         if release is None:
+            what = "this store" if unit is None else f"this store for {unit}"
             raise RunInProgress(
-                f"another okrsync run is using this store ({self._holder()}); "
+                f"another okrsync run is using {what} ({self._holder(name)}); "
                 "try again when it finishes, or pass --wait to wait for it"
             )
         try:
             holder = f"pid {os.getpid()} on {socket.gethostname()}"
-            row = {"name": _LOCK_NAME, "holder": holder, "since": utcnow()}
+            row = {"name": name, "holder": holder, "since": utcnow()}
             with self._transaction(write=True) as connection:
                 upsert(connection, t.lock_holder, [row])
-            # Holding the lock, no other run is alive: a "running" one died unfinished.
-            self.fail_abandoned_runs(holder)
+            # Holding the lock, no other run (of the unit) is alive: a "running" one
+            # died unfinished.
+            self.fail_abandoned_runs(holder, unit)
             yield
         finally:
             release()
 
-    def _holder(self) -> str:
+    def _holder(self, name: str) -> str:
         c = t.lock_holder.c
-        statement = select(c.holder, c.since).where(c.name == _LOCK_NAME)
+        names = [name] if name == _LOCK_NAME else [name, _LOCK_NAME]
+        statement = select(c.holder, c.since).where(c.name.in_(names)).order_by(c.since.desc())
         try:
             with self._transaction() as connection:
                 row = connection.execute(statement).first()

@@ -192,7 +192,7 @@ def test_settings_problems_are_located(tmp_path: Path) -> None:
     assert problems() == [
         "okrsync.yaml:1:1: error: unknown key 'databse' in the config file (did you mean "
         "'database'?); valid keys: database, mappings, timezone, status_margins, "
-        "in_progress_age, connectors, run_timeout, forecast_seed, forecast",
+        "in_progress_age, connectors, run_timeout, forecast_seed, forecast, serve, broker",
         "okrsync.yaml:2:11: error: unknown time zone 'Mars/Olympus': use an IANA name such as "
         "Europe/Berlin or UTC",
         "okrsync.yaml:3:17: error: 'at_risk' must be at least 'on_track' (it is the wider margin)",

@@ -13,25 +13,14 @@ from pathlib import Path
 import pytest
 from e2e_harness import Outcome, Workspace, invoke
 from okrsync_sandbox import SandboxServer
+from typer.main import get_command
 
+from okrsync.cli import app
 from okrsync.cli.app import EXIT_USAGE
 
 OKRSYNC = str(Path(sys.executable).with_name("okrsync"))
-COMMANDS = [
-    "pull",
-    "plan",
-    "apply",
-    "sync",
-    "validate",
-    "status",
-    "explain",
-    "report",
-    "history",
-    "backfill",
-    "runs",
-    "schema",
-    "demo",
-]
+# Every registered command, so that a new one cannot miss the global options.
+COMMANDS = sorted(get_command(app).commands)
 
 
 @pytest.fixture(scope="module")

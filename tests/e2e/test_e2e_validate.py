@@ -184,7 +184,14 @@ def test_schema_prints_a_json_schema_that_the_examples_satisfy(
     schema = outcome.json
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["type"] == "object" and schema["additionalProperties"] is False
-    assert set(schema["properties"]) == {"version", "cycle", "team", "defaults", "objectives"}
+    assert set(schema["properties"]) == {
+        "version",
+        "cycle",
+        "team",
+        "schedule",
+        "defaults",
+        "objectives",
+    }
 
     examples = sorted(EXAMPLE_MAPPINGS.glob("*.yaml"))
     assert len(examples) == 3

@@ -45,7 +45,7 @@ def test_unknown_top_level_key() -> None:
     text = BASE_MAPPING.replace("cycle: 2027-Q1", "cycle: 2027-Q1\nteams: checkout")
     assert problems_in(text) == [
         "m.yaml:3:1: error: unknown key 'teams' in the mapping file (did you mean 'team'?); "
-        "valid keys: version, cycle, team, defaults, objectives"
+        "valid keys: version, cycle, team, schedule, defaults, objectives"
     ]
 
 

@@ -27,6 +27,7 @@ TABLES = {
     "created_issues",
     "owned_comments",
     "lock_holder",
+    "webhook_deliveries",
 }
 
 
@@ -43,7 +44,7 @@ def test_open_creates_the_schema_from_empty(store_url: str) -> None:
     with Store.open(store_url):
         pass
     assert table_names(store_url) == TABLES | {"alembic_version"}
-    assert migrate.current(store_url) == migrate.head() == "0004_cycle_closures"
+    assert migrate.current(store_url) == migrate.head() == "serve_units"
 
 
 def test_migrations_create_exactly_the_models(store: Store, store_url: str) -> None:
@@ -100,6 +101,7 @@ def test_a_store_of_the_first_schema_is_upgraded_in_place(store_url: str) -> Non
         "observations",
         "store_identity",
         "cycle_closures",
+        "webhook_deliveries",
     }
     assert table_names(store_url) == TABLES - added_since | {"alembic_version"}
 

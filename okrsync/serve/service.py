@@ -1,0 +1,120 @@
+"""The service as one object: the project, the store, the queue with its worker, the
+scheduler and the metrics, built from the config and checked before anything listens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from okrsync.errors import ConfigError
+from okrsync.project import Project, load_project
+from okrsync.serve.auth import Guard
+from okrsync.serve.cron import Schedule
+from okrsync.serve.metrics import ServeMetrics
+from okrsync.serve.queue import InProcessQueue, RunQueue
+from okrsync.serve.scheduler import Scheduler
+from okrsync.serve.settings import ServeSettings
+from okrsync.serve.webhooks import Dialect, dialect_of
+from okrsync.serve.worker import UnitRunner
+from okrsync.store import Store
+from okrsync.units import UnitProject, unit_names
+
+
+@dataclass
+class Service:
+    project: Project
+    settings: ServeSettings
+    store: Store
+    queue: RunQueue
+    scheduler: Scheduler
+    metrics: ServeMetrics
+    guard: Guard
+    units: list[UnitProject]
+    # Connector instance -> (how it sends deliveries, its secret).
+    webhooks: dict[str, tuple[Dialect, str]]
+    started: datetime
+
+    def close(self, grace: float) -> bool:
+        """Stop scheduling, let the running runs finish (up to ``grace`` seconds);
+        True when none was cut short."""
+        self.scheduler.stop()
+        finished = self.queue.close(grace)
+        self.store.close()
+        return finished
+
+
+def _required(project: Project, settings: ServeSettings) -> str:
+    """The serve token; ``ConfigError`` naming what is missing."""
+    if project.serve_unset:
+        first = project.serve_unset[0]
+        raise ConfigError(
+            f"okrsync serve cannot start: {first.message} at {first.file}:{first.line}:"
+            f"{first.column}; set it and start again"
+        )
+    if settings.token is None or not settings.token.get_secret_value():
+        raise ConfigError(
+            f"okrsync serve needs serve.token in {project.config_file} (the Bearer token "
+            "of the dashboard and the API), e.g. token: ${OKRSYNC_SERVE_TOKEN}"
+        )
+    broker = project.config.broker
+    if broker is not None and broker.get_secret_value().strip():
+        raise ConfigError(
+            f"{project.config_file} sets broker:, but this okrsync runs every run inside "
+            "okrsync serve; remove broker: to serve on one machine"
+        )
+    return settings.token.get_secret_value()
+
+
+def _webhooks(project: Project, settings: ServeSettings) -> dict[str, tuple[Dialect, str]]:
+    found = {}
+    for name, hook in settings.webhooks.items():
+        instance = project.connector(name)  # an unknown name: ConfigError with close matches
+        dialect = dialect_of(instance.type)
+        if dialect is None:
+            raise ConfigError(
+                f"serve.webhooks.{name}: connector instance '{name}' is of type "
+                f"'{instance.type}', which sends no webhooks (Jira and GitHub do); it is "
+                "synced on the schedule"
+            )
+        secret = hook.secret.get_secret_value()
+        if not secret:
+            raise ConfigError(f"serve.webhooks.{name}.secret is empty; set a secret")
+        found[name] = (dialect, secret)
+    return found
+
+
+def build_service(config: str | None, *, workers: int = 4) -> Service:
+    """Everything ``okrsync serve`` runs; ``ConfigError`` for anything that keeps it
+    from starting, before it listens."""
+    project = load_project(config)
+    settings = project.config.serve
+    token = _required(project, settings)
+    webhooks = _webhooks(project, settings)
+    units = [UnitProject(project, name) for name in unit_names(project)]
+    schedules = {}
+    for unit in units:
+        expression = unit.pulled_files()[0].schedule or settings.schedule
+        if expression is not None:
+            schedules[unit.unit] = Schedule(expression, project.timezone)
+    store = Store.open(project.database_url)
+    if not store.reads_alongside_writes:
+        store.close()
+        raise ConfigError(
+            "okrsync serve needs a database file or PostgreSQL: an in-memory SQLite store "
+            "is one connection, which runs side by side cannot share"
+        )
+    metrics = ServeMetrics(store.latest_results)
+    queue = InProcessQueue(UnitRunner(config, store, metrics), workers=workers)
+    return Service(
+        project=project,
+        settings=settings,
+        store=store,
+        queue=queue,
+        scheduler=Scheduler(schedules, queue),
+        metrics=metrics,
+        guard=Guard(token),
+        units=units,
+        webhooks=webhooks,
+        started=datetime.now().astimezone(),
+    )

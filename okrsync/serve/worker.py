@@ -1,0 +1,117 @@
+"""Executing one unit run, as ``okrsync sync --unit FILE`` does, and telling about it:
+the metrics, and one log line per run with its unit, outcome, duration, requests and
+writes.
+
+The project is loaded afresh for every run, so an edited mapping file is synced as it
+reads now; a file that became invalid fails its own unit's runs only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from okrsync import runs
+from okrsync.errors import OkrsyncError, RunInProgress, ValidationFailed
+from okrsync.http import observe_attempts
+from okrsync.project import load_project
+from okrsync.run_record import RunRecorder
+from okrsync.secrets import redact
+from okrsync.serve.metrics import ServeMetrics
+from okrsync.serve.queue import RunRequest, UnitBusy
+from okrsync.store import Store
+from okrsync.units import UnitProject
+
+log = logging.getLogger("okrsync.serve.runs")
+
+
+@dataclass
+class RunOutcome:
+    """What one unit run did, as its log line says it."""
+
+    unit: str
+    request: str
+    outcome: str = "failed"  # ok | partial | failed
+    run_id: int | None = None
+    duration: float = 0.0
+    requests: Counter[str] = field(default_factory=Counter)
+    writes: int = 0
+    error: str | None = None
+
+    def fields(self) -> dict[str, object]:
+        return {
+            "event": "run",
+            "unit": self.unit,
+            "request": self.request,
+            "run": self.run_id,
+            "outcome": self.outcome,
+            "duration": round(self.duration, 3),
+            "requests": sum(self.requests.values()),
+            "writes": self.writes,
+            "error": self.error,
+        }
+
+
+class UnitRunner:
+    """Performs queued unit runs against the store, recording each as a run."""
+
+    def __init__(self, config: str | None, store: Store, metrics: ServeMetrics) -> None:
+        self.config = config
+        self.store = store
+        self.metrics = metrics
+
+    def __call__(self, request: RunRequest) -> None:
+        outcome = RunOutcome(request.unit, request.id)
+        began = time.monotonic()
+
+        def answered(instance: str, status: int) -> None:
+            outcome.requests[instance] += 1
+            self.metrics.answered(instance, status)
+
+        try:
+            with observe_attempts(answered):
+                self._run(request, outcome)
+        except RunInProgress:
+            log.info("%s is being synced by another process: trying again", request.unit)
+            raise UnitBusy(request.unit) from None
+        except ValidationFailed as failure:
+            outcome.error = redact("; ".join(str(p) for p in failure.problems))
+        except OkrsyncError as error:
+            outcome.error = redact(str(error))
+        except Exception as error:
+            outcome.error = redact(f"internal error: {type(error).__name__}: {error}")
+            log.exception("the run of %s failed unexpectedly", request.unit)
+        outcome.duration = time.monotonic() - began
+        self.metrics.run_ended(outcome.unit, outcome.outcome, outcome.duration, time.time())
+        log.info(
+            "run of %s: %s in %.1fs, %d requests, %d writes%s",
+            outcome.unit,
+            outcome.outcome,
+            outcome.duration,
+            sum(outcome.requests.values()),
+            outcome.writes,
+            f": {outcome.error}" if outcome.error else "",
+            extra={"fields": outcome.fields()},
+        )
+
+    def _run(self, request: RunRequest, outcome: RunOutcome) -> None:
+        project = UnitProject(load_project(self.config), request.unit)
+        started = datetime.now(UTC)
+        with (
+            self.store.run_lock(unit=project.unit),
+            RunRecorder(self.store, "sync", started, started=started, unit=project.unit) as run,
+        ):
+            outcome.run_id = run.run_id
+            try:
+                _plan, applied = asyncio.run(runs.sync(project, self.store, started, run))
+            finally:
+                # The queued request the run served (the sync replaces ``pulled``).
+                run.pulled["request"] = request.id
+        outcome.writes = len(applied)
+        outcome.outcome = "partial" if run.failures else "ok"
+        if run.failures:
+            outcome.error = "; ".join(str(f) for f in run.failures)

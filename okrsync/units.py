@@ -1,0 +1,92 @@
+"""Sync units: one mapping file (a team's OKRs in a cycle) pulled, scored, recorded and
+pushed on its own, so that one team's failing site or typo never holds back another.
+
+A unit run pulls only the queries its file's KRs select, reads and writes only their
+push targets, and records their results with those of the file's objectives and of
+every objective they align to (in any file): a parent objective is re-scored whenever
+one of its units changes. Evaluation still sees every file, as ``aligns_to`` may cross
+files; what it reads of other units comes from the store as their last runs left it.
+
+A unit is named by its file's path relative to the config file's folder
+(``mappings/checkout.yaml``): the same name from any working directory, so the unit's
+run lock and its recorded runs do not depend on where okrsync was started.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from okrsync.errors import ConfigError
+from okrsync.evaluate import Evaluation
+from okrsync.mapping.loader import did_you_mean
+from okrsync.mapping.models import MappingFile
+from okrsync.project import Project
+
+
+def unit_name(project: Project, file: str) -> str:
+    """The unit name of one of the project's mapping files (as ``file_names`` shows it)."""
+    path = Path(file).resolve()
+    try:
+        return path.relative_to(project.config_path.resolve().parent).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def unit_names(project: Project) -> list[str]:
+    """Every unit of the project, in load order."""
+    return [unit_name(project, file) for file in project.file_names]
+
+
+def find_unit(project: Project, given: str) -> str:
+    """The unit a user named, by its path from the current directory or its unit name;
+    ``ConfigError`` (with close matches) when no loaded mapping file is that file."""
+    names = unit_names(project)
+    wanted = Path(given).resolve()
+    for file, name in zip(project.file_names, names, strict=True):
+        if given == name or Path(file).resolve() == wanted:
+            return name
+    hint = did_you_mean(given, names)
+    raise ConfigError(
+        f"'{given}' is not one of the mapping files {project.config_file} loads{hint}; "
+        f"the units are: {', '.join(names)}"
+    )
+
+
+class UnitProject(Project):
+    """The project as one unit's run sees it: the unit's key results only (what is
+    pulled, read, pushed and back-filled), every file evaluated."""
+
+    def __init__(self, whole: Project, unit: str) -> None:
+        # A view: everything is the whole project's but the key results.
+        self.__dict__.update(whole.__dict__)
+        self.whole = whole
+        self.unit = find_unit(whole, unit)
+        names = dict(zip(unit_names(whole), whole.file_names, strict=True))
+        self.unit_file = names[self.unit]
+        self._krs = {kr_id: ref for kr_id, ref in whole._krs.items() if ref.file == self.unit_file}
+
+    def pulled_files(self) -> list[MappingFile]:
+        index = self.file_names.index(self.unit_file)
+        return [self.files[index]]
+
+    def recorded_objectives(self) -> list[str]:
+        """The unit's objectives and every objective they align to, transitively."""
+        found: list[str] = []
+        for ref in self.objectives():
+            if ref.file != self.unit_file:
+                continue
+            current: str | None = ref.id
+            while current is not None and current not in found:
+                found.append(current)
+                current = self.objective(current).objective.aligns_to
+        return found
+
+    def own_results(self, evaluation: Evaluation) -> Evaluation:
+        krs = set(self._krs)
+        objectives = set(self.recorded_objectives())
+        return replace(
+            evaluation,
+            key_results=[r for r in evaluation.key_results if r.id in krs],
+            objectives=[o for o in evaluation.objectives if o.id in objectives],
+        )
