@@ -133,7 +133,7 @@ def status(
             print_json(document)
         else:
             show_results(document, datetime.fromisoformat(document["as_of"]), project)
-            for line in closure_lines(document.get("closed_cycles")):
+            for line in closure_lines(document.get("closed_cycles") or []):
                 out.print(line, highlight=False)
 
 
