@@ -220,8 +220,24 @@ def measure_name(measure: Measure) -> str:
 
 
 class CreateSpec(Strict):
-    project: str
+    """Where the KR's issue is created: Jira ``{project, type}``, GitHub ``{repo, labels}``."""
+
+    project: str | None = None
     type: str = "Key Result"
+    repo: str | None = Field(None, description="GitHub: the repository, OWNER/REPO")
+    labels: list[str] = Field(default_factory=list, description="GitHub: the issue's labels")
+
+    @model_validator(mode="after")
+    def _one_place(self) -> CreateSpec:
+        if (self.project is None) == (self.repo is None):
+            raise ValueError("give 'project' (Jira) or 'repo' (GitHub), one of them")
+        return self
+
+    def as_target(self) -> dict[str, str]:
+        """The spec as a push target carries it (labels joined by commas)."""
+        if self.repo is not None:
+            return {"repo": self.repo, "labels": ",".join(self.labels)}
+        return {"project": str(self.project), "type": self.type}
 
 
 class FieldSpec(Strict):
