@@ -8,8 +8,10 @@ orchestrator stores each batch and moves the query's cursor only after the last 
 
 Every type declares what it can do in a ``capabilities`` class attribute
 (``Capabilities``): whether it serves work items (``select``), metrics (``metric:``),
-and which kinds of push. ``okrsync validate`` checks every mapping against the
-declarations of the instances it names, never by looking for methods.
+and which kinds of push; which item fields its history covers; its own names for the
+estimate. ``okrsync validate`` checks every mapping against the declarations of the
+instances it names, never by looking for methods. Connector authors import all of this
+from ``okrsync.sdk``.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ import asyncio
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from importlib.metadata import entry_points
 from typing import Any, Literal, Protocol, Self, runtime_checkable
 
 from okrsync.errors import ConfigError
-from okrsync.items import Change, Item, Sprint
+from okrsync.items import Change, Item, Sprint, TrackedField, estimate_key
 
 ENTRY_POINT_GROUP = "okrsync.connectors"
 
@@ -88,12 +91,26 @@ class Capabilities:
     ``push``: the kinds of push it writes (``push: [{to: ...}]``).
     ``online_check``: it answers ``validate --online`` (an ``OnlineChecker``) about
     queries and fields; its push targets are checked by reading them, its metrics by
-    reading their values."""
+    reading their values.
+    ``history``: the tracked fields whose every change the tool keeps, so that its
+    ``Change`` records rebuild them at any instant. The others are *observed*: okrsync
+    records a change whenever a pull sees a value other than the last one it saw, and
+    the connector sends no ``Change`` of them.
+    ``estimate_names``: what the tool's users call the estimate besides okrsync's own
+    ``estimate`` and ``story_points`` (Jira: ``Story point estimate``); a mapping that
+    writes one of them (``sum:``, ``weight_by:``) reads the tracked estimate."""
 
     items: bool = False
     metrics: bool = False
     push: frozenset[PushWhat] = frozenset()
     online_check: bool = False
+    history: frozenset[TrackedField] = frozenset()
+    estimate_names: frozenset[str] = frozenset()
+
+    @property
+    def observed(self) -> frozenset[TrackedField]:
+        """Tracked fields the tool keeps no history of (only for types with items)."""
+        return frozenset(TrackedField) - self.history if self.items else frozenset()
 
     def describe(self) -> str:
         """What the type does, in words: ``work items and pushes of field, comment``."""
@@ -210,6 +227,20 @@ class OnlineChecker(Protocol):
 def connector_types() -> dict[str, Any]:
     """Registered connector types by name (``type:`` in the config)."""
     return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+@cache
+def declared_estimate_names() -> frozenset[str]:
+    """Every installed type's own names for the estimate (``estimate_key`` form). Read
+    once: the installed types do not change while okrsync runs."""
+    names: set[str] = set()
+    for entry in connector_types().values():
+        try:
+            declared = capabilities_of(entry.load())
+        except Exception:  # a broken third-party package must not break evaluation
+            continue
+        names.update(estimate_key(name) for name in declared.estimate_names)
+    return frozenset(names)
 
 
 def load_connector_type(type_name: str) -> type:

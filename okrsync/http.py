@@ -4,8 +4,11 @@
 paces requests when the tool says it is near its limit, and retries what is worth
 retrying (tenacity does the bookkeeping):
 
-- 429, honouring ``Retry-After`` (seconds or an HTTP date); without one, or with 0, a
-  short exponential backoff with jitter;
+- rate limits, as the rules of ``okrsync.ratelimit`` recognise them (a 429, a 403
+  with ``Retry-After`` or a spent ``X-RateLimit-Remaining``, a GraphQL ``RATE_LIMITED``
+  error in a 200), honouring ``Retry-After`` (seconds or an HTTP date) or the epoch
+  ``X-RateLimit-Reset``; when the tool names no wait, or 0, a short exponential
+  backoff with jitter;
 - 502, 503, 504, and 500 a few times only (a 500 is often a real bug, not a hiccup);
 - connection failures. A refused connection (nothing listens there) is tried twice
   only: it will not start listening within a backoff. A request that may have reached
@@ -15,7 +18,9 @@ retrying (tenacity does the bookkeeping):
 
 Pacing: after a response that says the limit is near (``X-RateLimit-NearLimit: true``,
 ``X-RateLimit-Remaining: 0``) or carries a ``Retry-After`` although it succeeded (Data
-Center's empty token bucket), nobody sends until the pause is over. A ``KeyedPacer``
+Center's empty token bucket), nobody sends until the pause is over; a spent quota with
+an epoch ``X-RateLimit-Reset`` (GitHub's) pauses until the reset, within
+``max_total_wait``. A ``KeyedPacer``
 also keeps the requests of one key (a Jira issue) under limits of its own.
 
 When the budget is spent the last response is returned as is (or the last transport
@@ -40,13 +45,19 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 import httpx
 from tenacity import AsyncRetrying, RetryCallState
 
 from okrsync.errors import AnswerTooLarge, RunTimedOut
+from okrsync.ratelimit import (
+    DEFAULT_RULES,
+    Limited,
+    RateLimitRule,
+    hold_after,
+    limited,
+    parse_retry_after,
+)
 from okrsync.secrets import redact
 
 __all__ = [
@@ -70,9 +81,11 @@ __all__ = [
 IDEMPOTENT = "okrsync.idempotent"
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-# Statuses that prove the server did not act on the request, so any method may repeat.
-_NOT_PROCESSED = frozenset({429, 503})
+# Server failures worth another try (rate limits are the rules' to recognise).
+_RETRY_STATUSES = frozenset({500, 502, 503, 504})
+# Statuses that prove the server did not act on the request, so any method may repeat
+# (as does any rate-limited answer).
+_NOT_PROCESSED = frozenset({503})
 # Far above any answer okrsync expects (a page of 100 issues with fields is a few MB),
 # far below what would exhaust a small machine's memory.
 DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024
@@ -241,30 +254,13 @@ def shown_url(url: httpx.URL | str) -> str:
     return redact(str(parsed.copy_with(userinfo=b"") if parsed.userinfo else parsed))
 
 
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` value (delta-seconds or HTTP-date)."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        return max(0.0, float(text))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
 class _RetryableResponse(Exception):
     """Carries a response worth retrying through tenacity."""
 
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: httpx.Response, limit: Limited | None) -> None:
         super().__init__(response.status_code)
         self.response = response
+        self.limit = limit
 
 
 class RetryingTransport(httpx.AsyncBaseTransport):
@@ -282,6 +278,7 @@ class RetryingTransport(httpx.AsyncBaseTransport):
         answer_timeout: float | None = None,
         max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
         source: str = "",
+        rate_limits: Sequence[RateLimitRule] = DEFAULT_RULES,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -289,6 +286,7 @@ class RetryingTransport(httpx.AsyncBaseTransport):
         self.answer_timeout = answer_timeout
         self.max_answer_bytes = max_answer_bytes
         self.source = source
+        self.rate_limits = tuple(rate_limits)
         self.policy = policy or RetryPolicy()
         self.stats = stats if stats is not None else HttpStats()
         self.pacer = pacer
@@ -310,8 +308,10 @@ class RetryingTransport(httpx.AsyncBaseTransport):
             async for attempt in retrying:
                 with attempt:
                     response = await self._send_once(request)
-                    if response.status_code in _RETRY_STATUSES:
-                        raise _RetryableResponse(response)
+                    await response.aread()  # whole in memory already; the rules read it
+                    limit = limited(response, self.rate_limits)
+                    if limit is not None or response.status_code in _RETRY_STATUSES:
+                        raise _RetryableResponse(response, limit)
                     return response
         except _RetryableResponse as exhausted:
             return exhausted.response
@@ -380,6 +380,10 @@ class RetryingTransport(httpx.AsyncBaseTransport):
             if retry_after:
                 self._hold(min(retry_after, self.policy.max_total_wait))
                 return
+            until_reset = hold_after(response)
+            if until_reset:
+                self._hold(min(until_reset, self.policy.max_total_wait))
+                return
             if headers.get("X-RateLimit-Remaining", "").strip() == "0":
                 self._hold(self.policy.near_limit_pause)
                 return
@@ -396,6 +400,8 @@ class RetryingTransport(httpx.AsyncBaseTransport):
         error = outcome.exception()
         if isinstance(error, _RetryableResponse):
             status = error.response.status_code
+            if error.limit is not None:
+                return True  # a limited request was not acted on
             if status == 500 and state.attempt_number >= self.policy.server_error_attempts:
                 return False
             return idempotent or status in _NOT_PROCESSED
@@ -408,11 +414,13 @@ class RetryingTransport(httpx.AsyncBaseTransport):
     def _wait(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
         if isinstance(error, _RetryableResponse):
-            headers = error.response.headers
-            retry_after = parse_retry_after(headers.get("Retry-After"))
-            if retry_after:
-                if error.response.status_code == 429:
-                    self._hold(retry_after)
+            limit = error.limit
+            if limit is not None and limit.wait:
+                # A limit holds for everyone, not just this request.
+                self._hold(limit.wait)
+                return limit.wait
+            retry_after = parse_retry_after(error.response.headers.get("Retry-After"))
+            if limit is None and retry_after:
                 return retry_after
         ceiling = min(
             self.policy.backoff_cap,
@@ -491,12 +499,14 @@ def make_client(
     pacer: KeyedPacer | None = None,
     max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
     source: str = "",
+    rate_limits: Sequence[RateLimitRule] = DEFAULT_RULES,
 ) -> httpx.AsyncClient:
     """An ``httpx.AsyncClient`` with okrsync's retry policy and at most
     ``max_connections`` requests in flight; ``pacer`` spaces the requests it keys.
     Each attempt has ``timeout`` seconds for its whole answer, of at most
-    ``max_answer_bytes``; ``source`` names the connector in errors. ``transport``
-    replaces the network (tests)."""
+    ``max_answer_bytes``; ``source`` names the connector in errors; ``rate_limits``
+    are the rules that recognise a rate-limited answer. ``transport`` replaces the
+    network (tests)."""
     inner = transport or httpx.AsyncHTTPTransport(
         limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=None)
     )
@@ -514,5 +524,6 @@ def make_client(
             answer_timeout=timeout,
             max_answer_bytes=max_answer_bytes,
             source=source,
+            rate_limits=rate_limits,
         ),
     )

@@ -18,8 +18,9 @@ from typing import Any
 class StatusCategory(StrEnum):
     """The three status categories every tool can be mapped onto.
 
-    Jira's keys are ``new``, ``indeterminate`` and ``done``; status *names* are
-    localized and never used to decide whether something is done.
+    Each connector maps its tool's own categories onto these (the Jira connector: its
+    keys); status *names* are localized and never used to decide whether something is
+    done.
     """
 
     TODO = "todo"
@@ -53,11 +54,11 @@ class TrackedField(StrEnum):
     PARENT = "parent"
 
 
-# What a mapping may write for the tracked estimate (``sum: Story Points``,
-# ``weight_by: story_points``...), compared after ``estimate_key``: every tool's usual
-# names for it. Such a field is read from the item's estimate (its value at T, from
-# history), so a pull never asks the tool for it as an extra field.
-ESTIMATE_NAMES = frozenset({"story_points", "story_point", "story_point_estimate", "estimate"})
+# What a mapping may write for the tracked estimate on any source (``weight_by:
+# story_points``, contract 6.3), compared after ``estimate_key``. Such a field is read
+# from the item's estimate (its value at T), so a pull never asks the tool for it as an
+# extra field. A connector type adds its tool's own names (``Capabilities.estimate_names``).
+ESTIMATE_NAMES = frozenset({"story_points", "estimate"})
 
 
 def estimate_key(name: str) -> str:
@@ -66,8 +67,14 @@ def estimate_key(name: str) -> str:
 
 
 def is_estimate_field(name: str) -> bool:
-    """Whether a field name written in a mapping means the item's tracked estimate."""
-    return estimate_key(name) in ESTIMATE_NAMES
+    """Whether a field name written in a mapping means the item's tracked estimate: one
+    of okrsync's names, or one an installed connector type declares for its tool."""
+    key = estimate_key(name)
+    if key in ESTIMATE_NAMES:
+        return True
+    from okrsync.connector import declared_estimate_names  # the registry imports items
+
+    return key in declared_estimate_names()
 
 
 @dataclass(frozen=True)
@@ -122,3 +129,16 @@ class Sprint:
     start: datetime | None = None
     end: datetime | None = None
     completed: datetime | None = None
+
+
+def tracked_value(item: Item, field: TrackedField) -> str | None:
+    """The item's current value of a tracked field, written as ``Change`` values are."""
+    if field is TrackedField.STATUS:
+        return item.status
+    if field is TrackedField.STATUS_CATEGORY:
+        return item.status_category.value
+    if field is TrackedField.ESTIMATE:
+        return None if item.estimate is None else repr(float(item.estimate))
+    if field is TrackedField.SPRINT:
+        return ",".join(sorted(item.sprints)) or None
+    return item.parent

@@ -20,13 +20,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from okrsync.connector import Connector, PullBatch, PullDone, PullRequest
+from okrsync.connector import Connector, PullBatch, PullDone, PullRequest, capabilities_of
 from okrsync.errors import QueryError
 from okrsync.futures import settle
-from okrsync.items import is_estimate_field
+from okrsync.items import TrackedField, is_estimate_field
 from okrsync.mapping.models import (
     AverageMeasure,
     KeyResult,
@@ -252,6 +252,8 @@ async def _pull_one(
             members_swept_at=swept_at,
         )
         writer = _BatchWriter(store, spec, worker, stored)
+        # Fields the tool keeps no history of are recorded as this pull sees them.
+        writer.observe(capabilities_of(type(connector)).observed, datetime.now(UTC))
         try:
             async for part in connector.pull(request):
                 if isinstance(part, PullBatch):
@@ -312,6 +314,12 @@ class _BatchWriter:
         self._writing: asyncio.Future[int] | None = None
         self._failed: BaseException | None = None
         self._stopped = False
+        self._observed: frozenset[TrackedField] = frozenset()
+        self._seen_at: datetime | None = None
+
+    def observe(self, fields: frozenset[TrackedField], seen_at: datetime) -> None:
+        """Record the items' values of ``fields`` as seen at ``seen_at``."""
+        self._observed, self._seen_at = fields, seen_at
 
     async def add(self, batch: PullBatch) -> None:
         """Hand a batch over; waits only while too many items are waiting to be stored."""
@@ -361,7 +369,14 @@ class _BatchWriter:
     def _write(self, batch: PullBatch, handed: int) -> int:
         """In the worker thread; returns how many items were handed over for it."""
         source, query = self._spec.source, self._spec.query
-        self._store.save_pull_batch(source, query, batch.items, batch.changes)
+        self._store.save_pull_batch(
+            source,
+            query,
+            batch.items,
+            batch.changes,
+            observed=self._observed,
+            seen_at=self._seen_at,
+        )
         return handed
 
 

@@ -17,3 +17,11 @@ def test_every_public_name_resolves_to_its_definition(name: str) -> None:
 def test_unknown_names_are_attribute_errors() -> None:
     with pytest.raises(AttributeError, match="no attribute 'secrets_store'"):
         _ = okrsync.secrets_store
+
+
+def test_the_connector_sdk_exports_exactly_what_it_lists() -> None:
+    import okrsync.sdk as sdk
+
+    public = {name for name in vars(sdk) if not name.startswith("_")} - {"annotations"}
+    assert public == set(sdk.__all__)
+    assert sdk.make_client.__module__ == "okrsync.http"

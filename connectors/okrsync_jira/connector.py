@@ -26,7 +26,7 @@ from okrsync.connector import (
 )
 from okrsync.errors import AuthError, SourceConfigError
 from okrsync.http import RetryPolicy
-from okrsync.items import Sprint
+from okrsync.items import Sprint, TrackedField
 from okrsync_jira.client import JiraClient
 from okrsync_jira.fields import FieldCatalog
 from okrsync_jira.pull import fetch_sprints, pull_query
@@ -44,7 +44,13 @@ class JiraConnector:
     # mappings that name it with these capabilities.
     settings_model = JiraSettings
     capabilities = Capabilities(
-        items=True, push=frozenset({"field", "comment", "property", "create"}), online_check=True
+        items=True,
+        push=frozenset({"field", "comment", "property", "create"}),
+        online_check=True,
+        # The changelog records every field okrsync tracks.
+        history=frozenset(TrackedField),
+        # Team-managed projects call it "Story point estimate"; some sites "Story point".
+        estimate_names=frozenset({"story point", "story point estimate"}),
     )
 
     def __init__(

@@ -1,8 +1,10 @@
 """Jira's HTTP failures, translated into okrsync's error classes with actionable words.
 
-Any text that came from Jira passes through ``okrsync.secrets.redact`` before it is put
-into a message. Bodies may be JSON (``errorMessages`` plus ``errors``), HTML (Data
-Center answers 429 with a page) or empty; all three are handled.
+The classes and most messages come from the one map every connector shares
+(``okrsync.http_errors``); this module adds what is Jira's own: the explanation in its
+bodies, which may be JSON (``errorMessages`` plus ``errors``), HTML (Data Center answers
+429 with a page) or empty; the words of its rate limits; the search it removed; and the
+paths a site serves nothing at.
 
 A path the site serves nothing at (a 404 about the path itself rather than an issue,
 or 405) raises an error that is also a ``NoSuchApi``: the classes and messages stay
@@ -17,27 +19,24 @@ import re
 
 import httpx
 
-from okrsync.errors import (
-    AuthError,
-    ConnectionFailed,
-    NotFound,
-    PermissionDenied,
-    ProtocolError,
-    QueryError,
-    RateLimited,
-    ServerError,
-    SourceConfigError,
-    SourceError,
+from okrsync.errors import NotFound, ProtocolError, SourceError
+from okrsync.http_errors import (
+    ToolWords,
+    error_for_transport,
+    plain_text,
+    short_detail,
 )
-from okrsync.http import parse_retry_after
+from okrsync.http_errors import error_for_response as shared_error_for_response
 from okrsync.secrets import redact
 
 __all__ = ["NoSuchApi", "error_for_response", "error_for_transport", "jira_messages"]
 
 _REMOVED_SEARCH = re.compile(r"/rest/api/[23]/search/?$")
-_TAGS = re.compile(r"<[^>]+>")
-_SPACES = re.compile(r"\s+")
-_MAX_DETAIL = 300
+JIRA = ToolWords(
+    "Jira",
+    credentials="check email and API token (Cloud) or the personal access token (Data Center)",
+    permission="grant it the permission (e.g. Browse projects)",
+)
 
 
 class NoSuchApi(SourceError):
@@ -70,16 +69,8 @@ def jira_messages(response: httpx.Response) -> str:
         if not parts and isinstance(body.get("message"), str):
             parts.append(body["message"])
     elif text.strip():
-        # An HTML error page or plain text: keep its words, not its markup.
-        parts.append(_SPACES.sub(" ", _TAGS.sub(" ", text)).strip())
-    detail = "; ".join(p.strip() for p in parts if p.strip())
-    if len(detail) > _MAX_DETAIL:
-        detail = detail[: _MAX_DETAIL - 1] + "…"
-    return redact(detail)
-
-
-def _with_detail(message: str, detail: str) -> str:
-    return f"{message} ({detail})" if detail else message
+        parts.append(plain_text(text))
+    return short_detail(parts)
 
 
 def error_for_response(
@@ -87,39 +78,10 @@ def error_for_response(
 ) -> SourceError:
     """The error to raise for a failed response. ``query``: the request ran a JQL search."""
     status = response.status_code
-    method = response.request.method
     path = redact(response.request.url.path)
     detail = jira_messages(response)
-    if status == 400:
-        if query:
-            return QueryError(
-                f"Jira rejected the query: {detail or 'no reason given'}",
-                source=source,
-                status=status,
-            )
-        return SourceConfigError(
-            _with_detail(f"Jira rejected {method} {path}", detail), source=source, status=status
-        )
-    if status == 401:
-        return AuthError(
-            f"Jira rejected the credentials for {redact(base_url)}: check email and API token "
-            "(Cloud) or the personal access token (Data Center)",
-            source=source,
-            status=status,
-        )
-    if status == 403:
-        return PermissionDenied(
-            _with_detail(
-                f"the Jira account may not {method} {path}; grant it the permission "
-                "(e.g. Browse projects) or use another account",
-                detail,
-            ),
-            source=source,
-            status=status,
-        )
-    if status == 404:
-        no_api = _no_such_api(response, detail)
-        if no_api and response.request.url.path.startswith(_cloud_root(base_url)):
+    if status == 404 and _no_such_api(response, detail):
+        if response.request.url.path.startswith(_cloud_root(base_url)):
             # Data Center has no REST v3 at all: the site was taken for Jira Cloud.
             return _NothingAtPath(
                 f"Jira has no {path}: the site looks like Jira Data Center, which only has "
@@ -128,16 +90,7 @@ def error_for_response(
                 source=source,
                 status=status,
             )
-        not_found = _NothingAtPath if no_api else NotFound
-        return not_found(
-            _with_detail(
-                f"Jira has nothing at {path}; check the key, id or url, and that the account "
-                "can see it",
-                detail,
-            ),
-            source=source,
-            status=status,
-        )
+        return _as(_NothingAtPath, _shared(response, source, base_url, detail, query))
     if status == 410 and _REMOVED_SEARCH.search(response.request.url.path):
         return ProtocolError(
             f"Jira has removed {path} (410 Gone); this okrsync is too old for the site: "
@@ -145,38 +98,41 @@ def error_for_response(
             source=source,
             status=status,
         )
-    if status == 429:
-        reason = response.headers.get("RateLimit-Reason")
-        why = f" ({redact(reason)})" if reason else ""
-        fill, interval = (
-            response.headers.get("X-RateLimit-FillRate"),
-            response.headers.get("X-RateLimit-Interval-Seconds"),
-        )
-        if not why and fill and interval:
-            # Data Center's token bucket, as its admin configured it.
-            why = f" (it allows {redact(fill)} requests every {redact(interval)} s per user)"
-        return RateLimited(
-            f"Jira kept rate-limiting {method} {path}{why}; run again later or lower "
-            "the connector's concurrency",
-            source=source,
-            status=status,
-            retry_after=parse_retry_after(response.headers.get("Retry-After")),
-        )
-    if status >= 500:
-        return ServerError(
-            _with_detail(f"Jira answered {status} to {method} {path}; try again later", detail),
-            source=source,
-            status=status,
-            retry_after=parse_retry_after(response.headers.get("Retry-After")),
-        )
-    unexpected = ProtocolError if status != 405 else _NoSuchMethod
-    return unexpected(
-        _with_detail(
-            f"Jira answered {status} to {method} {path}, which okrsync does not expect", detail
-        ),
+    error = _shared(response, source, base_url, detail, query)
+    return _as(_NoSuchMethod, error) if status == 405 else error
+
+
+def _shared(
+    response: httpx.Response, source: str, base_url: str, detail: str, query: bool
+) -> SourceError:
+    return shared_error_for_response(
+        response,
         source=source,
-        status=status,
+        words=JIRA,
+        base_url=base_url,
+        detail=detail,
+        query=query,
+        limit_reason=_limit_reason(response),
     )
+
+
+def _as(kind: type[SourceError], error: SourceError) -> SourceError:
+    """``error``'s message as a ``kind``, which also marks the path as absent."""
+    message = str(error).removeprefix(f"{error.source}: ") if error.source else str(error)
+    return kind(message, source=error.source, status=error.status)
+
+
+def _limit_reason(response: httpx.Response) -> str:
+    """Which of Jira's limits was hit, in its words or its admin's settings."""
+    reason = response.headers.get("RateLimit-Reason")
+    if reason:
+        return redact(reason)
+    fill = response.headers.get("X-RateLimit-FillRate")
+    interval = response.headers.get("X-RateLimit-Interval-Seconds")
+    if fill and interval:
+        # Data Center's token bucket, as its admin configured it.
+        return f"it allows {redact(fill)} requests every {redact(interval)} s per user"
+    return ""
 
 
 def _no_such_api(response: httpx.Response, detail: str) -> bool:
@@ -188,14 +144,3 @@ def _no_such_api(response: httpx.Response, detail: str) -> bool:
 def _cloud_root(base_url: str) -> str:
     """The path REST v3 lives under on this site (its url may have a context path)."""
     return httpx.URL(base_url).path.rstrip("/") + "/rest/api/3/"
-
-
-def error_for_transport(error: httpx.TransportError, *, source: str, url: str) -> SourceError:
-    """A request that never got an answer."""
-    reason = redact(str(error) or type(error).__name__)
-    if isinstance(error, httpx.TimeoutException):
-        reason = f"timed out ({reason})" if str(error) else "timed out"
-    return ConnectionFailed(
-        f"cannot reach {redact(url)}: {reason}; check the url and your network",
-        source=source,
-    )

@@ -3,7 +3,8 @@ arithmetic from items to value to progress to status, so a reader can redo it by
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rich.console import Console
 from rich.table import Table
@@ -14,7 +15,12 @@ from okrsync.evaluate import Evaluation, ItemEvidence, KrResult
 from okrsync.summary import number, percent
 
 if TYPE_CHECKING:
+    from okrsync.items import TrackedField
     from okrsync.project import Project
+
+
+class ObservedFields(Protocol):
+    def observed_since(self, source: str) -> dict[TrackedField, datetime]: ...
 
 
 def _fmt(value: float | None) -> str:
@@ -131,19 +137,52 @@ def selection_source(project: Project, kr_id: str) -> list[str]:
     return block
 
 
-def explanation_document(project: Project, evaluation: Evaluation, kr_id: str) -> dict[str, Any]:
-    """``explain --json``: the KR's result as ``plan --json`` has it, and where it is
-    written."""
+def observed_since(store: ObservedFields | None, result: KrResult) -> dict[str, dict[str, str]]:
+    """For each source of the KR's items, the fields its tool keeps no history of and
+    since when okrsync has observed them (ISO instants): their values before are
+    unknown."""
+    if store is None:
+        return {}
+    sources = sorted(
+        {str(item["source"]) for item in result.evidence["items"] if item.get("source")}
+    )
+    found = {source: store.observed_since(source) for source in sources}
+    return {
+        source: {field.value: at.isoformat() for field, at in sorted(since.items())}
+        for source, since in found.items()
+        if since
+    }
+
+
+def _observed_line(source: str, since: dict[str, str], project: Project) -> str:
+    fields = ", ".join(
+        f"{field} since {instant_label(at, project.timezone)}" for field, at in since.items()
+    )
+    return f"observed on {source} (its tool keeps no history of them): {fields}"
+
+
+def explanation_document(
+    project: Project, evaluation: Evaluation, kr_id: str, store: ObservedFields | None = None
+) -> dict[str, Any]:
+    """``explain --json``: the KR's result as ``plan --json`` has it, where it is
+    written, and the fields observed rather than rebuilt from history."""
     result = evaluation.key_result(kr_id)
     return {
         "as_of": evaluation.as_of.isoformat(),
         "location": relative(project.location_of_kr(kr_id)),
         "select": "\n".join(selection_source(project, kr_id)) or None,
         "key_result": result.to_dict(),
+        "observed_since": observed_since(store, result),
     }
 
 
-def show_explanation(out: Console, project: Project, evaluation: Evaluation, kr_id: str) -> None:
+def show_explanation(
+    out: Console,
+    project: Project,
+    evaluation: Evaluation,
+    kr_id: str,
+    store: ObservedFields | None = None,
+) -> None:
     result = evaluation.key_result(kr_id)
     kr = project.kr(kr_id).kr
     location = relative(project.location_of_kr(kr_id))
@@ -167,6 +206,8 @@ def show_explanation(out: Console, project: Project, evaluation: Evaluation, kr_
         out.print(items_table(result, out.width))
     for line in value_arithmetic(result, kr.weight_by) + progress_arithmetic(result):
         out.print("  " + line)
+    for source, since in observed_since(store, result).items():
+        out.print(_observed_line(source, since, project), highlight=False)
     out.print("status: ", status_text(result.status))
     for warning in result.warnings:
         out.print(Text.assemble(("warning:", "yellow"), f" {warning}"))

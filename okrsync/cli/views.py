@@ -177,9 +177,9 @@ def explain(
         moment = shown_instant(project, store, as_of)
         evaluation = runs.evaluate_project(project, store, moment)
         if as_json:
-            print_json(explanation_document(project, evaluation, kr))
+            print_json(explanation_document(project, evaluation, kr, store))
         else:
-            show_explanation(out, project, evaluation, kr)
+            show_explanation(out, project, evaluation, kr, store)
 
 
 @command()

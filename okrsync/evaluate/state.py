@@ -16,14 +16,12 @@ from typing import Any
 
 from okrsync.items import Change, Item, ItemType, StatusCategory, TrackedField
 
-# Connectors write category values; Jira's own keys are accepted too, so a history
-# stored verbatim from Jira still reads correctly.
+# Connectors write category values (each maps its tool's own words onto them, as the
+# Jira connector maps Jira's keys); the spaced spellings are the same words.
 _CATEGORY_NAMES = {
     "todo": StatusCategory.TODO,
-    "new": StatusCategory.TODO,
     "to do": StatusCategory.TODO,
     "in_progress": StatusCategory.IN_PROGRESS,
-    "indeterminate": StatusCategory.IN_PROGRESS,
     "in progress": StatusCategory.IN_PROGRESS,
     "done": StatusCategory.DONE,
 }

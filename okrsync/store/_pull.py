@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, select
+from sqlalchemy import Select, delete, exists, func, select
 from sqlalchemy.engine import Connection
 
-from okrsync.items import Change, Item, Sprint
+from okrsync.items import Change, Item, Sprint, TrackedField, tracked_value
 from okrsync.store import _tables as t
 from okrsync.store._base import StoreBase, utcnow
 from okrsync.store._bulk import KEYS_PER_CHUNK, chunked, delete_where, first_column, upsert
@@ -29,6 +29,9 @@ from okrsync.store._convert import (
 )
 from okrsync.store._stats import refresh_statistics
 
+# The change id of changes okrsync observed (the tool recorded none).
+OBSERVED = "observed"
+_FIELDS = {member.value: member for member in TrackedField}
 # Sorts sprints without a start after every started one.
 _NEVER = datetime.max.replace(tzinfo=UTC)
 
@@ -99,7 +102,17 @@ class PullState(StoreBase):
                 )
                 for row in connection.execute(statement).all():
                     history[row.key].append(row_change(row))
+                _add_observed_changes(connection, source, chunk, history)
         return history
+
+    def observed_since(self, source: str) -> dict[TrackedField, datetime]:
+        """For each field the source's tool keeps no history of, when okrsync first
+        observed it (its values before are unknown)."""
+        o = t.observations.c
+        statement = select(o.field, func.min(o.at)).where(o.source == source).group_by(o.field)
+        with self._transaction() as connection:
+            rows = connection.execute(statement).all()
+        return {_FIELDS[name]: at for name, at in rows if name in _FIELDS}
 
     def sprints(self, source: str) -> list[Sprint]:
         """The source's sprints by start (unstarted ones last), then id."""
@@ -111,16 +124,29 @@ class PullState(StoreBase):
     # --- writing ------------------------------------------------------------------------
 
     def save_pull_batch(
-        self, source: str, query: str, items: Iterable[Item], changes: Iterable[Change]
+        self,
+        source: str,
+        query: str,
+        items: Iterable[Item],
+        changes: Iterable[Change],
+        *,
+        observed: frozenset[TrackedField] = frozenset(),
+        seen_at: datetime | None = None,
     ) -> None:
         """Store one batch of a pull of ``query``: upsert the items and replace their
         history with ``changes``. The cursor and members stay as they were: the items
-        become the query's members only when ``finish_pull`` names them."""
+        become the query's members only when ``finish_pull`` names them.
+
+        ``observed``: fields the tool keeps no history of; an item's value of one that
+        differs from the last one observed is recorded as seen at ``seen_at`` (the
+        pull's time), and reads back as a change then."""
         batch = list(items)
         _check_source(source, "an item", (item.source for item in batch))
         with self._transaction(write=True) as connection:
             upsert(connection, t.items, (item_row(item) for item in batch))
             written = _replace_history(connection, source, [item.key for item in batch], changes)
+            if observed:
+                written += _observe(connection, batch, observed, seen_at or utcnow())
         self._rows_written += len(batch) + written
 
     def finish_pull(
@@ -186,6 +212,59 @@ def _replace_history(
     delete_where(connection, t.changes, ({"source": source, "key": key} for key in keys))
     upsert(connection, t.changes, rows)
     return len(rows)
+
+
+def _observations(
+    connection: Connection, source: str, keys: list[str]
+) -> dict[tuple[str, str], list[tuple[datetime, str | None]]]:
+    """Each (key, field)'s observed values of the items ``keys``, oldest first."""
+    o = t.observations.c
+    statement = (
+        select(o.key, o.field, o.at, o.value)
+        .where(o.source == source, o.key.in_(keys))
+        .order_by(o.key, o.field, o.at)
+    )
+    found: dict[tuple[str, str], list[tuple[datetime, str | None]]] = {}
+    for key, field, at, value in connection.execute(statement).all():
+        found.setdefault((key, field), []).append((at, value))
+    return found
+
+
+def _observe(
+    connection: Connection, items: list[Item], fields: frozenset[TrackedField], at: datetime
+) -> int:
+    """Record each observed field's value that differs from the last one seen."""
+    rows = []
+    for chunk in chunked(items, KEYS_PER_CHUNK):
+        source = chunk[0].source
+        seen = _observations(connection, source, [item.key for item in chunk])
+        for item in chunk:
+            for field in sorted(fields):
+                value = tracked_value(item, field)
+                before = seen.get((item.key, field.value))
+                if before and before[-1][1] == value:
+                    continue
+                row = {"source": source, "key": item.key, "field": field.value}
+                rows.append({**row, "at": at, "value": value})
+    upsert(connection, t.observations, rows)
+    return len(rows)
+
+
+def _add_observed_changes(
+    connection: Connection, source: str, keys: list[str], history: dict[str, list[Change]]
+) -> None:
+    """Observed values as changes: before the first one the value is unknown (None)."""
+    observed = _observations(connection, source, keys)
+    for (key, name), values in observed.items():
+        previous: str | None = None
+        for at, value in values:
+            history[key].append(
+                Change(source, key, at, _FIELDS[name], previous, value, change_id=OBSERVED)
+            )
+            previous = value
+    for key in {key for key, _ in observed}:
+        # Stable: the tool's own changes keep their order among themselves.
+        history[key].sort(key=lambda change: change.at)
 
 
 def _member_keys(connection: Connection, source: str, query: str) -> frozenset[str]:

@@ -77,6 +77,19 @@ class ChangeRow(_Table, table=True):
     to_value: str | None = _text(nullable=True)
 
 
+class ObservationRow(_Table, table=True):
+    """A value of a field the tool keeps no history of, as a pull saw it: written when
+    it differs from the one seen before (``okrsync.connector.Capabilities.history``)."""
+
+    __tablename__ = "observations"
+
+    source: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    field: str = Field(primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime, primary_key=True)
+    value: str | None = _text(nullable=True)
+
+
 class SprintRow(_Table, table=True):
     __tablename__ = "sprints"
 
@@ -238,6 +251,7 @@ class LockHolderRow(_Table, table=True):
 
 items = metadata.tables["items"]
 changes = metadata.tables["changes"]
+observations = metadata.tables["observations"]
 sprints = metadata.tables["sprints"]
 members = metadata.tables["query_members"]
 cursors = metadata.tables["cursors"]

@@ -65,14 +65,16 @@ class WatchedStore(Store):
         self.reads.append((threading.current_thread().name, began, time.monotonic(), len(keys)))
         return keys
 
-    def save_pull_batch(self, source: str, query: str, items: Any, changes: Any) -> None:
+    def save_pull_batch(
+        self, source: str, query: str, items: Any, changes: Any, **observing: Any
+    ) -> None:
         began = time.monotonic()
         batch = list(items)
         if self.fail_on == len(self.writes) + 1:
             self.writes.append((threading.current_thread().name, began, began, len(batch)))
             raise StoreError("the state database sqlite:///x.db failed: disk I/O error")
         time.sleep(self.delay)
-        super().save_pull_batch(source, query, batch, changes)
+        super().save_pull_batch(source, query, batch, changes, **observing)
         ended = time.monotonic()
         self.writes.append((threading.current_thread().name, began, ended, len(batch)))
 

@@ -17,6 +17,7 @@ TABLES = {
     "cursors",
     "metric_values",
     "member_sweeps",
+    "observations",
     "runs",
     "kr_results",
     "objective_results",
@@ -40,7 +41,7 @@ def test_open_creates_the_schema_from_empty(store_url: str) -> None:
     with Store.open(store_url):
         pass
     assert table_names(store_url) == TABLES | {"alembic_version"}
-    assert migrate.current(store_url) == migrate.head() == "0003"
+    assert migrate.current(store_url) == migrate.head() == "0004"
 
 
 def test_migrations_create_exactly_the_models(store: Store, store_url: str) -> None:
@@ -89,9 +90,9 @@ def test_a_store_of_the_first_schema_is_upgraded_in_place(store_url: str) -> Non
         assert [run.command for run in store.runs()] == ["sync"]
         store.record_metric("analytics", "conversion", T0, 2.5)
         assert store.metric_at("analytics", "conversion", T0) == 2.5
-    assert migrate.current(store_url) == "0003"
+    assert migrate.current(store_url) == "0004"
     migrate.downgrade(store_url, "0001")
-    assert table_names(store_url) == TABLES - {"metric_values", "member_sweeps"} | {
+    assert table_names(store_url) == TABLES - {"metric_values", "member_sweeps", "observations"} | {
         "alembic_version"
     }
 

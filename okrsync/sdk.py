@@ -1,0 +1,111 @@
+"""The connector SDK: everything a connector author needs, and nothing else.
+
+A connector type is a class registered in the ``okrsync.connectors`` entry point group
+of its package (``[project.entry-points."okrsync.connectors"] mytool =
+"okrsync_mytool:MyToolConnector"``). It declares what it can do and how it is set up::
+
+    class MyToolConnector:
+        settings_model = MyToolSettings          # a ConnectorSettings subclass
+        capabilities = Capabilities(items=True, push=frozenset({"field"}),
+                                    history=frozenset({TrackedField.STATUS}))
+
+        def __init__(self, instance: str, settings: Mapping[str, Any]) -> None: ...
+        async def __aenter__(self) -> Self: ...
+        async def __aexit__(self, *exc_info: object) -> None: ...
+        def pull(self, request: PullRequest) -> AsyncIterator[PullBatch | PullDone]: ...
+        async def read(self, target: PushTarget) -> Any: ...
+        async def write(self, target: PushTarget, value: Any) -> WriteReceipt: ...
+
+Its HTTP goes through ``make_client`` (retries, rate limits, bounds), pages are followed
+with a paginator, failures become the error classes below through
+``error_for_response`` with the tool's ``ToolWords``. ``okrsync.testing`` is the
+conformance kit that proves a connector. The guide is ``docs/connectors.md``.
+
+Everything not exported here is okrsync's own and may change without notice.
+"""
+
+from __future__ import annotations
+
+from okrsync.connector import (
+    Capabilities,
+    Connector,
+    MetricSource,
+    OnlineChecker,
+    PullBatch,
+    PullDone,
+    PullRequest,
+    PushTarget,
+    PushWhat,
+    WriteReceipt,
+)
+from okrsync.connector_settings import ConnectorSettings, parse_duration
+from okrsync.errors import (
+    AnswerTooLarge,
+    AuthError,
+    ConnectionFailed,
+    FieldNotFound,
+    NotFound,
+    PermissionDenied,
+    ProtocolError,
+    QueryError,
+    RateLimited,
+    ServerError,
+    SourceConfigError,
+    SourceError,
+    TransientError,
+)
+from okrsync.http import IDEMPOTENT, HttpStats, KeyedPacer, RateWindow, RetryPolicy, make_client
+from okrsync.http_errors import ToolWords, error_for_response, error_for_transport
+from okrsync.items import Change, Item, ItemType, Sprint, StatusCategory, TrackedField
+from okrsync.paging import GraphQLCursorPaginator, LinkPaginator, Paginator, pages
+from okrsync.ratelimit import Limited, RateLimitRule, parse_retry_after
+
+__all__ = [
+    "IDEMPOTENT",
+    "AnswerTooLarge",
+    "AuthError",
+    "Capabilities",
+    "Change",
+    "ConnectionFailed",
+    "Connector",
+    "ConnectorSettings",
+    "FieldNotFound",
+    "GraphQLCursorPaginator",
+    "HttpStats",
+    "Item",
+    "ItemType",
+    "KeyedPacer",
+    "Limited",
+    "LinkPaginator",
+    "MetricSource",
+    "NotFound",
+    "OnlineChecker",
+    "Paginator",
+    "PermissionDenied",
+    "ProtocolError",
+    "PullBatch",
+    "PullDone",
+    "PullRequest",
+    "PushTarget",
+    "PushWhat",
+    "QueryError",
+    "RateLimitRule",
+    "RateLimited",
+    "RateWindow",
+    "RetryPolicy",
+    "ServerError",
+    "SourceConfigError",
+    "SourceError",
+    "Sprint",
+    "StatusCategory",
+    "ToolWords",
+    "TrackedField",
+    "TransientError",
+    "WriteReceipt",
+    "error_for_response",
+    "error_for_transport",
+    "make_client",
+    "pages",
+    "parse_duration",
+    "parse_retry_after",
+]
