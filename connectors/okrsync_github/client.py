@@ -4,56 +4,49 @@
 
     client = GitHubClient(settings, source="github")
     page = await client.get("/search/issues", params={"q": ..., "per_page": 100})
-    page.json, page.next_url         # the parsed body and the Link header's rel="next"
-    data = await client.graphql(QUERY, {"ids": [...]})   # the "data" object
+    page.json, page.next_url           # the parsed body and the Link header's rel="next"
+    async for body in client.get_all(path, params): ...   # every page, through Link
+    data = await client.graphql(QUERY, {"ids": [...]})   # the answer's "data"
     await client.post(path, {...}); await client.patch(path, {...})
 
 GETs are conditional: an answer seen before is asked for again with ``If-None-Match``
 and its ETag, and a 304 (which costs no quota) hands back the body seen before.
 
-Rate limits (contract 6.1): the primary limit (``x-ratelimit-remaining: 0`` on a 403 or
-429) waits for ``x-ratelimit-reset``; a secondary limit (403 or 429 with ``retry-after``)
-waits that long; a GraphQL answer with an error of type ``RATE_LIMITED`` (HTTP 200)
-waits for the reset too. Waits go through ``okrsync.http.sleep`` and are bounded by the
-retry policy's ``max_total_wait``. Other retries (429/5xx, connection failures) are the
-shared transport's.
+Rate limits (contract 6.1) are the shared transport's (``okrsync.ratelimit``): the
+primary limit waits for ``x-ratelimit-reset``, a secondary limit (403 or 429 with
+``retry-after``) that long, a GraphQL ``RATE_LIMITED`` error in a 200 for the reset.
+Failures go through the shared status-to-error map with GitHub's words.
 """
 
 from __future__ import annotations
 
 import json as jsonlib
-import time
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from okrsync import __version__, http
-from okrsync.errors import (
-    AuthError,
-    ConnectionFailed,
-    NotFound,
-    PermissionDenied,
-    ProtocolError,
-    QueryError,
-    RateLimited,
-    ServerError,
-    SourceError,
-)
-from okrsync.http import HttpStats, RetryPolicy, make_client, parse_retry_after
+from okrsync import __version__
+from okrsync.errors import NotFound, PermissionDenied, ProtocolError, SourceError
+from okrsync.http import IDEMPOTENT, HttpStats, RetryPolicy, make_client
+from okrsync.http_errors import ToolWords, error_for_response, error_for_transport, short_detail
+from okrsync.paging import LinkPaginator, pages
 from okrsync.secrets import redact
 from okrsync_github.settings import GitHubSettings
 
-__all__ = ["GitHubClient", "Page"]
+__all__ = ["GITHUB_WORDS", "GitHubClient", "Page"]
 
 _HEADERS = {
     "Accept": "application/vnd.github+json",
     "X-GitHub-Api-Version": "2022-11-28",
     "User-Agent": f"okrsync/{__version__}",
 }
-# Rate-limit waits for one request, at most.
-_LIMIT_ATTEMPTS = 4
+GITHUB_WORDS = ToolWords(
+    name="GitHub",
+    credentials="check that the token is valid and not expired",
+    permission="grant the token access to the repository (and Projects for project fields)",
+)
 
 
 @dataclass
@@ -77,14 +70,13 @@ class GitHubClient:
         self.source = source
         self.requests = 0
         self.stats = HttpStats()
-        self.policy = policy or RetryPolicy(max_attempts=settings.max_attempts)
         token = settings.token.get_secret_value()
         self._http = make_client(
             settings.url,
             headers={**_HEADERS, "Authorization": f"Bearer {token}"},
             timeout=settings.timeout,
             max_connections=settings.concurrency,
-            policy=self.policy,
+            policy=policy or RetryPolicy(max_attempts=settings.max_attempts),
             stats=self.stats,
             transport=transport,
             max_answer_bytes=settings.max_answer_bytes,
@@ -96,191 +88,119 @@ class GitHubClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def get(self, path: str, params: Mapping[str, Any] | None = None) -> Page:
+    async def get(
+        self, path: str, params: Mapping[str, Any] | None = None, *, query: bool = False
+    ) -> Page:
+        """``query``: the request runs the user's search, so a 422 is about the query."""
         request = self._http.build_request("GET", path, params=params)
         url = str(request.url)
         seen = self._seen.get(url)
         if seen is not None:
             request.headers["If-None-Match"] = seen[0]
-        response = await self._send(request)
+        response = await self._send(request, query=query)
+        next_url = LinkPaginator()(response)
         if response.status_code == 304 and seen is not None:
-            return Page(seen[1], _next_link(response))
-        body = _parse(response, self.source)
+            return Page(seen[1], next_url)
+        body = self._parse(response)
         if etag := response.headers.get("ETag"):
             self._seen[url] = (etag, body)
-        return Page(body, _next_link(response))
+        return Page(body, next_url)
+
+    async def get_all(
+        self, path: str, params: Mapping[str, Any] | None = None, *, query: bool = False
+    ) -> AsyncIterator[Any]:
+        """The body of every page, following ``Link: rel="next"``."""
+
+        async def fetch(url: str | None) -> Page:
+            return await (
+                self.get(url, query=query) if url else self.get(path, params, query=query)
+            )
+
+        async for page in pages(fetch, lambda page: page.next_url, source=self.source):
+            yield page.json
 
     async def post(self, path: str, body: Any) -> Any:
-        return _parse(
-            await self._send(self._http.build_request("POST", path, json=body)), self.source
-        )
+        return self._parse(await self._send(self._http.build_request("POST", path, json=body)))
 
     async def patch(self, path: str, body: Any) -> Any:
-        return _parse(
-            await self._send(self._http.build_request("PATCH", path, json=body)), self.source
-        )
+        return self._parse(await self._send(self._http.build_request("PATCH", path, json=body)))
 
     async def graphql(self, query: str, variables: Mapping[str, Any] | None = None) -> Any:
-        """The answer's ``data``; ``NOT_FOUND`` and other errors raise (with GitHub's words)."""
-        payload = {"query": query, "variables": dict(variables or {})}
-        for attempt in range(_LIMIT_ATTEMPTS):
-            request = self._http.build_request(
-                "POST",
-                self.settings.graphql_url,
-                json=payload,
-                extensions={http.IDEMPOTENT: not query.lstrip().startswith("mutation")},
-            )
-            response = await self._send(request)
-            body = _parse(response, self.source)
-            errors = body.get("errors") if isinstance(body, Mapping) else None
-            if errors and any(e.get("type") == "RATE_LIMITED" for e in errors):
-                if attempt + 1 < _LIMIT_ATTEMPTS:
-                    await self._pause(_until_reset(response), response)
-                    continue
-                raise RateLimited(
-                    "GitHub's GraphQL points for this hour are spent; run again after "
-                    f"{_reset_label(response)}",
-                    source=self.source,
-                )
-            if errors:
-                raise _graphql_error(errors, self.source)
-            return body.get("data") if isinstance(body, Mapping) else None
-        raise AssertionError("unreachable")
+        """The answer's ``data``; ``NOT_FOUND`` and other errors raise with GitHub's words."""
+        reads = not query.lstrip().startswith("mutation")
+        request = self._http.build_request(
+            "POST",
+            self.settings.graphql_url,
+            json={"query": query, "variables": dict(variables or {})},
+            # A query changes nothing: repeating it after a dropped connection is harmless.
+            extensions={IDEMPOTENT: reads},
+        )
+        response = await self._send(request)
+        body = self._parse(response)
+        errors = body.get("errors") if isinstance(body, Mapping) else None
+        if errors:
+            raise _graphql_error(response, errors, self.source, self.settings.url)
+        return body.get("data") if isinstance(body, Mapping) else None
 
-    async def _send(self, request: httpx.Request) -> httpx.Response:
-        for attempt in range(_LIMIT_ATTEMPTS):
-            self.requests += 1
-            try:
-                response = await self._http.send(request)
-            except httpx.TransportError as error:
-                raise ConnectionFailed(
-                    f"could not reach {http.shown_url(request.url)}: {type(error).__name__}; "
-                    "check the url and the network",
-                    source=self.source,
-                ) from None
-            wait = _limit_wait(response)
-            if wait is None or attempt + 1 == _LIMIT_ATTEMPTS:
-                break
-            await self._pause(wait, response)
+    async def _send(self, request: httpx.Request, *, query: bool = False) -> httpx.Response:
+        self.requests += 1
+        try:
+            response = await self._http.send(request)
+        except httpx.TransportError as error:
+            raise error_for_transport(error, source=self.source, url=self.settings.url) from None
         if response.is_success or response.status_code == 304:
             return response
-        raise _error_for(response, self.source)
+        raise error_for_response(
+            response,
+            source=self.source,
+            words=GITHUB_WORDS,
+            base_url=self.settings.url,
+            detail=_detail(response),
+            query=query,
+        )
 
-    async def _pause(self, seconds: float, response: httpx.Response) -> None:
-        if seconds > self.policy.max_total_wait:
-            raise RateLimited(
-                f"GitHub's rate limit is spent until {_reset_label(response)}, longer than "
-                "okrsync waits; run again then",
+    def _parse(self, response: httpx.Response) -> Any:
+        if response.status_code in (204, 304) or not response.content.strip():
+            return None
+        try:
+            return jsonlib.loads(response.content)
+        except ValueError:
+            kind = response.headers.get("Content-Type", "unknown").split(";")[0]
+            raise ProtocolError(
+                f"GitHub answered {redact(response.request.url.path)} with {kind} instead of "
+                "JSON; check that the url is GitHub's API (https://HOST/api/v3 on Enterprise "
+                "Server)",
                 source=self.source,
                 status=response.status_code,
-            )
-        self.stats.slept += seconds
-        await http.sleep(seconds)
+            ) from None
 
 
-def _limit_wait(response: httpx.Response) -> float | None:
-    """Seconds to wait before repeating a request GitHub refused for a rate limit."""
-    if response.status_code not in (403, 429):
-        return None
-    retry_after = parse_retry_after(response.headers.get("retry-after"))
-    if retry_after is not None:
-        return max(retry_after, 1.0)  # secondary limit
-    if response.headers.get("x-ratelimit-remaining", "").strip() == "0":
-        return _until_reset(response)  # primary limit
-    return None
-
-
-def _until_reset(response: httpx.Response) -> float:
-    reset = response.headers.get("x-ratelimit-reset", "")
-    try:
-        return max(float(reset) - time.time(), 1.0)
-    except ValueError:
-        return 60.0  # GitHub's advice when it does not say: wait a minute
-
-
-def _reset_label(response: httpx.Response) -> str:
-    reset = response.headers.get("x-ratelimit-reset", "")
-    if reset.isdigit():
-        return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(int(reset)))
-    return "a while"
-
-
-def _next_link(response: httpx.Response) -> str | None:
-    link = response.links.get("next")
-    return link.get("url") if link else None
-
-
-def _parse(response: httpx.Response, source: str) -> Any:
-    if response.status_code in (204, 304) or not response.content.strip():
-        return None
-    try:
-        return jsonlib.loads(response.content)
-    except ValueError:
-        kind = response.headers.get("Content-Type", "unknown").split(";")[0]
-        raise ProtocolError(
-            f"GitHub answered {redact(response.request.url.path)} with {kind} instead of "
-            "JSON; check that the url is GitHub's API (https://HOST/api/v3 on Enterprise Server)",
-            source=source,
-            status=response.status_code,
-        ) from None
-
-
-def _message(response: httpx.Response) -> str:
+def _detail(response: httpx.Response) -> str:
+    """GitHub's own explanation: ``message`` and each of ``errors[].message``."""
     try:
         body = response.json()
     except ValueError:
         return ""
     if not isinstance(body, Mapping):
         return ""
-    details = [e.get("message", "") for e in body.get("errors", []) if isinstance(e, Mapping)]
-    return redact(" ".join([str(body.get("message", "")), *map(str, details)]).strip())
+    errors = body.get("errors")
+    listed = [str(e.get("message", "")) for e in errors or [] if isinstance(e, Mapping)]
+    return short_detail([str(body.get("message", "")), *listed])
 
 
-def _error_for(response: httpx.Response, source: str) -> SourceError:
-    status = response.status_code
-    said = _message(response)
-    what = f"{response.request.method} {redact(response.request.url.path)}"
-    tail = f" — GitHub: {said}" if said else ""
-    if status == 401:
-        return AuthError(
-            f"GitHub refused the token{tail}; check that the token is valid and not expired",
-            source=source,
-            status=status,
+def _graphql_error(
+    response: httpx.Response, errors: list[Any], source: str, base_url: str
+) -> SourceError:
+    kinds = {e.get("type") for e in errors if isinstance(e, Mapping)}
+    said = short_detail([str(e.get("message", "")) for e in errors if isinstance(e, Mapping)])
+    if "RATE_LIMITED" in kinds:  # still limited after every retry the transport made
+        return error_for_response(
+            response, source=source, words=GITHUB_WORDS, base_url=base_url, detail=said
         )
-    if status in (403, 429) and "rate limit" in said.lower():
-        return RateLimited(
-            f"GitHub's rate limit stopped {what}{tail}", source=source, status=status
-        )
-    if status == 403:
+    if "NOT_FOUND" in kinds:
+        return NotFound(f"GitHub has nothing there ({said})", source=source)
+    if kinds & {"FORBIDDEN", "INSUFFICIENT_SCOPES"}:
         return PermissionDenied(
-            f"the token may not {what}{tail}; grant it access to the repository "
-            "(and Projects for project fields)",
-            source=source,
-            status=status,
+            f"the token may not read this ({said}); {GITHUB_WORDS.permission}", source=source
         )
-    if status == 404:
-        return NotFound(
-            f"GitHub has no {redact(response.request.url.path)} the token can see{tail}; "
-            "check the repository and issue number",
-            source=source,
-            status=status,
-        )
-    if status == 422:
-        return QueryError(f"GitHub refused {what}{tail}", source=source, status=status)
-    if status >= 500:
-        return ServerError(
-            f"GitHub answered {status} to {what}; try again later", source=source, status=status
-        )
-    return ProtocolError(f"GitHub answered {status} to {what}{tail}", source=source, status=status)
-
-
-def _graphql_error(errors: list[Any], source: str) -> SourceError:
-    said = redact("; ".join(str(e.get("message", "")) for e in errors if isinstance(e, Mapping)))
-    if any(isinstance(e, Mapping) and e.get("type") == "NOT_FOUND" for e in errors):
-        return NotFound(f"GitHub: {said}", source=source)
-    if any(
-        isinstance(e, Mapping) and e.get("type") in ("FORBIDDEN", "INSUFFICIENT_SCOPES")
-        for e in errors
-    ):
-        return PermissionDenied(f"the token may not read this — GitHub: {said}", source=source)
-    return ProtocolError(f"GitHub refused a GraphQL query — GitHub: {said}", source=source)
+    return ProtocolError(f"GitHub refused a GraphQL query ({said})", source=source)

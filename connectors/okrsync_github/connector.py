@@ -22,8 +22,9 @@ from okrsync.connector import (
     WriteReceipt,
 )
 from okrsync.http import RetryPolicy
+from okrsync.items import TrackedField
 from okrsync_github.client import GitHubClient
-from okrsync_github.project import ProjectInfo, load_project
+from okrsync_github.project import ESTIMATE_NAMES, ProjectInfo, load_project
 from okrsync_github.pull import pull_query
 from okrsync_github.push import Pusher
 from okrsync_github.settings import GitHubSettings
@@ -36,7 +37,13 @@ class GitHubConnector:
 
     settings_model = GitHubSettings
     # ``property`` is Jira's alone: a mapping asking GitHub for one fails validation.
-    capabilities = Capabilities(items=True, push=frozenset({"field", "comment", "create"}))
+    # GitHub keeps no history of number and iteration fields: okrsync observes those.
+    capabilities = Capabilities(
+        items=True,
+        push=frozenset({"field", "comment", "create"}),
+        history=frozenset({TrackedField.STATUS, TrackedField.STATUS_CATEGORY, TrackedField.PARENT}),
+        estimate_names=frozenset(ESTIMATE_NAMES),
+    )
 
     def __init__(
         self,

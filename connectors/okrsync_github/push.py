@@ -149,13 +149,10 @@ class Pusher:
         """okrsync's comment on the issue (the oldest, if a crash made two): id and text."""
         owner, name, number = _parts(target, issue)
         me = await self.me()
-        page = await self.client.get(
-            f"/repos/{owner}/{name}/issues/{number}/comments", params={"per_page": 100}
-        )
-        comments = list(page.json or [])
-        while page.next_url is not None:
-            page = await self.client.get(page.next_url)
-            comments.extend(page.json or [])
+        comments: list[Mapping[str, Any]] = []
+        path = f"/repos/{owner}/{name}/issues/{number}/comments"
+        async for listed in self.client.get_all(path, {"per_page": 100}):
+            comments.extend(listed or [])
         for comment in comments:
             text = _owned_text(comment.get("body"), target.kr_id)
             if text is not None and (comment.get("user") or {}).get("login") == me:

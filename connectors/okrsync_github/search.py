@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from okrsync.paging import pages
 from okrsync_github.client import GitHubClient, Page
 from okrsync_github.history import parse_instant
 
@@ -35,7 +36,9 @@ async def search_all(client: GitHubClient, query: str, *, per_page: int) -> list
     # Past the cap: the creation dates of the oldest and the newest issue bound the
     # ranges to split (one more request, only for selections this large).
     newest = await client.get(
-        "/search/issues", params={"q": query, "per_page": 1, "sort": "created", "order": "desc"}
+        "/search/issues",
+        params={"q": query, "per_page": 1, "sort": "created", "order": "desc"},
+        query=True,
     )
     start = parse_instant(str(first.json["items"][0]["created_at"]))
     end = parse_instant(str(newest.json["items"][0]["created_at"]))
@@ -44,13 +47,17 @@ async def search_all(client: GitHubClient, query: str, *, per_page: int) -> list
 
 async def _first_page(client: GitHubClient, query: str, per_page: int) -> Page:
     params = {"q": query, "per_page": per_page, "sort": "created", "order": "asc"}
-    return await client.get("/search/issues", params=params)
+    return await client.get("/search/issues", params=params, query=True)
 
 
-async def _rest(client: GitHubClient, page: Page) -> list[Mapping[str, Any]]:
-    items = list(page.json.get("items", []))
-    while page.next_url is not None:
-        page = await client.get(page.next_url)
+async def _rest(client: GitHubClient, first: Page) -> list[Mapping[str, Any]]:
+    """The items of ``first`` and of every page after it."""
+
+    async def fetch(url: str | None) -> Page:
+        return first if url is None else await client.get(url, query=True)
+
+    items: list[Mapping[str, Any]] = []
+    async for page in pages(fetch, lambda page: page.next_url, source=client.source):
         items.extend(page.json.get("items", []))
     return items
 

@@ -4,7 +4,7 @@ Each rule matches a method and a path prefix and fires ``times`` times, then the
 sandbox answers normally again:
 
 - ``secondary``: GitHub's secondary rate limit, a 403 (or 429) with ``retry-after``;
-- ``server_error``: a 5xx;
+- ``answer``: any status with GitHub's words for it (a 5xx, a 401...);
 - ``rate_limited``: a GraphQL answer with HTTP 200 and an error of type ``RATE_LIMITED``
   (with ``x-ratelimit-remaining: 0`` and the reset), as GitHub sends when the points
   of the hour are spent.
@@ -18,7 +18,7 @@ import threading
 from dataclasses import dataclass
 from typing import Literal
 
-FaultKind = Literal["secondary", "server_error", "rate_limited"]
+FaultKind = Literal["secondary", "answer", "rate_limited"]
 
 
 @dataclass
@@ -56,15 +56,10 @@ class Faults:
             FaultRule("secondary", path_prefix, None, times, status, retry_after=retry_after)
         )
 
-    def server_error(
-        self,
-        path_prefix: str = "/",
-        *,
-        times: int = 1,
-        status: int = 502,
-        method: str | None = None,
+    def answer(
+        self, status: int, path_prefix: str = "/", *, times: int = 1, method: str | None = None
     ) -> FaultRule:
-        return self.add(FaultRule("server_error", path_prefix, method, times, status))
+        return self.add(FaultRule("answer", path_prefix, method, times, status))
 
     def rate_limited(self, *, times: int = 1) -> FaultRule:
         return self.add(FaultRule("rate_limited", "/graphql", "POST", times, 200))

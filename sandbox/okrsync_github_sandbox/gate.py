@@ -106,7 +106,16 @@ def _faulted(state: GitHubState, kind: str, status: int, retry_after: int) -> An
             ]
         }
         return Answer(200, body, {"x-ratelimit-remaining": "0"})
-    return Answer(status, {"message": "Server Error"})
+    return Refusal(status, _MESSAGES.get(status, "Server Error")).answer
+
+
+# What GitHub says with each status the ``answer`` switch can make it send.
+_MESSAGES = {
+    401: "Bad credentials",
+    403: "Resource not accessible by personal access token",
+    404: "Not Found",
+    422: "Validation Failed",
+}
 
 
 def _encode(body: Any) -> bytes:

@@ -16,25 +16,41 @@ from okrsync_github_sandbox import BOT
 # #3 (3 points, done A+25 15:00, reopened A+27 09:00, done A+30 12:00), #4 bug (2 points,
 # done A+8 17:00), #5 (created A+15, no estimate). A = 2027-01-01 00:00 UTC.
 EXPECTED = {
-    # T: (count completion, points completion, bugs done, gateway done)
-    "2027-01-10T00:00:00Z": (25.0, 20.0, 1, 0),  # #1-#4 exist, #4 done; 2 of 10 points
-    "2027-01-27T00:00:00Z": (60.0, 100.0, 1, 0),  # #2, #3, #4 done of 5; 10 of 10 points
-    "2027-01-29T00:00:00Z": (40.0, 70.0, 1, 0),  # #3 reopened: 7 of 10 points
-    "2027-02-06T00:00:00Z": (60.0, 100.0, 1, 1),  # platform#1 done at A+35 10:00
+    # T: (count completion, bugs done, gateway done)
+    "2027-01-10T00:00:00Z": (25.0, 1, 0),  # #1-#4 exist, #4 done
+    "2027-01-27T00:00:00Z": (60.0, 1, 0),  # #2, #3, #4 done of 5
+    "2027-01-29T00:00:00Z": (40.0, 1, 0),  # #3 reopened
+    "2027-02-06T00:00:00Z": (60.0, 1, 1),  # platform#1 done at A+35 10:00
 }
 
 
 @pytest.mark.parametrize("as_of", list(EXPECTED))
 def test_the_example_mapping_gives_hand_computed_values(tmp_path: Path, as_of: str) -> None:
-    with github_site() as github:
-        values = GitHubWorkspace(tmp_path, github).values(as_of)
-    count, points, bugs, gateway = EXPECTED[as_of]
+    with github_site(travel=True) as github:
+        workspace = GitHubWorkspace(tmp_path, github)
+        assert workspace.run("pull").exit_code == 0
+        values = workspace.values(as_of)
+    count, bugs, gateway = EXPECTED[as_of]
     assert values == {
         "gh-ship-one-click": count,
-        "gh-checkout-points": points,
+        # GitHub keeps no history of the Estimate field: okrsync observed it first at
+        # the pull (A+36), so before then no item has a known estimate.
+        "gh-checkout-points": None,
         "gh-checkout-bugs": bugs,
         "gh-gateway-upgrade": gateway,
     }
+
+
+def test_estimates_count_from_when_they_were_observed(tmp_path: Path) -> None:
+    with github_site(travel=True) as github:
+        workspace = GitHubWorkspace(tmp_path, github)
+        assert workspace.run("pull").exit_code == 0
+        values = workspace.values("2027-02-06T12:00:00Z")  # after the pull, A+36 00:00
+        explained = workspace.run("explain", "gh-checkout-points")
+    # #2 (5), #3 (3) and #4 (2) done; #1 and #5 unestimated and left out: 10 of 10.
+    assert values["gh-checkout-points"] == 100.0
+    assert "observed on github" in explained.stdout, explained
+    assert "estimate since 2027-02-06" in explained.stdout, explained
 
 
 def _okrsync_comments(github, key: str) -> list[str]:  # type: ignore[no-untyped-def]
@@ -44,6 +60,9 @@ def _okrsync_comments(github, key: str) -> list[str]:  # type: ignore[no-untyped
 def test_apply_writes_once_and_a_second_apply_writes_nothing(tmp_path: Path) -> None:
     with github_site(travel=True) as github:
         workspace = GitHubWorkspace(tmp_path, github)
+        # Estimates are observed (GitHub keeps no history of them): a pull first, as the
+        # scheduled sync's, makes them known before the instant apply evaluates.
+        assert workspace.run("pull").exit_code == 0
         first = workspace.run("apply")
         assert first.exit_code == 0, first
         made = [(w.method, w.path) for w in github.writes]
@@ -73,10 +92,13 @@ def test_apply_writes_once_and_a_second_apply_writes_nothing(tmp_path: Path) -> 
 
 def test_a_lost_store_finds_the_created_issue_again(tmp_path: Path) -> None:
     with github_site(travel=True) as github:
-        assert GitHubWorkspace(tmp_path / "one", github).run("apply").exit_code == 0
+        one = GitHubWorkspace(tmp_path / "one", github)
+        assert one.run("pull").exit_code == 0 and one.run("apply").exit_code == 0
         github.log.clear()
         # Another store (the first one lost, or a crash before it recorded the issue).
-        again = GitHubWorkspace(tmp_path / "two", github).run("apply")
+        two = GitHubWorkspace(tmp_path / "two", github)
+        assert two.run("pull").exit_code == 0
+        again = two.run("apply")
         assert again.exit_code == 0, again
         assert [i for i in github.state.issues if i.startswith("acme/okrs#")] == [
             "acme/okrs#1",
