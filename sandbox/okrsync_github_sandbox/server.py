@@ -32,10 +32,12 @@ class GitHubSandbox:
         *,
         anchor: date | None = None,
         clock: Callable[[], datetime] | None = None,
+        port: int = 0,
     ) -> None:
         self.state = state if state is not None else build_dataset(anchor)
         if clock is not None:
             self.state.clock = clock
+        self._port = port
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
@@ -65,7 +67,7 @@ class GitHubSandbox:
         config = uvicorn.Config(
             create_app(self.state),
             host="127.0.0.1",
-            port=0,
+            port=self._port,
             http="h11",
             loop="asyncio",
             lifespan="off",
