@@ -23,6 +23,7 @@ from okrsync.connector import (
 )
 from okrsync.http import RetryPolicy
 from okrsync.items import TrackedField
+from okrsync_github import verify
 from okrsync_github.client import GitHubClient
 from okrsync_github.project import ESTIMATE_NAMES, ProjectInfo, load_project
 from okrsync_github.pull import pull_query
@@ -43,6 +44,7 @@ class GitHubConnector:
         push=frozenset({"field", "comment", "create"}),
         history=frozenset({TrackedField.STATUS, TrackedField.STATUS_CATEGORY, TrackedField.PARENT}),
         estimate_names=frozenset(ESTIMATE_NAMES),
+        online_check=True,
     )
 
     def __init__(
@@ -96,6 +98,15 @@ class GitHubConnector:
             if isinstance(event, PullDone):
                 event.requests = self.client.requests - first
             yield event
+
+    async def check_query(self, query: str) -> None:
+        await verify.check_query(self.client, query)
+
+    async def check_field(self, name: str) -> None:
+        verify.check_field(await self.project(), name, self.instance)
+
+    async def check_issue(self, issue: str) -> None:
+        await verify.check_issue(self.client, issue)
 
     async def _push(self) -> Pusher:
         if self._pusher is None:

@@ -91,7 +91,8 @@ async def pull_query(
     ]
     rules = Rules(project.id if project else None, project.in_progress if project else frozenset())
     batches = [wanted[n : n + page_size] for n in range(0, len(wanted), page_size)]
-    for batch in await asyncio.gather(*(_fetch(client, b, rules, project) for b in batches)):
+    fetches = (_fetch(client, b, rules, project, request.fields) for b in batches)
+    for batch in await asyncio.gather(*fetches):
         yield batch
     if sweep:
         members = sorted(item_key(f) for f in kept)
@@ -108,6 +109,7 @@ async def _fetch(
     found: Sequence[Mapping[str, Any]],
     rules: Rules,
     project: ProjectInfo | None,
+    fields: Sequence[str],
 ) -> PullBatch:
     ids = [str(f["node_id"]) for f in found]
     data = await client.graphql(queries.NODES, {"ids": ids})
@@ -122,7 +124,7 @@ async def _fetch(
         if not isinstance(node, Mapping):
             continue  # deleted or transferred since the search listed it
         events = await _timeline(client, node)
-        item, history = _normalize(client.source, node, events, rules, project)
+        item, history = _normalize(client.source, node, events, rules, project, fields)
         items.append(item)
         changes.extend(history)
     return PullBatch(items, changes)
@@ -178,6 +180,7 @@ def _normalize(
     events: Sequence[Mapping[str, Any]],
     rules: Rules,
     project: ProjectInfo | None,
+    fields: Sequence[str] = (),
 ) -> tuple[Item, list[Change]]:
     repo = str(node["repository"]["nameWithOwner"])
     key = f"{repo}#{node['number']}"
@@ -215,5 +218,7 @@ def _normalize(
         parent=f"{parent['repository']['nameWithOwner']}#{parent['number']}" if parent else None,
         sprints=sprints,
         labels=labels,
+        # Other fields a mapping reads (``sum: FIELD``) are the project's number fields.
+        fields={name: values[name].get("number") for name in fields if name in values},
     )
     return item, history

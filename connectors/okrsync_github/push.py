@@ -18,7 +18,7 @@ from okrsync_github import queries
 from okrsync_github.client import GitHubClient
 from okrsync_github.project import ProjectInfo
 
-__all__ = ["Pusher", "marker"]
+__all__ = ["Pusher", "issue_parts", "marker"]
 
 _ISSUE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*)/([A-Za-z0-9._-]+)#([1-9][0-9]*)$")
 _REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$")
@@ -34,15 +34,21 @@ def _owned_text(body: Any, kr_id: str) -> str | None:
     return rest if first.strip() == marker(kr_id) else None
 
 
-def _parts(target: PushTarget, issue: str) -> tuple[str, str, int]:
+def issue_parts(issue: str, *, source: str, kr_id: str = "") -> tuple[str, str, int]:
+    """``acme/okrs#12`` as (owner, repository, number); anything else would not name an
+    issue, and could steer a request to another path."""
     match = _ISSUE.match(issue)
     if match is None:
+        whose = f"KR {kr_id!r} pushes to issue" if kr_id else "issue"
         raise SourceConfigError(
-            f"KR {target.kr_id!r} pushes to issue {issue!r}, which is not a GitHub issue "
-            "such as acme/okrs#12",
-            source=target.to,
+            f"{whose} {issue!r}, which is not a GitHub issue such as acme/okrs#12",
+            source=source,
         )
     return match.group(1), match.group(2), int(match.group(3))
+
+
+def _parts(target: PushTarget, issue: str) -> tuple[str, str, int]:
+    return issue_parts(issue, source=target.to, kr_id=target.kr_id)
 
 
 class Pusher:
@@ -189,15 +195,20 @@ class Pusher:
         return repo, labels
 
     async def _find_created(self, target: PushTarget) -> str | None:
-        repo, _ = self._create_spec(target)
-        me = await self.me()
-        query = f'repo:{repo} is:issue author:{me} in:body "okrsync:kr={target.kr_id}"'
-        page = await self.client.get(
-            "/search/issues", params={"q": query, "sort": "created", "order": "asc"}
-        )
-        for found in page.json.get("items", []):
-            if _owned_text(found.get("body"), target.kr_id) is not None:
-                return f"{repo}#{found['number']}"
+        """The issue okrsync created for the KR: listed (not searched: GitHub's search
+        index lags behind, and a crash may have come a second after the create) among
+        the token's own issues in the repository, by its marker."""
+        repo, labels = self._create_spec(target)
+        params = {"creator": await self.me(), "state": "all", "per_page": 100}
+        if labels:
+            params["labels"] = ",".join(labels)
+        params.update(sort="created", direction="asc")
+        async for listed in self.client.get_all(f"/repos/{repo}/issues", params):
+            for found in listed or []:
+                if "pull_request" in found:
+                    continue  # the issue list holds pull requests too
+                if _owned_text(found.get("body"), target.kr_id) is not None:
+                    return f"{repo}#{found['number']}"
         return None
 
     async def _create(self, target: PushTarget, value: Any) -> WriteReceipt:

@@ -151,6 +151,29 @@ async def edit_comment(request: Request, state: GitHubState, login: str, body: A
     return Answer(200, render.comment(state, entry))
 
 
+async def list_issues(request: Request, state: GitHubState, login: str, body: Any) -> Answer:
+    """A repository's issues and pull requests, filtered by ``state``, ``creator`` and
+    ``labels`` (all of them), oldest or newest first by creation."""
+    repo = f"{request.path_params['owner']}/{request.path_params['repo']}"
+    if repo not in state.repos:
+        raise Refusal(404, "Not Found")
+    params = request.query_params
+    wanted_state = params.get("state", "open")
+    labels = [x for x in params.get("labels", "").split(",") if x]
+    found = [
+        i
+        for i in state.issues.values()
+        if i.repo == repo
+        and (wanted_state == "all" or (i.state == "OPEN") == (wanted_state == "open"))
+        and params.get("creator", i.author) == i.author
+        and all(label in i.labels for label in labels)
+    ]
+    found.sort(key=lambda i: i.created, reverse=params.get("direction", "desc") == "desc")
+    answer = _paged(request, found)
+    answer.body = [render.issue(state, i) for i in answer.body]
+    return answer
+
+
 async def create_issue(request: Request, state: GitHubState, login: str, body: Any) -> Answer:
     repo = f"{request.path_params['owner']}/{request.path_params['repo']}"
     if repo not in state.repos:
@@ -184,6 +207,7 @@ _ISSUE = "/repos/{owner}/{repo}/issues/{number:int}"
 routes = [
     Route("/search/issues", gated(search_issues), methods=["GET"]),
     Route("/user", gated(get_user), methods=["GET"]),
+    Route("/repos/{owner}/{repo}/issues", gated(list_issues), methods=["GET"]),
     Route("/repos/{owner}/{repo}/issues", gated(create_issue), methods=["POST"]),
     Route(_ISSUE, gated(get_issue), methods=["GET"]),
     Route(_ISSUE + "/timeline", gated(get_timeline), methods=["GET"]),

@@ -135,3 +135,31 @@ def test_the_example_config_validates(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "4 key results" in result.stdout
+
+
+def test_validate_online_asks_github_about_queries_fields_and_issues(tmp_path: Path) -> None:
+    with github_site() as github:
+        workspace = GitHubWorkspace(tmp_path, github)
+        text = (
+            EXAMPLE.read_text()
+            .replace(
+                "'repo:acme/shop-app label:checkout'   # okrsync adds is:issue",
+                "'repo:acme/nowhere label:checkout'",
+            )
+            .replace("issue: acme/okrs#1 ", "issue: acme/okrs#99 ")
+            .replace(
+                "weight_by: story_points     # the project's Estimate field", "weight_by: Risk"
+            )
+        )
+        path = workspace.use_mapping(text)
+        ran = workspace.run("validate", "--online")
+        assert github.writes == []
+    lines = text.splitlines()
+    output = ran.stdout + ran.stderr
+    assert ran.exit_code == 1, ran
+    query = next(n for n, line in enumerate(lines, 1) if "acme/nowhere" in line)
+    issue = next(n for n, line in enumerate(lines, 1) if "acme/okrs#99" in line)
+    risk = next(n for n, line in enumerate(lines, 1) if "weight_by: Risk" in line)
+    assert f"{path}:{query}:" in output and "cannot be searched" in output
+    assert f"{path}:{issue}:" in output
+    assert f"{path}:{risk}:" in output and "no number field 'Risk'" in output

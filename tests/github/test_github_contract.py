@@ -96,6 +96,8 @@ def test_issue_comment_and_user_answers_have_githubs_shape(github: GitHubSandbox
     issue = _get(github, "/repos/acme/shop-app/issues/9").json()
     assert _has(ISSUE, issue) == set()
     assert issue["pull_request"]["merged_at"] == "2027-01-15T15:00:00Z"
+    listed = _get(github, "/repos/acme/okrs/issues", state="all", creator="ana").json()
+    assert [i["number"] for i in listed] == [1] and _has(ISSUE, listed[0]) == set()
     comments = _get(github, "/repos/acme/okrs/issues/1/comments").json()
     assert comments and all(_has(COMMENT, c) == set() for c in comments)
     assert _has(SIMPLE_USER, _get(github, "/user").json()) == set()

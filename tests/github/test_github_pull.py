@@ -174,3 +174,15 @@ def test_a_wrong_token_is_an_auth_error(github: GitHubSandbox) -> None:
     source = GitHubConnector("github", {"url": github.url, "token": "ghp_wrong"})
     with pytest.raises(AuthError, match=r"rejected the credentials.*token is valid"):
         pull(source, PullRequest(SELECTION))
+
+
+def test_other_fields_a_mapping_reads_are_the_projects_number_fields(
+    github: GitHubSandbox,
+) -> None:
+    project = github.state.project
+    assert project is not None
+    with github.state.lock:
+        project.values[project.items["acme/okrs#1"]]["KR Progress"] = 7.0
+    request = PullRequest("repo:acme/okrs", fields=("KR Progress", "Nonesuch"))
+    pulled = pull(connector(github, project="acme/5"), request)
+    assert pulled.items["acme/okrs#1"].fields == {"KR Progress": 7.0}
