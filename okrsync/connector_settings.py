@@ -50,6 +50,9 @@ class ConnectorSettings(BaseModel):
     url_example: ClassVar[str] = "https://tool.example.com"
     credential_settings: ClassVar[str] = "token"
 
+    # The connector type's name; a subclass narrows it to its ``Literal``. First, so
+    # that lists of the valid settings start with it.
+    type: str
     url: str
     token: SecretStr
     # Requests in flight at once.

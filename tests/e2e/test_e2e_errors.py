@@ -81,8 +81,8 @@ def test_unknown_keys_list_the_valid_ones(workspace: Workspace) -> None:
     one_line_error(
         workspace.run("plan"),
         f"{workspace.config}:10:5: error: unknown key 'tokn' in connector 'jira' (type jira) "
-        "(did you mean 'token'?); valid keys: type, url, email,",
-        " token,",
+        "(did you mean 'token'?); valid keys: type, url, token,",
+        " email,",
     )
     workspace.write_config()
     path = workspace.use_mapping(
