@@ -186,3 +186,21 @@ def test_other_fields_a_mapping_reads_are_the_projects_number_fields(
     request = PullRequest("repo:acme/okrs", fields=("KR Progress", "Nonesuch"))
     pulled = pull(connector(github, project="acme/5"), request)
     assert pulled.items["acme/okrs#1"].fields == {"KR Progress": 7.0}
+
+
+def test_a_timeline_longer_than_a_page_is_read_to_its_end(github: GitHubSandbox) -> None:
+    from okrsync_github_sandbox.model import Event
+
+    with github.state.lock:
+        issue = github.state.issues["acme/shop-app#8"]
+        for n in range(150):  # 150 more assignments on A+12, then a close at A+20
+            issue.apply(Event("assigned", at(12, n % 24), "ben", "ana", github.state.next_id()))
+        issue.apply(Event("closed", at(20), "ben", "COMPLETED", github.state.next_id()))
+    pulled = pull(connector(github), PullRequest("repo:acme/shop-app label:bug"))
+    assert pulled.items["acme/shop-app#8"].status_category == StatusCategory.DONE
+    assert [(c.at, c.to_value) for c in pulled.changes if c.field == "status_category"] == [
+        (at(11, 9), "in_progress"),
+        (at(20), "done"),
+    ]
+    queries = [e.graphql_query or "" for e in github.log.entries() if e.graphql_query]
+    assert sum("query Timeline" in q for q in queries) == 1  # 151 events: one more page
