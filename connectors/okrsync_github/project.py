@@ -59,7 +59,7 @@ async def load_project(client: GitHubClient, settings: GitHubSettings) -> Projec
         status_options=options,
         estimate_field=estimate,
         iteration_field=iteration,
-        in_progress=_in_progress(settings, options),
+        in_progress=_in_progress(settings, options, where, client.source),
         sprints=tuple(_sprints(chosen, client.source)) if chosen else (),
     )
 
@@ -94,8 +94,18 @@ def _iteration_field(
     return settings.iteration_field
 
 
-def _in_progress(settings: GitHubSettings, options: tuple[str, ...]) -> frozenset[str]:
+def _in_progress(
+    settings: GitHubSettings, options: tuple[str, ...], where: str, source: str
+) -> frozenset[str]:
     if settings.in_progress is not None:
+        # A misspelt option would silently never be in progress.
+        unknown = [name for name in settings.in_progress if name not in options]
+        if unknown:
+            raise FieldNotFound(
+                f"{where} has no Status option {unknown[0]!r} (in_progress); its options: "
+                + ", ".join(options),
+                source=source,
+            )
         return frozenset(settings.in_progress)
     # Contract 6.1: every option but the first one and one named Done.
     return frozenset(o for o in options[1:] if o.lower() != "done")

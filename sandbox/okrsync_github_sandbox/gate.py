@@ -72,7 +72,7 @@ async def _answer(
     if rule is not None:
         entry.fault = rule.kind
         return _faulted(state, rule.kind, rule.status, rule.retry_after)
-    if state.budget.remaining <= 0:
+    if state.budget.spent(time.time()):
         return Refusal(403, f"API rate limit exceeded for user ID {state.users[login]}.").answer
     try:
         with state.lock:

@@ -34,6 +34,13 @@ class RateBudget:
     def spend(self) -> None:
         self.remaining = max(self.remaining - 1, 0)
 
+    def spent(self, now: float) -> bool:
+        """Whether the hour's quota is used up; once ``reset`` has passed it is whole
+        again, as on GitHub."""
+        if self.remaining <= 0 and now >= self.reset:
+            self.remaining = self.limit
+        return self.remaining <= 0
+
 
 @dataclass
 class GitHubState:

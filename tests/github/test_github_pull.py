@@ -204,3 +204,14 @@ def test_a_timeline_longer_than_a_page_is_read_to_its_end(github: GitHubSandbox)
     ]
     queries = [e.graphql_query or "" for e in github.log.entries() if e.graphql_query]
     assert sum("query Timeline" in q for q in queries) == 1  # 151 events: one more page
+
+
+def test_a_spent_hourly_quota_is_waited_out_until_its_reset(github: GitHubSandbox) -> None:
+    reset = int(time.time()) + 2
+    with github.state.lock:
+        github.state.budget.remaining = 0
+        github.state.budget.reset = reset
+    pulled = pull(connector(github, project="acme/5"), PullRequest(SELECTION))
+    assert pulled.members == MEMBERS
+    assert github.log.entries()[0].status == 403
+    assert time.time() >= reset  # the sandbox answers again only from the reset on

@@ -86,3 +86,9 @@ def test_in_progress_defaults_to_every_option_but_the_first_and_done(
             return project.in_progress
 
     assert asyncio.run(read()) == {"In Progress", "In Review"}
+
+
+def test_an_in_progress_option_the_status_lacks_is_named(github: GitHubSandbox) -> None:
+    source = connector(github, project="acme/5", in_progress=["In Reveiw"])
+    with pytest.raises(FieldNotFound, match=r"no Status option 'In Reveiw'.*Todo, In Progress"):
+        pull(source, PullRequest(SELECTION))
