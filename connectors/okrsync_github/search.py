@@ -42,7 +42,7 @@ async def search_all(client: GitHubClient, query: str, *, per_page: int) -> list
     )
     start = parse_instant(str(first.json["items"][0]["created_at"]))
     end = parse_instant(str(newest.json["items"][0]["created_at"]))
-    return await _range(client, query, start, end, per_page)
+    return await _halves(client, query, start, end, per_page)
 
 
 async def _first_page(client: GitHubClient, query: str, per_page: int) -> Page:
@@ -67,8 +67,15 @@ async def _range(
 ) -> list[Mapping[str, Any]]:
     first = await _first_page(client, f"{query} created:{stamp(start)}..{stamp(end)}", per_page)
     if int(first.json.get("total_count", 0)) > SEARCH_CAP and end - start > timedelta(seconds=1):
-        # The ranges are inclusive, to the second: the halves meet a second apart.
-        middle = (start + (end - start) / 2).replace(microsecond=0)
-        older = await _range(client, query, start, middle, per_page)
-        return older + await _range(client, query, middle + timedelta(seconds=1), end, per_page)
+        return await _halves(client, query, start, end, per_page)
     return await _rest(client, first)
+
+
+async def _halves(
+    client: GitHubClient, query: str, start: datetime, end: datetime, per_page: int
+) -> list[Mapping[str, Any]]:
+    """The issues created in [start, end], a range known to hold more than the cap."""
+    # The ranges are inclusive, to the second: the halves meet a second apart.
+    middle = (start + (end - start) / 2).replace(microsecond=0)
+    older = await _range(client, query, start, middle, per_page)
+    return older + await _range(client, query, middle + timedelta(seconds=1), end, per_page)

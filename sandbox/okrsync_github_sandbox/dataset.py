@@ -196,16 +196,20 @@ _COMMENTS = [
 ]
 
 
-def build_dataset(anchor: date | None = None, *, now: datetime | None = None) -> GitHubState:
+def build_dataset(
+    anchor: date | None = None, *, now: datetime | None = None, extra_issues: int = 0
+) -> GitHubState:
     """The seeded organization for the cycle starting at ``anchor`` (default: the
-    current calendar quarter, every event before ``now``)."""
+    current calendar quarter, every event before ``now``); ``extra_issues`` adds that
+    many synthetic issues to repository ``acme/bulk`` (label ``bulk``), created an hour
+    apart from A-60, every third closed a day later."""
     timeline = (
         Timeline.fixed(anchor) if anchor is not None else Timeline.current(now or datetime.now(UTC))
     )
     state = GitHubState(timeline.anchor)
     state.users = {BOT: 1001, "ana": 1002, "ben": 1003}
     state.tokens = {TOKEN: BOT}
-    for repo in ("acme/shop-app", "acme/platform", "acme/okrs"):
+    for repo in ("acme/shop-app", "acme/platform", "acme/okrs", "acme/bulk"):
         state.repos[repo] = len(state.repos) + 1
     state.project = _project(timeline.anchor)
     for spec in _ISSUES:
@@ -216,6 +220,8 @@ def build_dataset(anchor: date | None = None, *, now: datetime | None = None) ->
     for key, sprint in _SPRINTS.items():
         iteration = state.project.iterations[sprint - 1]
         state.project.values[state.project.items[key]]["Sprint"] = iteration.id
+    for n in range(1, extra_issues + 1):
+        _seed_bulk(state, timeline, n)
     for key, author, body, (day, hour) in _COMMENTS:
         at = timeline.at(day, hour)
         state.comments.append(Comment(state.next_id(), key, author, body, at, at))
@@ -238,6 +244,25 @@ def _project(anchor: date) -> Project:
         iteration_field=("PVTIF_sprint", "Sprint"),
         iterations=iterations,
     )
+
+
+def _seed_bulk(state: GitHubState, timeline: Timeline, number: int) -> None:
+    created = timeline.at(-60, 0) + timedelta(hours=number)
+    issue = Issue(
+        repo="acme/bulk",
+        number=number,
+        node_id=f"I_bulk_{number}",
+        database_id=state.next_id(),
+        title=f"Bulk issue {number}",
+        author="ana",
+        created=created,
+        labels=["bulk"],
+        updated=created,
+    )
+    state.issues[issue.key] = issue
+    if number % 3 == 0:
+        closed = created + timedelta(days=1)
+        issue.apply(Event("closed", closed, "ana", "COMPLETED", state.next_id()))
 
 
 def _seed_issue(state: GitHubState, timeline: Timeline, spec: _Spec) -> None:

@@ -12,7 +12,7 @@ from starlette.routing import Route
 from okrsync_github_sandbox import render
 from okrsync_github_sandbox.gate import Answer, Refusal, gated
 from okrsync_github_sandbox.model import Comment, Issue
-from okrsync_github_sandbox.search import SearchRefused, matches, parse
+from okrsync_github_sandbox.search import SearchRefused, compile_query, parse
 from okrsync_github_sandbox.state import GitHubState
 
 
@@ -69,11 +69,8 @@ async def search_issues(request: Request, state: GitHubState, login: str, body: 
     query = request.query_params.get("q", "")
     try:
         terms = parse(query)
-        found = [
-            i
-            for i in state.issues.values()
-            if matches(terms, i, lambda i, s: in_project(state, i, s))
-        ]
+        wanted = compile_query(terms, lambda i, s: in_project(state, i, s))
+        found = [i for i in state.issues.values() if wanted(i)]
     except SearchRefused as error:
         raise Refusal(422, "Validation Failed", errors=[{"message": str(error)}]) from None
     unknown = [t.value for t in terms if t.name == "repo" and t.value.lower() not in state.repos]

@@ -93,7 +93,9 @@ def _in_range(moment: datetime | None, spec: str) -> bool:
 _REASONS = {"completed": "COMPLETED", "not planned": "NOT_PLANNED", "duplicate": "DUPLICATE"}
 
 
-def _matcher(term: _Term, in_project: Callable[[Issue, str], bool]) -> Callable[[Issue], bool]:
+def _matcher(
+    term: _Term, in_project: Callable[[Issue, str], bool], body_only: bool
+) -> Callable[[Issue], bool]:
     value = term.value
     lowered = value.lower()
     simple: dict[str, Callable[[Issue], bool]] = {
@@ -131,18 +133,17 @@ def _matcher(term: _Term, in_project: Callable[[Issue, str], bool]) -> Callable[
             return lambda i: True
         raise SearchRefused(f"no:{value} is not supported")
     if term.name == "in":
-        return lambda i: True  # narrows where text matches: see ``matches``
+        return lambda i: True  # narrows where text matches (``body_only``)
     text = (f"{term.name}:{value}" if term.name else value).lower()
+    if body_only:  # in:body
+        return lambda i: text in i.body.lower()
     return lambda i: text in i.title.lower() or text in i.body.lower()
 
 
-def matches(terms: list[_Term], issue: Issue, in_project: Callable[[Issue, str], bool]) -> bool:
+def compile_query(
+    terms: list[_Term], in_project: Callable[[Issue, str], bool]
+) -> Callable[[Issue], bool]:
+    """One test for the whole query (every term must hold)."""
     body_only = any(t.name == "in" and t.value.lower() == "body" for t in terms)
-    for term in terms:
-        if term.name == "" and body_only:
-            hit = term.value.lower() in issue.body.lower()
-        else:
-            hit = _matcher(term, in_project)(issue)
-        if hit == term.negated:
-            return False
-    return True
+    tests = [(_matcher(term, in_project, body_only), term.negated) for term in terms]
+    return lambda issue: all(test(issue) != negated for test, negated in tests)

@@ -59,6 +59,7 @@ class GitHubState:
     base_url: str = ""
     lock: threading.RLock = field(default_factory=threading.RLock)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(5001))
+    _nodes: dict[str, Issue] = field(default_factory=dict)
 
     def next_id(self) -> int:
         return next(self._ids)
@@ -67,7 +68,9 @@ class GitHubState:
         return self.issues.get(f"{repo}#{number}")
 
     def by_node_id(self, node_id: str) -> Issue | None:
-        return next((i for i in self.issues.values() if i.node_id == node_id), None)
+        if len(self._nodes) != len(self.issues):  # an issue was created since
+            self._nodes = {i.node_id: i for i in self.issues.values()}
+        return self._nodes.get(node_id)
 
     def comments_of(self, key: str) -> list[Comment]:
         return [c for c in self.comments if c.issue == key]

@@ -215,3 +215,19 @@ def test_a_spent_hourly_quota_is_waited_out_until_its_reset(github: GitHubSandbo
     assert pulled.members == MEMBERS
     assert github.log.entries()[0].status == 403
     assert time.time() >= reset  # the sandbox answers again only from the reset on
+
+
+def test_a_selection_past_githubs_1000_result_cap_is_pulled_whole() -> None:
+    from okrsync_github_sandbox import FIXED_ANCHOR, GitHubSandbox, build_dataset
+
+    with GitHubSandbox(build_dataset(FIXED_ANCHOR, extra_issues=1_200)) as github:
+        pulled = pull(connector(github), PullRequest("repo:acme/bulk"))
+        searches = [e for e in github.log.entries() if e.path == "/search/issues"]
+    assert len(pulled.members) == 1_200 and len(pulled.items) == 1_200
+    assert sum(i.status_category == StatusCategory.DONE for i in pulled.items.values()) == 400
+    assert all(e.status == 200 for e in searches)
+    # The first page says 1,200; one more asks for the newest issue; then two halves of
+    # 600 issues (created hourly), six pages each.
+    assert len(searches) == 1 + 1 + 6 + 6
+    ranged = [e.params["q"] for e in searches if "created:" in e.params["q"]]
+    assert len(ranged) == 12
