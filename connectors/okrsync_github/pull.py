@@ -91,9 +91,16 @@ async def pull_query(
     ]
     rules = Rules(project.id if project else None, project.in_progress if project else frozenset())
     batches = [wanted[n : n + page_size] for n in range(0, len(wanted), page_size)]
-    fetches = (_fetch(client, b, rules, project, request.fields) for b in batches)
-    for batch in await asyncio.gather(*fetches):
-        yield batch
+    # As many batches in flight as the client sends requests at once, and no more in
+    # memory: each window is stored before the next is fetched.
+    window = client.settings.concurrency
+    for start in range(0, len(batches), window):
+        chosen = batches[start : start + window]
+        fetched = await asyncio.gather(
+            *(_fetch(client, b, rules, project, request.fields) for b in chosen)
+        )
+        for batch in fetched:
+            yield batch
     if sweep:
         members = sorted(item_key(f) for f in kept)
     else:
