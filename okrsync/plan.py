@@ -143,7 +143,7 @@ def targets_of(kr: KeyResult, push: Push, known_issue: str | None) -> list[PushT
     issue = push.issue or known_issue
     targets: list[PushTarget] = []
     if push.create is not None:
-        spec = {"project": push.create.project, "type": push.create.type}
+        spec = push.create.as_target()
         targets.append(PushTarget(kr.id, push.to, "create", issue=issue, create=spec))
     if (spec_field := push.field_spec) is not None:
         targets.append(
@@ -192,7 +192,7 @@ async def read_held(
         # lost its key (a crash right after creating it; the tool finds it by okrsync's
         # label), or the issue may be gone (then it is created anew).
         remembered = store.created_issue(kr.id, push.to)
-        spec = {"project": push.create.project, "type": push.create.type}
+        spec = push.create.as_target()
         lookup = PushTarget(kr.id, push.to, "create", issue=remembered, create=spec)
         issue = await connector.read(lookup)
         if issue is not None and issue != remembered:

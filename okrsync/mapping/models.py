@@ -221,9 +221,26 @@ def measure_name(measure: Measure) -> str:
 
 
 class CreateSpec(Strict):
-    project: str
+    """Where the KR's issue is created: Jira ``{project, type}``, Redmine
+    ``{project, tracker}``, GitHub ``{repo, labels}``."""
+
+    project: str | None = None
     # Redmine calls the issue type a tracker: ``create: {project: okr, tracker: Key Result}``.
     type: str = Field("Key Result", validation_alias=AliasChoices("type", "tracker"))
+    repo: str | None = Field(None, description="GitHub: the repository, OWNER/REPO")
+    labels: list[str] = Field(default_factory=list, description="GitHub: the issue's labels")
+
+    @model_validator(mode="after")
+    def _one_place(self) -> CreateSpec:
+        if (self.project is None) == (self.repo is None):
+            raise ValueError("give 'project' (Jira, Redmine) or 'repo' (GitHub), one of them")
+        return self
+
+    def as_target(self) -> dict[str, str]:
+        """The spec as a push target carries it (labels joined by commas)."""
+        if self.repo is not None:
+            return {"repo": self.repo, "labels": ",".join(self.labels)}
+        return {"project": str(self.project), "type": self.type}
 
 
 class FieldSpec(Strict):

@@ -121,10 +121,10 @@ def test_an_unknown_connector_instance(workspace: Workspace, site: SandboxServer
         "defined connectors: jira",
     )
     workspace.use_mapping("checkout.yaml", ONE_KR)
-    workspace.write_config(extra="  gitlab:\n    type: gitlub\n")
+    workspace.write_config(extra="  gitlab:\n    type: nosuchtool\n")
     one_line_error(
         workspace.run("plan"),
-        f"{workspace.config}:11:11: error: unknown connector type 'gitlub' for connector "
+        f"{workspace.config}:11:11: error: unknown connector type 'nosuchtool' for connector "
         "'gitlab'; installed types: ",
     )
     assert len(site.log) == 0

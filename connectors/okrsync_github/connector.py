@@ -1,0 +1,120 @@
+"""``GitHubConnector``: the GitHub implementation of ``okrsync.connector.Connector``.
+
+Built from the instance name and its settings; owns one ``GitHubClient``. The configured
+project (fields, Status options, iterations) is read once, on first use, and shared by
+pulls and pushes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, Self
+
+import httpx
+
+from okrsync.connector import (
+    Capabilities,
+    PullBatch,
+    PullDone,
+    PullRequest,
+    PushTarget,
+    WriteReceipt,
+)
+from okrsync.http import RetryPolicy
+from okrsync.items import TrackedField
+from okrsync_github import verify
+from okrsync_github.client import GitHubClient
+from okrsync_github.project import ESTIMATE_NAMES, ProjectInfo, load_project
+from okrsync_github.pull import pull_query
+from okrsync_github.push import Pusher
+from okrsync_github.settings import GitHubSettings
+
+__all__ = ["GitHubConnector"]
+
+
+class GitHubConnector:
+    """One configured GitHub (GitHub.com or Enterprise Server)."""
+
+    settings_model = GitHubSettings
+    # ``property`` is Jira's alone: a mapping asking GitHub for one fails validation.
+    # GitHub keeps no history of number and iteration fields: okrsync observes those.
+    capabilities = Capabilities(
+        items=True,
+        push=frozenset({"field", "comment", "create"}),
+        history=frozenset({TrackedField.STATUS, TrackedField.STATUS_CATEGORY, TrackedField.PARENT}),
+        estimate_names=frozenset(ESTIMATE_NAMES),
+        online_check=True,
+    )
+
+    def __init__(
+        self,
+        instance: str,
+        settings: Mapping[str, Any] | GitHubSettings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.instance = instance
+        self.settings = (
+            settings
+            if isinstance(settings, GitHubSettings)
+            else GitHubSettings.load(settings, instance=instance)
+        )
+        self.client = GitHubClient(
+            self.settings, source=instance, transport=transport, policy=policy
+        )
+        self._project: ProjectInfo | None = None
+        self._project_read = False
+        self._lock = asyncio.Lock()
+        self._pusher: Pusher | None = None
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.client.aclose()
+
+    def __repr__(self) -> str:
+        return f"GitHubConnector({self.instance!r}, url={self.settings.url!r})"
+
+    async def project(self) -> ProjectInfo | None:
+        async with self._lock:
+            if not self._project_read:
+                self._project = await load_project(self.client, self.settings)
+                self._project_read = True
+            return self._project
+
+    async def pull(self, request: PullRequest) -> AsyncIterator[PullBatch | PullDone]:
+        first = self.client.requests
+        project = await self.project()
+        async for event in pull_query(
+            self.client,
+            request,
+            project,
+            overlap=self.settings.overlap,
+            page_size=self.settings.page_size,
+        ):
+            if isinstance(event, PullDone):
+                event.requests = self.client.requests - first
+            yield event
+
+    async def check_query(self, query: str) -> None:
+        await verify.check_query(self.client, query)
+
+    async def check_field(self, name: str) -> None:
+        verify.check_field(await self.project(), name, self.instance)
+
+    async def check_issue(self, issue: str) -> None:
+        await verify.check_issue(self.client, issue)
+
+    async def _push(self) -> Pusher:
+        if self._pusher is None:
+            self._pusher = Pusher(self.client, await self.project())
+        return self._pusher
+
+    async def read(self, target: PushTarget) -> Any:
+        return await (await self._push()).read(target)
+
+    async def write(self, target: PushTarget, value: Any) -> WriteReceipt:
+        return await (await self._push()).write(target, value)
