@@ -150,6 +150,8 @@ class PushTarget:
             return f"field {self.field}"
         if self.what == "create":
             spec = self.create or {}
+            if "repo" in spec:  # GitHub: an issue in a repository
+                return f"create an issue in {spec['repo']}"
             return f"create {spec.get('type', 'issue')} in {spec.get('project', '?')}"
         return self.what
 

@@ -167,18 +167,23 @@ async def pull_queries(
     connector_for: Callable[[str], Connector],
     progress: ProgressCallback | None = None,
     used_by: Mapping[tuple[str, str], list[str]] | None = None,
+    seen_at: datetime | None = None,
 ) -> PullReport:
     """Pull every query into the store; raises on the first failing query, leaving
     that query's cursor where it was (batches already stored are kept: they are
     upserts and the next run re-reads from the old cursor).
 
     ``used_by`` names, per (instance, query), the KRs that use it with their
-    locations, so that a query the tool rejects is reported where it was written."""
+    locations, so that a query the tool rejects is reported where it was written.
+    ``seen_at`` is when the values of fields the tool keeps no history of are recorded
+    as seen (default: now)."""
     report = PullReport()
     with _fewer_collections():
         for spec in specs:
             try:
-                query_report = await _pull_one(spec, connector_for(spec.source), store, progress)
+                query_report = await _pull_one(
+                    spec, connector_for(spec.source), store, progress, seen_at
+                )
             except QueryError as error:
                 users = (used_by or {}).get((spec.source, spec.query))
                 if not users:
@@ -217,7 +222,11 @@ def _fewer_collections() -> Iterator[None]:
 
 
 async def _pull_one(
-    spec: QuerySpec, connector: Connector, store: Store, progress: ProgressCallback | None
+    spec: QuerySpec,
+    connector: Connector,
+    store: Store,
+    progress: ProgressCallback | None,
+    seen_at: datetime | None = None,
 ) -> QueryReport:
     query_report = QueryReport(spec.source, spec.query)
     cursor = store.cursor(spec.source, spec.query)
@@ -252,8 +261,9 @@ async def _pull_one(
             members_swept_at=swept_at,
         )
         writer = _BatchWriter(store, spec, worker, stored)
-        # Fields the tool keeps no history of are recorded as this pull sees them.
-        writer.observe(capabilities_of(type(connector)).observed, datetime.now(UTC))
+        # Fields the tool keeps no history of are recorded as this pull sees them, at
+        # the run's start (like metric values): the run's own "now" must see them.
+        writer.observe(capabilities_of(type(connector)).observed, seen_at or datetime.now(UTC))
         try:
             async for part in connector.pull(request):
                 if isinstance(part, PullBatch):

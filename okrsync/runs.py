@@ -103,7 +103,7 @@ async def pull_into_run(
     report = PullReport()
     for spec in specs:
         try:
-            part = await pull_queries([spec], store, connector_for, progress)
+            part = await pull_queries([spec], store, connector_for, progress, seen_at=run.started)
         except OkrsyncError as error:
             # A query the tool rejects fails the KRs that select with it, and only them.
             used_by = places.get((spec.source, spec.query), [])

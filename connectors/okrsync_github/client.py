@@ -20,7 +20,6 @@ Failures go through the shared status-to-error map with GitHub's words.
 
 from __future__ import annotations
 
-import json as jsonlib
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +30,7 @@ from okrsync import __version__
 from okrsync.errors import NotFound, PermissionDenied, ProtocolError, SourceError
 from okrsync.http import IDEMPOTENT, HttpStats, RetryPolicy, make_client
 from okrsync.http_errors import ToolWords, error_for_response, error_for_transport, short_detail
+from okrsync.json_answers import loads_answer
 from okrsync.paging import LinkPaginator, pages
 from okrsync.secrets import redact
 from okrsync_github.settings import GitHubSettings
@@ -163,7 +163,7 @@ class GitHubClient:
         if response.status_code in (204, 304) or not response.content.strip():
             return None
         try:
-            return jsonlib.loads(response.content)
+            return loads_answer(response.content)
         except ValueError:
             kind = response.headers.get("Content-Type", "unknown").split(";")[0]
             raise ProtocolError(
@@ -178,7 +178,7 @@ class GitHubClient:
 def _detail(response: httpx.Response) -> str:
     """GitHub's own explanation: ``message`` and each of ``errors[].message``."""
     try:
-        body = response.json()
+        body = loads_answer(response.content)
     except ValueError:
         return ""
     if not isinstance(body, Mapping):

@@ -6,7 +6,6 @@ Redirects are followed only where the settings allow requests (the source's orig
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from typing import Any, Self
@@ -26,6 +25,7 @@ from okrsync.errors import (
     SourceError,
 )
 from okrsync.http import make_client, parse_retry_after, shown_url
+from okrsync.json_answers import loads_answer
 from okrsync.secrets import redact
 from okrsync_http_json.settings import HttpJsonSettings
 
@@ -114,7 +114,7 @@ class HttpJsonSource:
             if response.status_code >= 300:
                 raise _error_for(response, url, self.instance)
             try:
-                self._documents[url] = json.loads(response.content)
+                self._documents[url] = loads_answer(response.content)
             except (ValueError, RecursionError):
                 raise ProtocolError(
                     f"{redact(url)} did not answer JSON "

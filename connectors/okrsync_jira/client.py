@@ -25,7 +25,6 @@ are spaced to stay under Jira Cloud's per-issue write limits (``ISSUE_WRITE_LIMI
 from __future__ import annotations
 
 import asyncio
-import json as jsonlib
 import re
 from collections.abc import Generator, Mapping
 from typing import Any, Self
@@ -35,6 +34,7 @@ import httpx
 from okrsync import __version__
 from okrsync.errors import ProtocolError
 from okrsync.http import IDEMPOTENT, HttpStats, KeyedPacer, RateWindow, RetryPolicy, make_client
+from okrsync.json_answers import loads_answer
 from okrsync.secrets import MASK, redact
 from okrsync_jira.errors import error_for_response, error_for_transport
 from okrsync_jira.settings import JiraSettings
@@ -231,7 +231,7 @@ def _parse(response: httpx.Response, *, source: str) -> Any:
     if response.status_code == 204 or not response.content.strip():
         return None
     try:
-        return jsonlib.loads(response.content)
+        return loads_answer(response.content)
     except RecursionError:
         raise ProtocolError(
             f"Jira answered {redact(response.request.url.path)} with JSON nested too deeply "

@@ -14,7 +14,6 @@ those of any 404 or unexpected answer, and a caller with another way to the same
 
 from __future__ import annotations
 
-import json
 import re
 
 import httpx
@@ -27,6 +26,7 @@ from okrsync.http_errors import (
     short_detail,
 )
 from okrsync.http_errors import error_for_response as shared_error_for_response
+from okrsync.json_answers import loads_answer
 from okrsync.secrets import redact
 
 __all__ = ["NoSuchApi", "error_for_response", "error_for_transport", "jira_messages"]
@@ -57,7 +57,7 @@ def jira_messages(response: httpx.Response) -> str:
     """Jira's own explanation of a failure, as one short line ('' when it gave none)."""
     text = response.text
     try:
-        body = json.loads(text) if text.strip() else None
+        body = loads_answer(text) if text.strip() else None
     except (ValueError, RecursionError):
         body = None
     parts: list[str] = []

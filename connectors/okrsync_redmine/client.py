@@ -8,7 +8,6 @@ anything else: a wrong key is an ``AuthError``, never a quietly smaller pull.
 
 from __future__ import annotations
 
-import json as jsonlib
 from collections.abc import Generator, Mapping, Sequence
 from typing import Any
 
@@ -17,6 +16,7 @@ import httpx
 from okrsync import __version__
 from okrsync.errors import ProtocolError
 from okrsync.http import HttpStats, RetryPolicy, make_client
+from okrsync.json_answers import loads_answer
 from okrsync.secrets import MASK, redact
 from okrsync_redmine.errors import error_for_response, error_for_transport
 from okrsync_redmine.settings import RedmineSettings
@@ -129,7 +129,7 @@ class RedmineClient:
         if response.status_code == 204 or not response.content.strip():
             return None
         try:
-            return jsonlib.loads(response.content)
+            return loads_answer(response.content)
         except (ValueError, RecursionError):
             kind = response.headers.get("Content-Type", "unknown").split(";")[0]
             raise ProtocolError(

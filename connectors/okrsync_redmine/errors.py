@@ -7,7 +7,6 @@ without the markup. Text from Redmine passes through ``redact`` first.
 
 from __future__ import annotations
 
-import json
 import re
 
 import httpx
@@ -25,6 +24,7 @@ from okrsync.errors import (
     SourceError,
 )
 from okrsync.http import parse_retry_after
+from okrsync.json_answers import loads_answer
 from okrsync.secrets import redact
 
 __all__ = ["error_for_response", "error_for_transport", "redmine_messages"]
@@ -38,7 +38,7 @@ def redmine_messages(response: httpx.Response) -> str:
     """Redmine's own explanation of a failure, as one short line ('' when none)."""
     text = response.text
     try:
-        body = json.loads(text) if text.strip() else None
+        body = loads_answer(text) if text.strip() else None
     except (ValueError, RecursionError):
         body = None
     if isinstance(body, dict) and isinstance(body.get("errors"), list):

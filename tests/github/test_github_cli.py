@@ -53,6 +53,17 @@ def test_estimates_count_from_when_they_were_observed(tmp_path: Path) -> None:
     assert "estimate since 2027-02-06" in explained.stdout, explained
 
 
+def test_a_first_plan_sees_the_estimates_its_own_pull_observed(tmp_path: Path) -> None:
+    with github_site(travel=True) as github:
+        workspace = GitHubWorkspace(tmp_path, github)
+        # No pull before: the plan's own pull records the estimates at the run's start,
+        # so the instant the plan evaluates already knows them.
+        planned = workspace.run("plan", "--json")
+    assert planned.exit_code == 2, planned
+    (points,) = [k for k in planned.json["key_results"] if k["id"] == "gh-checkout-points"]
+    assert points["value"] == 100.0  # as after a separate pull: 10 of 10 points done
+
+
 def _okrsync_comments(github, key: str) -> list[str]:  # type: ignore[no-untyped-def]
     return [c.body for c in github.state.comments_of(key) if c.author == BOT]
 
