@@ -67,13 +67,24 @@ def delete_where(connection: Connection, table: Table, rows: Iterable[Mapping[st
 
 
 def first_column(connection: Connection, statement: Select[Any]) -> Iterator[Any]:
-    """The first column of every row, straight from the driver's cursor.
+    """The first column of every row, straight from the driver's cursor (see
+    ``driver_rows``): for plain strings and numbers such as member keys."""
+    for row in driver_rows(connection, statement):
+        yield row[0]
 
-    For the 100,000s of member keys of a large query, SQLAlchemy's result rows took as
-    long again as the database; values come back as the driver gives them (no column
-    type's conversion), so this is for plain strings and numbers.
+
+def driver_rows(connection: Connection, statement: Select[Any]) -> Iterator[tuple[Any, ...]]:
+    """Every row as the driver's own tuple, straight from its cursor.
+
+    For the 100,000s of rows of a large query, SQLAlchemy's result rows took as long
+    again as the database; values come back as the driver gives them (no column
+    type's conversion: SQLite's times are text, PostgreSQL's JSON is already parsed),
+    so the caller converts what it reads.
     """
-    compiled = statement.compile(dialect=connection.dialect)
+    # ``IN`` lists are expanded at execution: render them into the text sent.
+    compiled = statement.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
     params: Any = compiled.params
     if compiled.positional:
         params = tuple(compiled.params[name] for name in compiled.positiontup or ())
@@ -81,7 +92,6 @@ def first_column(connection: Connection, statement: Select[Any]) -> Iterator[Any
     try:
         cursor.execute(str(compiled), params)
         while rows := cursor.fetchmany(ROWS_PER_CHUNK):
-            for row in rows:
-                yield row[0]
+            yield from rows
     finally:
         cursor.close()

@@ -18,12 +18,21 @@ from sqlalchemy.engine import Connection
 from okrsync.items import Change, Item, Sprint
 from okrsync.store import _tables as t
 from okrsync.store._base import StoreBase, utcnow
-from okrsync.store._bulk import KEYS_PER_CHUNK, chunked, delete_where, first_column, upsert
+from okrsync.store._bulk import (
+    KEYS_PER_CHUNK,
+    chunked,
+    delete_where,
+    driver_rows,
+    first_column,
+    upsert,
+)
 from okrsync.store._convert import (
+    CHANGE_COLUMNS,
+    ITEM_COLUMNS,
+    LEAN_ITEM_COLUMNS,
+    DriverRows,
     change_row,
     item_row,
-    row_change,
-    row_item,
     row_sprint,
     sprint_row,
 )
@@ -80,25 +89,33 @@ class PullState(StoreBase):
         with self._transaction() as connection:
             return _member_keys(connection, source, query)
 
-    def items_for(self, source: str, query: str) -> list[Item]:
-        """The items the query matched at its last finished pull, ordered by key."""
-        statement = _members_of(select(t.items), source, query).order_by(t.items.c.key)
+    def items_for(self, source: str, query: str, *, lean: bool = False) -> list[Item]:
+        """The items the query matched at its last finished pull, ordered by key.
+
+        ``lean`` leaves out what no measure reads (id, summary and update time come
+        back empty, the update time as the creation time): what evaluation asks for."""
+        names = LEAN_ITEM_COLUMNS if lean else ITEM_COLUMNS
+        columns = [t.items.c[name] for name in names]
+        statement = _members_of(select(*columns), source, query).order_by(t.items.c.key)
         with self._transaction() as connection:
-            return [row_item(row) for row in connection.execute(statement).all()]
+            convert = DriverRows(connection.dialect.name).item
+            return [convert(row) for row in driver_rows(connection, statement)]
 
     def history_for(self, source: str, keys: Iterable[str]) -> dict[str, list[Change]]:
         """Each key's stored changes, oldest first; every key is present, maybe empty."""
         history: dict[str, list[Change]] = {key: [] for key in keys}
         c = t.changes.c
+        columns = [c[name] for name in CHANGE_COLUMNS]
         with self._transaction() as connection:
+            convert = DriverRows(connection.dialect.name).change
             for chunk in chunked(history, KEYS_PER_CHUNK):
                 statement = (
-                    select(t.changes)
+                    select(*columns)
                     .where(c.source == source, c.key.in_(chunk))
                     .order_by(c.key, c.at, c.seq)
                 )
-                for row in connection.execute(statement).all():
-                    history[row.key].append(row_change(row))
+                for row in driver_rows(connection, statement):
+                    history[row[1]].append(convert(row))
         return history
 
     def sprints(self, source: str) -> list[Sprint]:
