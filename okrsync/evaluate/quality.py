@@ -85,8 +85,8 @@ def add_quality_warnings(
                 continue
             found[kr_id] += _size_change(result, (previous_sizes or {}).get(kr_id))
             found[kr_id] += _item_warnings(where, snapshot, tz, in_progress_age)
-    for kr_id, warnings in _overlaps(evaluation.key_results, placed).items():
-        found[kr_id] += warnings
+        for kr_id, warnings in _overlaps(evaluation.key_results, placed).items():
+            found[kr_id] += warnings
     for kr_id, warnings in found.items():
         result = results.get(kr_id)
         if result is not None:
@@ -326,13 +326,14 @@ def _overlaps(results: Sequence[KrResult], placed: Mapping[str, _Placed]) -> dic
         entries = result.evidence["items"]
         pairs = ((e["source"], e["key"]) for e in entries if e["contributes"] is not None)
         counted[result.id] = list(dict.fromkeys(pairs))
+    # Each KR's set is built once, not once for every other KR of its objective.
+    sets = {kr_id: set(keys) for kr_id, keys in counted.items()}
     warnings: dict[str, list[str]] = {}
     for kr_id, mine in counted.items():
         objective = placed[kr_id].objective
-        for other, other_keys in counted.items():
+        for other, theirs in sets.items():
             if other == kr_id or placed[other].objective != objective:
                 continue
-            theirs = set(other_keys)
             shared = [key for source, key in mine if (source, key) in theirs]
             if shared:
                 warnings.setdefault(kr_id, []).append(

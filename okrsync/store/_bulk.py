@@ -85,9 +85,9 @@ def driver_rows(connection: Connection, statement: Select[Any]) -> Iterator[tupl
     compiled = statement.compile(
         dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
     )
-    params: Any = compiled.params
+    params: Any = compiled.params  # built anew on every access: read once
     if compiled.positional:
-        params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+        params = tuple(params[name] for name in compiled.positiontup or ())
     cursor = connection.connection.cursor()
     try:
         cursor.execute(str(compiled), params)
