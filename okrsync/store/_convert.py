@@ -108,6 +108,7 @@ ITEM_COLUMNS = (
 )
 # What evaluation leaves out: no measure reads an item's id, summary or update time.
 LEAN_ITEM_COLUMNS = ITEM_COLUMNS[:-3]
+JSON_COLUMNS = frozenset({"sprints", "labels", "fields"})
 CHANGE_COLUMNS = ("source", "key", "at", "field", "from_value", "to_value", "change_id")
 
 _EMPTY_LIST: tuple[Any, ...] = ("[]", [], None)
@@ -124,7 +125,7 @@ def _postgresql_time(value: datetime | None) -> datetime | None:
 
 
 def _json_text(value: Any) -> Any:
-    # PostgreSQL's driver parses JSON itself; SQLite gives the text.
+    # JSON columns are read as text (see ``PullState.items_for``).
     return json.loads(value) if isinstance(value, str) else value
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, select
+from sqlalchemy import Select, Text, cast, delete, exists, select
 from sqlalchemy.engine import Connection
 
 from okrsync.items import Change, Item, Sprint
@@ -29,6 +29,7 @@ from okrsync.store._bulk import (
 from okrsync.store._convert import (
     CHANGE_COLUMNS,
     ITEM_COLUMNS,
+    JSON_COLUMNS,
     LEAN_ITEM_COLUMNS,
     DriverRows,
     change_row,
@@ -95,7 +96,12 @@ class PullState(StoreBase):
         ``lean`` leaves out what no measure reads (id, summary and update time come
         back empty, the update time as the creation time): what evaluation asks for."""
         names = LEAN_ITEM_COLUMNS if lean else ITEM_COLUMNS
-        columns = [t.items.c[name] for name in names]
+        # JSON as its text: most lists and objects are empty ("[]"), which the
+        # conversion recognises without parsing, as PostgreSQL's driver would.
+        columns = [
+            cast(t.items.c[name], Text) if name in JSON_COLUMNS else t.items.c[name]
+            for name in names
+        ]
         statement = _members_of(select(*columns), source, query).order_by(t.items.c.key)
         with self._transaction() as connection:
             convert = DriverRows(connection.dialect.name).item
