@@ -1,4 +1,5 @@
-"""``python -m bench [--issues N] [--latency S] [--sample K] [--no-write]``."""
+"""``python -m bench [--part pull|evaluate] [--issues N] [--latency S] [--sample K]
+[--items N] [--krs K] [--no-write]``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ import sys
 from pathlib import Path
 
 from bench.contender import ContenderFailed
+from bench.eval_data import Scale
+from bench.eval_report import render_section, replace_section, section_of
+from bench.evaluation import GOAL_MB, GOAL_SECONDS, run_evaluation
 from bench.goals import goals
 from bench.machine import describe
 from bench.report import render
@@ -50,6 +54,22 @@ def _parser() -> argparse.ArgumentParser:
         default=RESULTS,
         help="where to write the report (default: bench/RESULTS.md)",
     )
+    parser.add_argument(
+        "--part",
+        choices=("all", "pull", "evaluate"),
+        default="all",
+        help="the pull benchmark, the evaluation benchmark, or both (default)",
+    )
+    scale = Scale()
+    parser.add_argument(
+        "--items", type=int, default=scale.items, help="stored items the evaluation reads"
+    )
+    parser.add_argument("--krs", type=int, default=scale.krs, help="KRs evaluated")
+    parser.add_argument(
+        "--stores",
+        default="sqlite,postgresql",
+        help="stores the evaluation runs on, comma-separated (sqlite, postgresql)",
+    )
     parser.add_argument("--no-write", action="store_true", help="print the report only")
     parser.add_argument(
         "--strict", action="store_true", help="exit with status 3 when a goal is not met"
@@ -66,6 +86,13 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    stores = tuple(name.strip() for name in args.stores.split(",") if name.strip())
+    if args.items < 1 or args.krs < 1 or not set(stores) <= {"sqlite", "postgresql"}:
+        print(
+            "error: --items and --krs must be positive, --stores among sqlite,postgresql",
+            file=sys.stderr,
+        )
+        return 2
     settings = Settings(
         issues=args.issues,
         latency=args.latency,
@@ -77,17 +104,28 @@ def main(argv: list[str] | None = None) -> int:
     def progress(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    try:
-        outcome = run(settings, progress)
-    except ContenderFailed as failure:
-        print(f"error: {failure}", file=sys.stderr)
-        return 1
     command = shlex.join(["python", "-m", "bench", *(argv if argv is not None else sys.argv[1:])])
-    text = render(outcome, machine, command)
+    previous = args.results.read_text() if args.results.exists() else ""
+    met = True
+    text = previous
+    if args.part in ("all", "pull"):
+        try:
+            outcome = run(settings, progress)
+        except ContenderFailed as failure:
+            print(f"error: {failure}", file=sys.stderr)
+            return 1
+        # The pull report is the file's body; the evaluation section is kept.
+        text = render(outcome, machine, command) + "\n" + section_of(previous)
+        met = all(goal.met for goal in goals(outcome))
+    if args.part in ("all", "evaluate"):
+        scale = Scale(items=args.items, krs=args.krs)
+        backends = run_evaluation(scale, progress, stores)
+        text = replace_section(text, render_section(backends, scale))
+        met = met and all(b.met(GOAL_SECONDS, GOAL_MB) for b in backends)
     print(text)
     if not args.no_write:
         args.results.write_text(text)
         print(f"written to {args.results}", file=sys.stderr)
-    if args.strict and not all(goal.met for goal in goals(outcome)):
+    if args.strict and not met:
         return 3
     return 0
