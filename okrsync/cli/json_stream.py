@@ -10,7 +10,7 @@ flat objects evidence is made of (strings, numbers, booleans only) take a fast p
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from json.encoder import encode_basestring_ascii
+from json.encoder import JSONEncoder, encode_basestring_ascii
 from typing import IO, Any
 
 INDENT = "  "
@@ -109,26 +109,31 @@ def _encode_dict(document: dict[Any, Any], level: int) -> Iterator[str]:
     yield "\n" + INDENT * level + "}"
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _flat_encoder(level: int) -> Callable[[Any], str | None]:
     """Encodes an object whose values are all scalars at ``level`` in one piece (None
-    for anything else): the shape of every evidence entry."""
-    inner = ",\n" + INDENT * (level + 1)
-    opening = "{\n" + INDENT * (level + 1)
+    for anything else): the shape of every evidence entry.
+
+    ``json``'s C encoder cannot indent, but between the members of a flat object the
+    indented text is just a separator: the C encoder writes the members with that
+    separator, and only the braces are put on their own lines here."""
+    pad = INDENT * (level + 1)
+    members = JSONEncoder(separators=(",\n" + pad, ": "), default=str).encode
+    opening = "{\n" + pad
     closing = "\n" + INDENT * level + "}"
-    keys: dict[str, str] = {}
+    scalars = _SCALARS
 
     def encode(value: Any) -> str | None:
-        if not isinstance(value, dict) or not value:
+        if type(value) is not dict or not value:
             return None
-        parts = []
-        for key, item in value.items():
-            text = _scalar(item)
-            if text is None or not isinstance(key, str):
+        for item in value.values():
+            if type(item) not in scalars:
                 return None
-            quoted = keys.get(key)
-            if quoted is None:
-                quoted = keys[key] = encode_basestring_ascii(key) + ": "
-            parts.append(quoted + text)
-        return opening + inner.join(parts) + closing
+        for key in value:
+            if type(key) is not str:
+                return None
+        return opening + members(value)[1:-1] + closing
 
     return encode
