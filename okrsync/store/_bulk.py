@@ -8,11 +8,11 @@ saved about 15% on SQLite and nothing on PostgreSQL, so SQLAlchemy Core does it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, Table, bindparam, delete
+from sqlalchemy import JSON, Select, Table, bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -50,6 +50,54 @@ def upsert(
         # chunk is sent as multi-row INSERTs: keep the last row of each key.
         unique = list({tuple(row[k] for k in keys): row for row in chunk}.values())
         connection.execute(statement, unique)
+
+
+def driver_upsert(
+    connection: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """``upsert`` of rows already in the driver's values (``columns`` in order, the
+    primary key among them), handed to the driver's ``executemany`` directly: for the
+    hundreds of thousands of rows of a pull, SQLAlchemy's per-value work took a third
+    of its time. JSON columns take JSON text. Later duplicates in ``rows`` win."""
+    keys = [column.name for column in table.primary_key.columns]
+    postgresql = connection.dialect.name == "postgresql"
+    mark = "%s" if postgresql else "?"
+    # PostgreSQL takes JSON text only into a JSON column it is told is one.
+    json_columns = {c.name for c in table.columns if postgresql and isinstance(c.type, JSON)}
+    values = [f"CAST({mark} AS JSON)" if c in json_columns else mark for c in columns]
+    changed = ", ".join(f"{_quoted(c)} = excluded.{_quoted(c)}" for c in columns if c not in keys)
+    statement = (
+        f"INSERT INTO {table.name} ({_listed(columns)}) VALUES ({', '.join(values)}) "
+        f"ON CONFLICT ({_listed(keys)}) "
+        + (f"DO UPDATE SET {changed}" if changed else "DO NOTHING")
+    )
+    _driver_many(connection, statement, rows)
+
+
+def driver_delete(
+    connection: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """``delete_where`` for rows of the driver's values, ``columns`` in order."""
+    mark = "%s" if connection.dialect.name == "postgresql" else "?"
+    condition = " AND ".join(f"{_quoted(c)} = {mark}" for c in columns)
+    _driver_many(connection, f"DELETE FROM {table.name} WHERE {condition}", rows)
+
+
+def _quoted(name: str) -> str:
+    return f'"{name}"'
+
+
+def _listed(names: Sequence[str]) -> str:
+    return ", ".join(_quoted(name) for name in names)
+
+
+def _driver_many(connection: Connection, statement: str, rows: Iterable[Sequence[Any]]) -> None:
+    cursor = connection.connection.cursor()
+    try:
+        for chunk in chunked(rows, ROWS_PER_CHUNK):
+            cursor.executemany(statement, chunk)
+    finally:
+        cursor.close()
 
 
 def delete_where(connection: Connection, table: Table, rows: Iterable[Mapping[str, Any]]) -> None:

@@ -9,47 +9,13 @@ from typing import Any
 from sqlalchemy.engine import Row
 
 from okrsync.items import Change, Item, ItemType, Sprint, StatusCategory, TrackedField
+from okrsync.store._types import dumps
 
 # Enum members by value: a dict lookup is several times faster than ``Enum(value)``, and
 # a pull reads back hundreds of thousands of these.
 _TYPES = {member.value: member for member in ItemType}
 _CATEGORIES = {member.value: member for member in StatusCategory}
 _FIELDS = {member.value: member for member in TrackedField}
-
-
-def item_row(item: Item) -> dict[str, Any]:
-    return {
-        "source": item.source,
-        "key": item.key,
-        "id": item.id,
-        "project": item.project,
-        "type": item.type.value,
-        "type_name": item.type_name,
-        "summary": item.summary,
-        "status": item.status,
-        "status_category": item.status_category.value,
-        "created": item.created,
-        "updated": item.updated,
-        "resolved": item.resolved,
-        "estimate": item.estimate,
-        "parent": item.parent,
-        "sprints": list(item.sprints),
-        "labels": list(item.labels),
-        "fields": item.fields,
-    }
-
-
-def change_row(change: Change, seq: int) -> dict[str, Any]:
-    return {
-        "source": change.source,
-        "key": change.key,
-        "field": change.field.value,
-        "change_id": change.change_id,
-        "at": change.at,
-        "seq": seq,
-        "from_value": change.from_value,
-        "to_value": change.to_value,
-    }
 
 
 def sprint_row(sprint: Sprint) -> dict[str, Any]:
@@ -129,11 +95,82 @@ def _json_text(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
+# Columns of ``changes`` in the order ``DriverRows.change_values`` gives them.
+WRITTEN_CHANGE_COLUMNS = (
+    "source",
+    "key",
+    "field",
+    "change_id",
+    "at",
+    "seq",
+    "from_value",
+    "to_value",
+)
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        # As ``UTCDateTime`` refuses it: a naive time would be shifted silently.
+        raise ValueError(f"naive datetime {value.isoformat()} given to the store; use UTC")
+    return value.astimezone(UTC)
+
+
+def _sqlite_time_text(value: datetime | None) -> str | None:
+    # The text SQLAlchemy's SQLite DateTime writes, so that the store's comparisons in
+    # SQL and its reads treat both alike.
+    if value is None:
+        return None
+    return _utc(value).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def _postgresql_time_value(value: datetime | None) -> datetime | None:
+    return None if value is None else _utc(value)
+
+
 class DriverRows:
-    """Converts one dialect's driver tuples to items and changes."""
+    """Converts between one dialect's driver tuples and items and changes: a pull
+    writes, and an evaluation reads, far too many for SQLAlchemy's per-value work."""
 
     def __init__(self, dialect: str) -> None:
-        self._time = _sqlite_time if dialect == "sqlite" else _postgresql_time
+        sqlite = dialect == "sqlite"
+        self._time = _sqlite_time if sqlite else _postgresql_time
+        self._time_value = _sqlite_time_text if sqlite else _postgresql_time_value
+
+    def item_values(self, item: Item) -> tuple[Any, ...]:
+        """The item's row, in ``ITEM_COLUMNS`` order."""
+        time = self._time_value
+        return (
+            item.source,
+            item.key,
+            item.project,
+            item.type.value,
+            item.type_name,
+            item.status,
+            item.status_category.value,
+            time(item.created),
+            time(item.resolved),
+            item.estimate,
+            item.parent,
+            dumps(list(item.sprints)),
+            dumps(list(item.labels)),
+            dumps(item.fields),
+            item.id,
+            item.summary,
+            time(item.updated),
+        )
+
+    def change_values(self, change: Change, seq: int) -> tuple[Any, ...]:
+        """The change's row, in ``WRITTEN_CHANGE_COLUMNS`` order."""
+        return (
+            change.source,
+            change.key,
+            change.field.value,
+            change.change_id,
+            self._time_value(change.at),
+            seq,
+            change.from_value,
+            change.to_value,
+        )
 
     def item(self, row: tuple[Any, ...]) -> Item:
         time = self._time

@@ -22,7 +22,9 @@ from okrsync.store._bulk import (
     KEYS_PER_CHUNK,
     chunked,
     delete_where,
+    driver_delete,
     driver_rows,
+    driver_upsert,
     first_column,
     upsert,
 )
@@ -31,9 +33,8 @@ from okrsync.store._convert import (
     ITEM_COLUMNS,
     JSON_COLUMNS,
     LEAN_ITEM_COLUMNS,
+    WRITTEN_CHANGE_COLUMNS,
     DriverRows,
-    change_row,
-    item_row,
     row_sprint,
     sprint_row,
 )
@@ -142,7 +143,8 @@ class PullState(StoreBase):
         batch = list(items)
         _check_source(source, "an item", (item.source for item in batch))
         with self._transaction(write=True) as connection:
-            upsert(connection, t.items, (item_row(item) for item in batch))
+            values = DriverRows(connection.dialect.name).item_values
+            driver_upsert(connection, t.items, ITEM_COLUMNS, (values(item) for item in batch))
             written = _replace_history(connection, source, [item.key for item in batch], changes)
         self._rows_written += len(batch) + written
 
@@ -199,15 +201,16 @@ def _replace_history(
     """Returns how many changes were stored."""
     wanted = set(keys)
     rows = []
+    values = DriverRows(connection.dialect.name).change_values
     for seq, change in enumerate(changes):
         if change.source != source or change.key not in wanted:
             raise ValueError(
                 f"change of {change.source}:{change.key} given to replace the history "
                 f"of other items of {source!r}"
             )
-        rows.append(change_row(change, seq))
-    delete_where(connection, t.changes, ({"source": source, "key": key} for key in keys))
-    upsert(connection, t.changes, rows)
+        rows.append(values(change, seq))
+    driver_delete(connection, t.changes, ("source", "key"), ((source, key) for key in keys))
+    driver_upsert(connection, t.changes, WRITTEN_CHANGE_COLUMNS, rows)
     return len(rows)
 
 
