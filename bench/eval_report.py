@@ -16,8 +16,8 @@ from bench.report import _seconds, _table
 
 BEGIN = "<!-- evaluation benchmark -->"
 END = "<!-- end of the evaluation benchmark -->"
-# Figures of the code before evaluation was made to scale, measured once on this
-# machine with the same data (see the file for the commit and the command).
+# Figures of the code before evaluation was made to scale and after, measured back to
+# back on this machine with the same data (the file says which commit and how).
 BEFORE = Path(__file__).resolve().parent / "eval_before.json"
 
 
@@ -83,35 +83,41 @@ def _figures(backends: list[Backend]) -> list[str]:
     return _table(header, rows, "l" + "r" * len(backends))
 
 
-def _before(backends: list[Backend]) -> list[str]:
+def _before() -> list[str]:
+    """The code before and after this work, run back to back on the same store."""
     if not BEFORE.exists():
         return []
     before: dict[str, Any] = json.loads(BEFORE.read_text())
     rows = []
-    for backend in backends:
-        old = before.get(backend.name)
-        if old is None:
+    for name, old in before.items():
+        if not isinstance(old, dict):
             continue
-        rows.append(
+        rows += [
             [
-                backend.name,
+                f"{name}: wall time",
                 _seconds(old["seconds"]),
-                _seconds(backend.plan.seconds),
-                f"{old['seconds'] / backend.plan.seconds:,.1f}× faster",
+                _seconds(old["after_seconds"]),
+                f"{old['seconds'] / old['after_seconds']:,.1f}× faster",
+            ],
+            [
+                f"{name}: CPU time",
+                _seconds(old["cpu_seconds"]),
+                _seconds(old["after_cpu_seconds"]),
+                f"{old['cpu_seconds'] / old['after_cpu_seconds']:,.1f}× less",
+            ],
+            [
+                f"{name}: peak memory",
                 _mb(old["peak_mb"]),
-                _mb(backend.plan.peak_mb),
-                f"{old['peak_mb'] / backend.plan.peak_mb:,.1f}× less",
-            ]
-        )
-    if not rows:
-        return []
-    header = ["store", "before", "now", "time", "memory before", "memory now", "memory"]
+                _mb(old["after_peak_mb"]),
+                f"{old['peak_mb'] / old['after_peak_mb']:,.1f}× less",
+            ],
+        ]
     return [
         "",
-        f"Against the code before this work (commit {before['commit']}, same data, "
-        f"{before['how']}):",
+        f"`plan --no-pull --json` before this work (commit {before['commit']}) and after "
+        f"({before['how']}):",
         "",
-        *_table(header, rows, "lrrrrrr"),
+        *_table(["", "before", "after", "after vs before"], rows, "lrrr"),
     ]
 
 
@@ -129,7 +135,7 @@ def render_section(backends: list[Backend], scale: Scale) -> str:
         *_goals(backends),
         "",
         *_figures(backends),
-        *_before(backends),
+        *_before(),
         "",
         "- `plan --no-pull --json` runs as its own process with stdout to a file, timed "
         "from outside: interpreter start-up, the run lock and record, the evaluation, the "
