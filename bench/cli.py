@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -119,8 +120,10 @@ def main(argv: list[str] | None = None) -> int:
         met = all(goal.met for goal in all_goals(outcome))
     if args.part in ("all", "evaluate"):
         scale = Scale(items=args.items, krs=args.krs)
+        started = os.getloadavg()
         backends = run_evaluation(scale, progress, stores)
-        text = replace_section(text, render_section(backends, scale))
+        load = (started, os.getloadavg())
+        text = replace_section(text, render_section(backends, scale, load))
         met = met and all(b.met(GOAL_SECONDS, GOAL_MB) for b in backends)
     print(text)
     if not args.no_write:

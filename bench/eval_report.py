@@ -121,7 +121,17 @@ def _before() -> list[str]:
     ]
 
 
-def render_section(backends: list[Backend], scale: Scale) -> str:
+Load = tuple[float, float, float]
+
+
+def _load(values: Load) -> str:
+    return ", ".join(f"{value:.2f}" for value in values)
+
+
+def render_section(
+    backends: list[Backend], scale: Scale, load: tuple[Load, Load] | None = None
+) -> str:
+    """The section; ``load`` is the machine's load average at the start and the end."""
     lines = [
         BEGIN,
         "## Evaluation at service scale",
@@ -132,6 +142,15 @@ def render_section(backends: list[Backend], scale: Scale) -> str:
         "count and by story points), done, a sum of story points, median cycle time and a "
         f"filtered count. Evaluated as of {AS_OF} in cycle 2027-Q1.",
         "",
+    ]
+    if load is not None:
+        lines += [
+            f"Load average at the start: {_load(load[0])}; at the end: {_load(load[1])} "
+            "(2 cores shared with other work: wall time beyond a process's CPU time is "
+            "time it waited for a core).",
+            "",
+        ]
+    lines += [
         *_goals(backends),
         "",
         *_figures(backends),
