@@ -1,15 +1,20 @@
-"""``python -m bench [--issues N] [--latency S] [--sample K] [--no-write]``."""
+"""``python -m bench [--part pull|evaluate] [--forecast-only] [--issues N] [--latency S]
+[--sample K] [--items N] [--krs K] [--no-write]``."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 from pathlib import Path
 
 from bench.contender import ContenderFailed
+from bench.eval_data import Scale
+from bench.eval_report import render_section, replace_section, section_of
+from bench.evaluation import GOAL_MB, GOAL_SECONDS, run_evaluation
 from bench.forecast import forecast_section, forecast_timings, with_section
-from bench.goals import goals
+from bench.goals import all_goals
 from bench.machine import describe
 from bench.report import render
 from bench.run import run
@@ -51,6 +56,22 @@ def _parser() -> argparse.ArgumentParser:
         default=RESULTS,
         help="where to write the report (default: bench/RESULTS.md)",
     )
+    parser.add_argument(
+        "--part",
+        choices=("all", "pull", "evaluate"),
+        default="all",
+        help="the pull benchmark, the evaluation benchmark, or both (default)",
+    )
+    scale = Scale()
+    parser.add_argument(
+        "--items", type=int, default=scale.items, help="stored items the evaluation reads"
+    )
+    parser.add_argument("--krs", type=int, default=scale.krs, help="KRs evaluated")
+    parser.add_argument(
+        "--stores",
+        default="sqlite,postgresql",
+        help="stores the evaluation runs on, comma-separated (sqlite, postgresql)",
+    )
     parser.add_argument("--no-write", action="store_true", help="print the report only")
     parser.add_argument(
         "--forecast-only",
@@ -72,6 +93,13 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    stores = tuple(name.strip() for name in args.stores.split(",") if name.strip())
+    if args.items < 1 or args.krs < 1 or not set(stores) <= {"sqlite", "postgresql"}:
+        print(
+            "error: --items and --krs must be positive, --stores among sqlite,postgresql",
+            file=sys.stderr,
+        )
+        return 2
     settings = Settings(
         issues=args.issues,
         latency=args.latency,
@@ -80,8 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     machine = describe()
     command = shlex.join(["python", "-m", "bench", *(argv if argv is not None else sys.argv[1:])])
-    forecasts = forecast_section(forecast_timings(), command, machine.lines())
     if args.forecast_only:
+        forecasts = forecast_section(forecast_timings(), command, machine.lines())
         print(forecasts)
         if not args.no_write:
             previous = args.results.read_text() if args.results.is_file() else ""
@@ -91,16 +119,32 @@ def main(argv: list[str] | None = None) -> int:
     def progress(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    try:
-        outcome = run(settings, progress)
-    except ContenderFailed as failure:
-        print(f"error: {failure}", file=sys.stderr)
-        return 1
-    text = with_section(render(outcome, machine, command), forecasts)
+    previous = args.results.read_text() if args.results.is_file() else ""
+    met = True
+    text = previous
+    if args.part in ("all", "pull"):
+        forecasts = forecast_section(forecast_timings(), command, machine.lines())
+        try:
+            outcome = run(settings, progress)
+        except ContenderFailed as failure:
+            print(f"error: {failure}", file=sys.stderr)
+            return 1
+        # The pull report is the file's body with the forecasts; the evaluation section
+        # is kept.
+        body = render(outcome, machine, command) + "\n" + section_of(previous)
+        text = with_section(body, forecasts)
+        met = all(goal.met for goal in all_goals(outcome))
+    if args.part in ("all", "evaluate"):
+        scale = Scale(items=args.items, krs=args.krs)
+        started = os.getloadavg()
+        backends = run_evaluation(scale, progress, stores)
+        load = (started, os.getloadavg())
+        text = replace_section(text, render_section(backends, scale, load))
+        met = met and all(b.met(GOAL_SECONDS, GOAL_MB) for b in backends)
     print(text)
     if not args.no_write:
         args.results.write_text(text)
         print(f"written to {args.results}", file=sys.stderr)
-    if args.strict and not all(goal.met for goal in goals(outcome)):
+    if args.strict and not met:
         return 3
     return 0

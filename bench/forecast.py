@@ -111,6 +111,8 @@ def with_section(results: str, section: str) -> str:
     start = results.find("## Forecasts")
     if start < 0:
         return results.rstrip("\n") + "\n\n" + section
-    end = results.find("\n## ", start + 1)
+    # It ends at the next heading, or at the evaluation section's opening marker.
+    ends = [results.find(mark, start + 1) for mark in ("\n## ", "\n<!-- ")]
+    end = min((found for found in ends if found >= 0), default=-1)
     rest = "" if end < 0 else results[end:]
     return results[:start] + section + rest

@@ -14,6 +14,9 @@ INCREMENTAL_GOAL = 0.05
 # Requests of an incremental pull besides fetching the changed issues: a check of the
 # members (one count), one search for the changed issues, the catalog, the boards.
 HANDFUL = 6
+FLOOR_GOAL = 3.0
+# The connector's default number of requests in flight.
+IN_FLIGHT = 8
 EXTRAPOLATED = "ᵉ"  # marks a figure scaled up from the jira script's sample
 
 
@@ -72,3 +75,26 @@ def goals(outcome: Outcome) -> list[Goal]:
             overhead <= HANDFUL,
         ),
     ]
+
+
+def network_floor(outcome: Outcome) -> float:
+    """Seconds the full pull would take if only the network set its pace: the minimum
+    requests, each waiting the sandbox's latency, ``IN_FLIGHT`` at a time."""
+    least = sum(outcome.minimum_full.values())
+    return least * outcome.settings.latency / IN_FLIGHT
+
+
+def floor_goal(outcome: Outcome) -> Goal:
+    """The issue's service-scale goal: a full pull within 3× the network floor."""
+    floor = network_floor(outcome)
+    ratio = outcome.okrsync_full.seconds / floor if floor else float("inf")
+    return Goal(
+        f"full pull within {FLOOR_GOAL:g}× the network floor",
+        f"≤ {FLOOR_GOAL * floor:,.1f} s ({FLOOR_GOAL:g}× {floor:,.2f} s)",
+        f"{outcome.okrsync_full.seconds:,.1f} s ({ratio:,.1f}×)",
+        ratio <= FLOOR_GOAL,
+    )
+
+
+def all_goals(outcome: Outcome) -> list[Goal]:
+    return [*goals(outcome), floor_goal(outcome)]

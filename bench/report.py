@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bench import minimum
 from bench.changes import QUERY
-from bench.goals import EXTRAPOLATED, goals
+from bench.goals import EXTRAPOLATED, IN_FLIGHT, all_goals
 from bench.machine import Machine
 from bench.results import Outcome, Pull, ScriptPull
 
@@ -254,7 +254,7 @@ def render(outcome: Outcome, machine: Machine, command: str) -> str:
         "",
         *_table(
             ["goal", "target", "okrsync", "verdict"],
-            [[g.name, g.target, g.actual, g.verdict] for g in goals(outcome)],
+            [[g.name, g.target, g.actual, g.verdict] for g in all_goals(outcome)],
             "lrrl",
         ),
         "",
@@ -325,6 +325,9 @@ def render(outcome: Outcome, machine: Machine, command: str) -> str:
         "- Three processes: the sandbox (`bench.host`), okrsync's pull "
         "(`bench.okrsync_run`) and the jira script (`bench.jira_script`), so each one's "
         "memory is its own. Peak memory is the contender process's `ru_maxrss`.",
+        "- The network floor is what the full pull would take if only the network set its "
+        "pace: the minimum requests, each waiting the sandbox's added latency, "
+        f"{IN_FLIGHT} at a time (the connector's default).",
         "- okrsync runs what `okrsync pull` runs: the run lock and run record, "
         "`okrsync_jira.JiraConnector` with default settings (8 requests in flight) and "
         "`okrsync.pull.pull_queries` storing every batch in a SQLite file (a fresh file for "

@@ -12,7 +12,9 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 from okrsync.errors import ConfigError
 
@@ -46,9 +48,13 @@ def check_out(path: str | os.PathLike[str], what: str) -> None:
         )
 
 
-def write_out(path: str | os.PathLike[str], text: str, what: str) -> Path:
+def write_out(
+    path: str | os.PathLike[str], text: str | Callable[[TextIO], None], what: str
+) -> Path:
     """Write ``text`` to the regular file ``path`` (``what`` names it in errors, "the
-    plan"); every failure is a ``ConfigError`` of one line."""
+    plan"); every failure is a ``ConfigError`` of one line. ``text`` may be a function
+    that writes to the file it is given: a large document is streamed into the
+    temporary file rather than held whole in memory."""
     target = Path(path)
     folder = target.parent
     check_out(target, what)  # again: the path may have changed while okrsync worked
@@ -60,7 +66,10 @@ def write_out(path: str | os.PathLike[str], text: str, what: str) -> Path:
         raise ConfigError(f"cannot write {what} to {target}: {_reason(error)}") from None
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+            if isinstance(text, str):
+                handle.write(text)
+            else:
+                text(handle)
             handle.flush()
             os.fsync(handle.fileno())
         # mkstemp makes the file private; an output is meant to be shared like any file.

@@ -18,7 +18,7 @@ from okrsync.backfill import backfill, can_backfill, needs_backfill
 from okrsync.connector import Connector, MetricSource, build_connector
 from okrsync.errors import OkrsyncError, StalePlan
 from okrsync.evaluate import Evaluation
-from okrsync.evaluate.engine import evaluate_snapshot
+from okrsync.evaluate.engine import evaluate_snapshot, rescore
 from okrsync.evaluate.quality import add_quality_warnings, selection_sizes
 from okrsync.evaluate.snapshot import Snapshot
 from okrsync.failures import (
@@ -44,6 +44,7 @@ from okrsync.store_view import StoreDataView, explain_missing_metrics, metrics_r
 from okrsync.summary import plural
 
 if TYPE_CHECKING:
+    from okrsync.mapping.models import MappingFile
     from okrsync.project import KeyResultRef, Project
     from okrsync.store import Store
 
@@ -167,29 +168,60 @@ def evaluate_project(
     A selection's size is compared with the latest run recorded as of ``as_of`` or
     earlier (read before this run records anything): an evaluation of an earlier
     instant is not compared with a later one."""
+    return _evaluate_from_store(project, store, as_of, failed, None)
+
+
+def rescore_units(
+    project: Project,
+    store: Store,
+    as_of: datetime,
+    units: Collection[MappingFile],
+    previous: Evaluation,
+    failed: Collection[str] = (),
+) -> Evaluation:
+    """``evaluate_project`` after a run of some sync units (mapping files of
+    ``project.files``): only their KRs are evaluated again, from their items alone;
+    the other KRs keep their results in ``previous`` (the last evaluation); every
+    objective is rolled up again. ``previous`` should be of the same instant, or the
+    KRs not re-scored show an older one."""
+    return _evaluate_from_store(project, store, as_of, failed, (units, previous))
+
+
+def _evaluate_from_store(
+    project: Project,
+    store: Store,
+    as_of: datetime,
+    failed: Collection[str],
+    again: tuple[Collection[MappingFile], Evaluation] | None,
+) -> Evaluation:
     tz = project.timezone
     at = (as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=tz)).astimezone(UTC)
     previous = selection_sizes(r.data for r in store.latest_results(at)[1])
     view = StoreDataView(store, at)
     snapshot = Snapshot(view, at)
-    evaluation = evaluate_snapshot(project.files, snapshot, tz, project.margins, failed)
+    series = store_series(project, store, at)
+
+    def check(unit: Evaluation, mapping: MappingFile) -> None:
+        add_quality_warnings(
+            unit,
+            [mapping],
+            snapshot,
+            tz=tz,
+            in_progress_age=project.in_progress_age,
+            previous_sizes=previous,
+        )
+        # Forecasts of item KRs read the unit's items, so they are made here too; each
+        # KR's forecast depends on its own history alone (okrsync.forecast.simulate).
+        add_forecasts(unit, [mapping], snapshot, tz, series, project.forecast_settings)
+
+    # One unit at a time, each checked while its items are at hand (see evaluate_snapshot).
+    files, margins = project.files, project.margins
+    if again is None:
+        evaluation = evaluate_snapshot(files, snapshot, tz, margins, failed, check=check)
+    else:
+        units, last = again
+        evaluation = rescore(last, files, snapshot, tz, units, margins, failed, check=check)
     explain_missing_metrics(evaluation, view)
-    add_quality_warnings(
-        evaluation,
-        project.files,
-        snapshot,
-        tz=tz,
-        in_progress_age=project.in_progress_age,
-        previous_sizes=previous,
-    )
-    add_forecasts(
-        evaluation,
-        project.files,
-        snapshot,
-        tz,
-        store_series(project, store, at),
-        project.forecast_settings,
-    )
     return evaluation
 
 
@@ -369,6 +401,7 @@ __all__ = [
     "read_push_targets",
     "record_metrics",
     "record_results",
+    "rescore_units",
     "selections_by_query",
     "sync",
     "used_instances",

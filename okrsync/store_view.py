@@ -27,7 +27,7 @@ class StoreDataView:
         self.missing: set[tuple[str, str]] = set()
 
     def items(self, source: str, query: str) -> list[Item]:
-        return self._store.items_for(source, query)
+        return self._store.items_for(source, query, lean=True)
 
     def history(self, source: str, keys: Sequence[str]) -> dict[str, list[Change]]:
         return self._store.history_for(source, keys)

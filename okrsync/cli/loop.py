@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,6 +12,7 @@ import typer
 from okrsync import runs
 from okrsync.cli.app import JsonOption, command
 from okrsync.cli.failures import show_failures
+from okrsync.cli.json_stream import write_json
 from okrsync.cli.progress import pull_progress
 from okrsync.cli.shell import (
     EXIT_PENDING,
@@ -22,6 +22,7 @@ from okrsync.cli.shell import (
     load,
     open_store,
     out,
+    print_json,
     recorded_run,
     show_results,
 )
@@ -119,9 +120,10 @@ def plan(
             result = asyncio.run(_fresh_plan(project, store, moment, not no_pull, run))
         document = bind(result.to_dict(), store)
         if out_file is not None:
-            write_out(out_file, json.dumps(document, indent=2, default=str) + "\n", "the plan")
+            # Streamed into the temporary file that replaces ``out_file`` whole.
+            write_out(out_file, lambda stream: write_json(document, stream), "the plan")
         if as_json:
-            sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
+            print_json(document)
         else:
             _show_plan(result, project)
     if show_failures(run):

@@ -3,7 +3,6 @@ way to fail: a short message and exit 1, a traceback only with --debug."""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ import typer
 from rich.console import Console
 
 from okrsync.cli.app import Options
+from okrsync.cli.json_stream import write_json
 from okrsync.cli.tables import (
     instant_label,
     legend_lines,
@@ -143,7 +143,7 @@ def recorded_run(
 
 def print_json(document: Any) -> None:
     """JSON on stdout, with full precision (the tables round for people)."""
-    sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
+    write_json(document, sys.stdout)
 
 
 def shown_instant(project: Any, store: Any, as_of: str | None) -> datetime:

@@ -3,7 +3,7 @@ cycle it is evaluated in, its result, and helpers for evidence and numeric field
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -18,6 +18,7 @@ from okrsync.mapping.models import (
     FormulaInput,
     FormulaMeasure,
     KeyResult,
+    MappingFile,
     Measure,
     Selection,
     Where,
@@ -73,6 +74,31 @@ class MeasureSpec:
             scope=item.scope,
             inputs=nested or {},
         )
+
+
+def selecting_leaves(spec: MeasureSpec, label: str = "") -> Iterator[tuple[str, MeasureSpec]]:
+    """The measures that select items, each with the prefix its formula input gives
+    its warnings (``fixed: ``), like the evaluator's own."""
+    if isinstance(spec.measure, FormulaMeasure):
+        for name, item in spec.inputs.items():
+            yield from selecting_leaves(spec.of_input(item), f"{label}{name}: ")
+    elif spec.selections:
+        yield label, spec
+
+
+def queries_read(mapping: MappingFile) -> set[tuple[str, str]]:
+    """(source, query) of every selection the file's KRs measure, formula inputs
+    included."""
+    found: set[tuple[str, str]] = set()
+    for objective in mapping.objectives:
+        for kr in objective.key_results:
+            spec = MeasureSpec.of_key_result(kr, mapping.defaults.source)
+            for _, leaf in selecting_leaves(spec):
+                for selection in leaf.selections:
+                    source = selection.source or leaf.default_source
+                    if source is not None:
+                        found.add((source, selection.query))
+    return found
 
 
 @dataclass(frozen=True)

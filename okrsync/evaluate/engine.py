@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from okrsync.errors import ConfigError
 from okrsync.evaluate import scoring
-from okrsync.evaluate.context import MeasureContext, MeasureSpec
+from okrsync.evaluate.context import MeasureContext, MeasureSpec, queries_read
 from okrsync.evaluate.measures import compute
 from okrsync.evaluate.results import (
     Evaluation,
@@ -51,35 +51,100 @@ def evaluate(
     return evaluate_snapshot(files, Snapshot(data, at), tz, margins)
 
 
+# Called after each unit (mapping file) with that unit's KR results, while its items
+# are still in the snapshot: data-quality warnings, say.
+UnitCheck = Callable[[Evaluation, MappingFile], None]
+
+
 def evaluate_snapshot(
     files: Sequence[MappingFile],
     snapshot: Snapshot,
     tz: ZoneInfo,
     margins: Margins = DEFAULT_MARGINS,
     failed: Collection[str] = (),
+    *,
+    check: UnitCheck | None = None,
 ) -> Evaluation:
     """``evaluate`` as of ``snapshot.at``, over a snapshot the caller keeps: reading the
     same items at T again afterwards (data-quality warnings) then rebuilds nothing.
 
     The KRs in ``failed`` (their data could not be read this run) are not evaluated:
     their objectives are scored from their other KRs and list them as
-    ``failed_key_results``."""
+    ``failed_key_results``.
+
+    With ``check``, files are evaluated one at a time (each a sync unit): ``check``
+    sees each one's results, then the snapshot forgets the items no later file reads,
+    so a large store is never held in memory all at once. Without it the snapshot
+    keeps everything for the caller."""
+    return _evaluate(files, files, snapshot, tz, margins, failed, check, previous=())
+
+
+def rescore(
+    previous: Evaluation,
+    files: Sequence[MappingFile],
+    snapshot: Snapshot,
+    tz: ZoneInfo,
+    units: Collection[MappingFile],
+    margins: Margins = DEFAULT_MARGINS,
+    failed: Collection[str] = (),
+    *,
+    check: UnitCheck | None = None,
+) -> Evaluation:
+    """What a service runs after syncing some units: the KRs of ``units`` (some of
+    ``files``, the very objects) evaluated anew as of ``snapshot.at``, every other KR's
+    result kept from ``previous``, and every objective rolled up again (objectives
+    aligned across units included). Only the units' items are read."""
+    chosen = {id(mapping) for mapping in units}
+    again = _kr_ids(units)
+    kept = [result for result in previous.key_results if result.id not in again]
+    touched = [mapping for mapping in files if id(mapping) in chosen]
+    return _evaluate(files, touched, snapshot, tz, margins, failed, check, previous=kept)
+
+
+def _kr_ids(files: Iterable[MappingFile]) -> set[str]:
+    return {kr.id for mapping in files for o in mapping.objectives for kr in o.key_results}
+
+
+def _evaluate(
+    files: Sequence[MappingFile],
+    evaluated: Sequence[MappingFile],
+    snapshot: Snapshot,
+    tz: ZoneInfo,
+    margins: Margins,
+    failed: Collection[str],
+    check: UnitCheck | None,
+    previous: Iterable[KrResult],
+) -> Evaluation:
     if snapshot.at.tzinfo is None:
         raise ValueError("a snapshot's instant must be timezone-aware")
     at = snapshot.at.astimezone(UTC)
     placed = _place(files)
     evaluation = Evaluation(as_of=at)
-    by_objective: dict[str, list[KrResult]] = {}
+    fresh: dict[str, KrResult] = {}
     with collector_paused():
-        for objective_id, where in placed.items():
-            ctx = MeasureContext(snapshot, where.cycle, tz)
-            results = [
-                evaluate_key_result(kr, objective_id, ctx, where.default_source, margins)
-                for kr in where.objective.key_results
-                if kr.id not in failed
-            ]
-            by_objective[objective_id] = results
-            evaluation.key_results.extend(results)
+        for index, mapping in enumerate(evaluated):
+            unit: list[KrResult] = []
+            for objective in mapping.objectives:
+                where = placed[objective.id]
+                ctx = MeasureContext(snapshot, where.cycle, tz)
+                unit.extend(
+                    evaluate_key_result(kr, objective.id, ctx, where.default_source, margins)
+                    for kr in objective.key_results
+                    if kr.id not in failed
+                )
+            fresh.update((result.id, result) for result in unit)
+            if check is not None:
+                check(Evaluation(as_of=at, key_results=unit), mapping)
+                later = evaluated[index + 1 :]
+                snapshot.retain(set().union(*(queries_read(m) for m in later)))
+    results = {result.id: result for result in previous}
+    results.update(fresh)
+    # In the files' order, as every output lists them.
+    by_objective: dict[str, list[KrResult]] = {}
+    for objective_id, where in placed.items():
+        found = [results[kr.id] for kr in where.objective.key_results if kr.id in results]
+        by_objective[objective_id] = found
+        evaluation.key_results.extend(found)
     evaluation.objectives = _roll_up(placed, by_objective, at, tz, margins)
     return evaluation
 
@@ -243,4 +308,5 @@ __all__ = [
     "evaluate",
     "evaluate_key_result",
     "evaluate_snapshot",
+    "rescore",
 ]

@@ -20,13 +20,19 @@ done without ever being in progress). These look across items, KRs and runs:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from okrsync.evaluate.context import MeasureSpec, field_reader, is_estimate_field, plural
+from okrsync.evaluate.context import (
+    MeasureSpec,
+    field_reader,
+    is_estimate_field,
+    plural,
+    selecting_leaves,
+)
 from okrsync.evaluate.engine import collector_paused
 from okrsync.evaluate.results import Evaluation, KrResult
 from okrsync.evaluate.snapshot import DataView, Snapshot
@@ -35,7 +41,6 @@ from okrsync.items import ItemType, StatusCategory, TrackedField
 from okrsync.mapping.cycle import Cycle
 from okrsync.mapping.models import (
     AverageMeasure,
-    FormulaMeasure,
     KeyResult,
     MappingFile,
     MaxMeasure,
@@ -85,8 +90,8 @@ def add_quality_warnings(
                 continue
             found[kr_id] += _size_change(result, (previous_sizes or {}).get(kr_id))
             found[kr_id] += _item_warnings(where, snapshot, tz, in_progress_age)
-    for kr_id, warnings in _overlaps(evaluation.key_results, placed).items():
-        found[kr_id] += warnings
+        for kr_id, warnings in _overlaps(evaluation.key_results, placed).items():
+            found[kr_id] += warnings
     for kr_id, warnings in found.items():
         result = results.get(kr_id)
         if result is not None:
@@ -143,16 +148,6 @@ def _place(files: Sequence[MappingFile]) -> dict[str, _Placed]:
     }
 
 
-def _leaves(spec: MeasureSpec, label: str = "") -> Iterator[tuple[str, MeasureSpec]]:
-    """The measures that select items, each with the prefix its formula input gives
-    its warnings (``fixed: ``), like the evaluator's own."""
-    if isinstance(spec.measure, FormulaMeasure):
-        for name, item in spec.inputs.items():
-            yield from _leaves(spec.of_input(item), f"{label}{name}: ")
-    elif spec.selections:
-        yield label, spec
-
-
 def _unique(texts: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(texts))
 
@@ -165,7 +160,7 @@ def _item_warnings(
 ) -> list[str]:
     warnings: list[str] = []
     measured: dict[_Key, ItemAt] = {}
-    for label, spec in _leaves(MeasureSpec.of_key_result(where.kr, where.default_source)):
+    for label, spec in selecting_leaves(MeasureSpec.of_key_result(where.kr, where.default_source)):
         # The query is named: the same one under two formula inputs is said once.
         warnings += _empty_queries(spec, snapshot)
         committed = where.cycle.start(tz) if spec.scope == "committed" else None
@@ -326,13 +321,14 @@ def _overlaps(results: Sequence[KrResult], placed: Mapping[str, _Placed]) -> dic
         entries = result.evidence["items"]
         pairs = ((e["source"], e["key"]) for e in entries if e["contributes"] is not None)
         counted[result.id] = list(dict.fromkeys(pairs))
+    # Each KR's set is built once, not once for every other KR of its objective.
+    sets = {kr_id: set(keys) for kr_id, keys in counted.items()}
     warnings: dict[str, list[str]] = {}
     for kr_id, mine in counted.items():
         objective = placed[kr_id].objective
-        for other, other_keys in counted.items():
+        for other, theirs in sets.items():
             if other == kr_id or placed[other].objective != objective:
                 continue
-            theirs = set(other_keys)
             shared = [key for source, key in mine if (source, key) in theirs]
             if shared:
                 warnings.setdefault(kr_id, []).append(

@@ -7,7 +7,7 @@ items cost one reconstruction each, not twenty.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -92,6 +92,20 @@ class Snapshot:
                 existing.append(state)
         result = self._queries[(source, query)] = _QueryAt(existing, later)
         return result
+
+    def retain(self, queries: Collection[tuple[str, str]]) -> None:
+        """Forget every query but ``queries`` (source, query) and the items only the
+        forgotten ones returned: evaluating one unit after another, a million stored
+        items are never all held at once."""
+        if all(key in queries for key in self._queries):
+            return
+        self._queries = {key: part for key, part in self._queries.items() if key in queries}
+        live: set[_Key] = set()
+        for (source, _), part in self._queries.items():
+            live.update((source, state.key) for state in part.states)
+            live.update((source, key) for key in part.later)
+        self._timelines = {key: t for key, t in self._timelines.items() if key in live}
+        self._states = {key: state for key, state in self._states.items() if key in live}
 
     def timeline(self, source: str, key: str) -> Timeline | None:
         return self._timelines.get((source, key))

@@ -1,18 +1,20 @@
 """Bulk statements: chunked upserts on natural keys, deletes by key, and large reads.
 
 Rows go to the database in chunks, so memory stays flat for very large pulls; each
-chunk is one ``executemany`` (multi-row INSERTs on PostgreSQL, a prepared statement
-stepped per row on SQLite). Measured: handing rows to the driver directly instead
-saved about 15% on SQLite and nothing on PostgreSQL, so SQLAlchemy Core does it.
+chunk is one ``executemany``. The few rows of runs, locks and the ledger go through
+SQLAlchemy Core (``upsert``, ``delete_where``); a pull's items and history, read back
+by every evaluation, go to and come from the driver directly (``driver_upsert``,
+``driver_delete``, ``driver_rows``): measured over 20,000 items in batches of 100,
+that halved the client's CPU time for storing them on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, Table, bindparam, delete
+from sqlalchemy import JSON, Select, Table, bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -52,6 +54,54 @@ def upsert(
         connection.execute(statement, unique)
 
 
+def driver_upsert(
+    connection: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """``upsert`` of rows already in the driver's values (``columns`` in order, the
+    primary key among them), handed to the driver's ``executemany`` directly: for the
+    hundreds of thousands of rows of a pull, SQLAlchemy's per-value work took a third
+    of its time. JSON columns take JSON text. Later duplicates in ``rows`` win."""
+    keys = [column.name for column in table.primary_key.columns]
+    postgresql = connection.dialect.name == "postgresql"
+    mark = "%s" if postgresql else "?"
+    # PostgreSQL takes JSON text only into a JSON column it is told is one.
+    json_columns = {c.name for c in table.columns if postgresql and isinstance(c.type, JSON)}
+    values = [f"CAST({mark} AS JSON)" if c in json_columns else mark for c in columns]
+    changed = ", ".join(f"{_quoted(c)} = excluded.{_quoted(c)}" for c in columns if c not in keys)
+    statement = (
+        f"INSERT INTO {table.name} ({_listed(columns)}) VALUES ({', '.join(values)}) "
+        f"ON CONFLICT ({_listed(keys)}) "
+        + (f"DO UPDATE SET {changed}" if changed else "DO NOTHING")
+    )
+    _driver_many(connection, statement, rows)
+
+
+def driver_delete(
+    connection: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """``delete_where`` for rows of the driver's values, ``columns`` in order."""
+    mark = "%s" if connection.dialect.name == "postgresql" else "?"
+    condition = " AND ".join(f"{_quoted(c)} = {mark}" for c in columns)
+    _driver_many(connection, f"DELETE FROM {table.name} WHERE {condition}", rows)
+
+
+def _quoted(name: str) -> str:
+    return f'"{name}"'
+
+
+def _listed(names: Sequence[str]) -> str:
+    return ", ".join(_quoted(name) for name in names)
+
+
+def _driver_many(connection: Connection, statement: str, rows: Iterable[Sequence[Any]]) -> None:
+    cursor = connection.connection.cursor()
+    try:
+        for chunk in chunked(rows, ROWS_PER_CHUNK):
+            cursor.executemany(statement, chunk)
+    finally:
+        cursor.close()
+
+
 def delete_where(connection: Connection, table: Table, rows: Iterable[Mapping[str, Any]]) -> None:
     """Delete the rows matching each of ``rows`` (column -> value, same columns in all).
 
@@ -67,21 +117,31 @@ def delete_where(connection: Connection, table: Table, rows: Iterable[Mapping[st
 
 
 def first_column(connection: Connection, statement: Select[Any]) -> Iterator[Any]:
-    """The first column of every row, straight from the driver's cursor.
+    """The first column of every row, straight from the driver's cursor (see
+    ``driver_rows``): for plain strings and numbers such as member keys."""
+    for row in driver_rows(connection, statement):
+        yield row[0]
 
-    For the 100,000s of member keys of a large query, SQLAlchemy's result rows took as
-    long again as the database; values come back as the driver gives them (no column
-    type's conversion), so this is for plain strings and numbers.
+
+def driver_rows(connection: Connection, statement: Select[Any]) -> Iterator[tuple[Any, ...]]:
+    """Every row as the driver's own tuple, straight from its cursor.
+
+    For the 100,000s of rows of a large query, SQLAlchemy's result rows took as long
+    again as the database; values come back as the driver gives them (no column
+    type's conversion: SQLite's times are text, PostgreSQL's JSON is already parsed),
+    so the caller converts what it reads.
     """
-    compiled = statement.compile(dialect=connection.dialect)
-    params: Any = compiled.params
+    # ``IN`` lists are expanded at execution: render them into the text sent.
+    compiled = statement.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    params: Any = compiled.params  # built anew on every access: read once
     if compiled.positional:
-        params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+        params = tuple(params[name] for name in compiled.positiontup or ())
     cursor = connection.connection.cursor()
     try:
         cursor.execute(str(compiled), params)
         while rows := cursor.fetchmany(ROWS_PER_CHUNK):
-            for row in rows:
-                yield row[0]
+            yield from rows
     finally:
         cursor.close()

@@ -12,18 +12,29 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, func, select
+from sqlalchemy import Select, Text, cast, delete, exists, func, select
 from sqlalchemy.engine import Connection
 
 from okrsync.items import Change, Item, Sprint, TrackedField, tracked_value
 from okrsync.store import _tables as t
 from okrsync.store._base import StoreBase, utcnow
-from okrsync.store._bulk import KEYS_PER_CHUNK, chunked, delete_where, first_column, upsert
+from okrsync.store._bulk import (
+    KEYS_PER_CHUNK,
+    chunked,
+    delete_where,
+    driver_delete,
+    driver_rows,
+    driver_upsert,
+    first_column,
+    upsert,
+)
 from okrsync.store._convert import (
-    change_row,
-    item_row,
-    row_change,
-    row_item,
+    CHANGE_COLUMNS,
+    ITEM_COLUMNS,
+    JSON_COLUMNS,
+    LEAN_ITEM_COLUMNS,
+    WRITTEN_CHANGE_COLUMNS,
+    DriverRows,
     row_sprint,
     sprint_row,
 )
@@ -83,25 +94,38 @@ class PullState(StoreBase):
         with self._transaction() as connection:
             return _member_keys(connection, source, query)
 
-    def items_for(self, source: str, query: str) -> list[Item]:
-        """The items the query matched at its last finished pull, ordered by key."""
-        statement = _members_of(select(t.items), source, query).order_by(t.items.c.key)
+    def items_for(self, source: str, query: str, *, lean: bool = False) -> list[Item]:
+        """The items the query matched at its last finished pull, ordered by key.
+
+        ``lean`` leaves out what no measure reads (id, summary and update time come
+        back empty, the update time as the creation time): what evaluation asks for."""
+        names = LEAN_ITEM_COLUMNS if lean else ITEM_COLUMNS
+        # JSON as its text: most lists and objects are empty ("[]"), which the
+        # conversion recognises without parsing, as PostgreSQL's driver would.
+        columns = [
+            cast(t.items.c[name], Text) if name in JSON_COLUMNS else t.items.c[name]
+            for name in names
+        ]
+        statement = _members_of(select(*columns), source, query).order_by(t.items.c.key)
         with self._transaction() as connection:
-            return [row_item(row) for row in connection.execute(statement).all()]
+            convert = DriverRows(connection.dialect.name).item
+            return [convert(row) for row in driver_rows(connection, statement)]
 
     def history_for(self, source: str, keys: Iterable[str]) -> dict[str, list[Change]]:
         """Each key's stored changes, oldest first; every key is present, maybe empty."""
         history: dict[str, list[Change]] = {key: [] for key in keys}
         c = t.changes.c
+        columns = [c[name] for name in CHANGE_COLUMNS]
         with self._transaction() as connection:
+            convert = DriverRows(connection.dialect.name).change
             for chunk in chunked(history, KEYS_PER_CHUNK):
                 statement = (
-                    select(t.changes)
+                    select(*columns)
                     .where(c.source == source, c.key.in_(chunk))
                     .order_by(c.key, c.at, c.seq)
                 )
-                for row in connection.execute(statement).all():
-                    history[row.key].append(row_change(row))
+                for row in driver_rows(connection, statement):
+                    history[row[1]].append(convert(row))
                 _add_observed_changes(connection, source, chunk, history)
         return history
 
@@ -143,7 +167,8 @@ class PullState(StoreBase):
         batch = list(items)
         _check_source(source, "an item", (item.source for item in batch))
         with self._transaction(write=True) as connection:
-            upsert(connection, t.items, (item_row(item) for item in batch))
+            values = DriverRows(connection.dialect.name).item_values
+            driver_upsert(connection, t.items, ITEM_COLUMNS, (values(item) for item in batch))
             written = _replace_history(connection, source, [item.key for item in batch], changes)
             if observed:
                 written += _observe(connection, batch, observed, seen_at or utcnow())
@@ -202,15 +227,16 @@ def _replace_history(
     """Returns how many changes were stored."""
     wanted = set(keys)
     rows = []
+    values = DriverRows(connection.dialect.name).change_values
     for seq, change in enumerate(changes):
         if change.source != source or change.key not in wanted:
             raise ValueError(
                 f"change of {change.source}:{change.key} given to replace the history "
                 f"of other items of {source!r}"
             )
-        rows.append(change_row(change, seq))
-    delete_where(connection, t.changes, ({"source": source, "key": key} for key in keys))
-    upsert(connection, t.changes, rows)
+        rows.append(values(change, seq))
+    driver_delete(connection, t.changes, ("source", "key"), ((source, key) for key in keys))
+    driver_upsert(connection, t.changes, WRITTEN_CHANGE_COLUMNS, rows)
     return len(rows)
 
 

@@ -10,7 +10,7 @@ from okrsync_sandbox import LoggedRequest, build_dataset
 
 from bench import minimum
 from bench.changes import change_issues
-from bench.goals import goals
+from bench.goals import floor_goal, goals, network_floor
 from bench.host import is_continuation, route_of, summarize
 from bench.results import Outcome, Pull, ScriptPull
 from bench.sandbox import LogSummary
@@ -238,3 +238,11 @@ def test_an_incremental_pull_that_listed_the_members_is_told_apart() -> None:
     assert not _outcome(
         full_requests=1123, incremental_seconds=1, incremental=counted
     ).members_listed
+
+
+def test_the_network_floor_is_the_minimum_requests_at_the_latency_eight_at_a_time() -> None:
+    outcome = _outcome(full_requests=1123, incremental_seconds=1, incremental={})
+    # 1,123 requests × 0.02 s / 8 in flight = 2.8075 s; 90 s is 32.1× that.
+    assert network_floor(outcome) == pytest.approx(2.8075)
+    goal = floor_goal(outcome)
+    assert (goal.target, goal.actual, goal.met) == ("≤ 8.4 s (3× 2.81 s)", "90.0 s (32.1×)", False)
