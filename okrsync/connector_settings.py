@@ -49,6 +49,8 @@ class ConnectorSettings(BaseModel):
     # Shown in the message for a url that is not one; where credentials go instead.
     url_example: ClassVar[str] = "https://tool.example.com"
     credential_settings: ClassVar[str] = "token"
+    # Where a user finds the token, said when it is empty (e.g. Redmine's "My account").
+    token_hint: ClassVar[str] = ""
 
     # The connector type's name; a subclass narrows it to its ``Literal``. First, so
     # that lists of the valid settings start with it.
@@ -78,7 +80,9 @@ class ConnectorSettings(BaseModel):
     def _check_token(cls, value: SecretStr) -> SecretStr:
         secret = value.get_secret_value()
         if not secret.strip():
-            raise ValueError("must not be empty")
+            raise ValueError(
+                "must not be empty" + (f": {cls.token_hint}" if cls.token_hint else "")
+            )
         secrets.register(secret)
         return value
 
