@@ -7,8 +7,6 @@ without the markup. Text from Redmine passes through ``redact`` first.
 
 from __future__ import annotations
 
-import re
-
 import httpx
 
 from okrsync.errors import (
@@ -24,14 +22,11 @@ from okrsync.errors import (
     SourceError,
 )
 from okrsync.http import parse_retry_after
+from okrsync.http_errors import plain_text, short_detail, with_detail
 from okrsync.json_answers import loads_answer
 from okrsync.secrets import redact
 
 __all__ = ["error_for_response", "error_for_transport", "redmine_messages"]
-
-_TAGS = re.compile(r"<[^>]+>")
-_SPACES = re.compile(r"\s+")
-_MAX_DETAIL = 300
 
 
 def redmine_messages(response: httpx.Response) -> str:
@@ -42,18 +37,10 @@ def redmine_messages(response: httpx.Response) -> str:
     except (ValueError, RecursionError):
         body = None
     if isinstance(body, dict) and isinstance(body.get("errors"), list):
-        detail = "; ".join(str(m).strip() for m in body["errors"] if str(m).strip())
-    elif "html" in response.headers.get("Content-Type", ""):
-        detail = ""  # a full error page: its words are navigation, not a reason
-    else:
-        detail = _SPACES.sub(" ", _TAGS.sub(" ", text)).strip()
-    if len(detail) > _MAX_DETAIL:
-        detail = detail[: _MAX_DETAIL - 1] + "…"
-    return redact(detail)
-
-
-def _with_detail(message: str, detail: str) -> str:
-    return f"{message} ({detail})" if detail else message
+        return short_detail([str(message) for message in body["errors"]])
+    if "html" in response.headers.get("Content-Type", ""):
+        return ""  # a full error page: its words are navigation, not a reason
+    return short_detail([plain_text(text)])
 
 
 def error_for_response(
@@ -74,7 +61,7 @@ def error_for_response(
         )
     if status == 403:
         return PermissionDenied(
-            _with_detail(
+            with_detail(
                 f"the Redmine account may not {method} {path}; give it a role with the "
                 "permission in the project, or enable the REST web service",
                 detail,
@@ -92,12 +79,12 @@ def error_for_response(
     if status in (400, 422):
         if query:
             return QueryError(
-                _with_detail("Redmine rejected the query", detail or "check its filters"),
+                with_detail("Redmine rejected the query", detail or "check its filters"),
                 source=source,
                 status=status,
             )
         return SourceConfigError(
-            _with_detail(f"Redmine rejected {method} {path}", detail), source=source, status=status
+            with_detail(f"Redmine rejected {method} {path}", detail), source=source, status=status
         )
     if status == 429:
         return RateLimited(
@@ -109,13 +96,13 @@ def error_for_response(
         )
     if status >= 500:
         return ServerError(
-            _with_detail(f"Redmine answered {status} to {method} {path}; try again later", detail),
+            with_detail(f"Redmine answered {status} to {method} {path}; try again later", detail),
             source=source,
             status=status,
             retry_after=parse_retry_after(response.headers.get("Retry-After")),
         )
     return ProtocolError(
-        _with_detail(
+        with_detail(
             f"Redmine answered {status} to {method} {path}, which okrsync does not expect",
             detail,
         ),
