@@ -14,13 +14,22 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from okrsync import secrets
 from okrsync.errors import ConfigError
-from okrsync.http import DEFAULT_MAX_ANSWER_BYTES, checked_url
+from okrsync.http import (
+    DEFAULT_MAX_ANSWER_BYTES,
+    HttpStats,
+    RetryPolicy,
+    checked_url,
+    make_client,
+)
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["ConnectorSettings", "parse_duration"]
 
@@ -93,6 +102,29 @@ class ConnectorSettings(BaseModel):
         if duration < timedelta(0):
             raise ValueError("must not be negative")
         return duration
+
+    def client(
+        self,
+        *,
+        source: str,
+        stats: HttpStats,
+        transport: httpx.AsyncBaseTransport | None = None,
+        policy: RetryPolicy | None = None,
+        **options: Any,
+    ) -> httpx.AsyncClient:
+        """``make_client`` for this instance: its url, timeout, concurrency, attempts and
+        answer bound; ``options`` are the type's own (auth, headers, pacer...)."""
+        return make_client(
+            self.url,
+            timeout=self.timeout,
+            max_connections=self.concurrency,
+            policy=policy or RetryPolicy(max_attempts=self.max_attempts),
+            stats=stats,
+            transport=transport,
+            max_answer_bytes=self.max_answer_bytes,
+            source=source,
+            **options,
+        )
 
     @classmethod
     def load(cls, data: Mapping[str, Any], *, instance: str = "") -> Self:

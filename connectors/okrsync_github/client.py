@@ -28,7 +28,7 @@ import httpx
 
 from okrsync import __version__
 from okrsync.errors import NotFound, PermissionDenied, ProtocolError, SourceError
-from okrsync.http import IDEMPOTENT, HttpStats, RetryPolicy, make_client
+from okrsync.http import IDEMPOTENT, HttpStats, RetryPolicy
 from okrsync.http_errors import ToolWords, error_for_response, error_for_transport, short_detail
 from okrsync.json_answers import loads_answer
 from okrsync.paging import LinkPaginator, pages
@@ -71,16 +71,12 @@ class GitHubClient:
         self.requests = 0
         self.stats = HttpStats()
         token = settings.token.get_secret_value()
-        self._http = make_client(
-            settings.url,
-            headers={**_HEADERS, "Authorization": f"Bearer {token}"},
-            timeout=settings.timeout,
-            max_connections=settings.concurrency,
-            policy=policy or RetryPolicy(max_attempts=settings.max_attempts),
+        self._http = settings.client(
+            source=source,
             stats=self.stats,
             transport=transport,
-            max_answer_bytes=settings.max_answer_bytes,
-            source=source,
+            policy=policy,
+            headers={**_HEADERS, "Authorization": f"Bearer {token}"},
         )
         # URL -> (ETag, body) of GET answers, for conditional re-reads.
         self._seen: dict[str, tuple[str, Any]] = {}

@@ -33,7 +33,7 @@ import httpx
 
 from okrsync import __version__
 from okrsync.errors import ProtocolError
-from okrsync.http import IDEMPOTENT, HttpStats, KeyedPacer, RateWindow, RetryPolicy, make_client
+from okrsync.http import IDEMPOTENT, HttpStats, KeyedPacer, RateWindow, RetryPolicy
 from okrsync.json_answers import loads_answer
 from okrsync.secrets import MASK, redact
 from okrsync_jira.errors import error_for_response, error_for_transport
@@ -104,18 +104,14 @@ class JiraClient:
         self.absent_apis: set[str] = set()
         self._detected: bool | None = None
         self._detecting: asyncio.Lock | None = None
-        self._http = make_client(
-            settings.url,
-            auth=auth,
-            headers={"Accept": "application/json", "User-Agent": _USER_AGENT},
-            timeout=settings.timeout,
-            max_connections=settings.concurrency,
-            policy=policy or RetryPolicy(max_attempts=settings.max_attempts),
+        self._http = settings.client(
+            source=source,
             stats=self.stats,
             transport=transport,
+            policy=policy,
+            auth=auth,
+            headers={"Accept": "application/json", "User-Agent": _USER_AGENT},
             pacer=KeyedPacer(ISSUE_WRITE_LIMITS, issue_written),
-            max_answer_bytes=settings.max_answer_bytes,
-            source=source,
         )
 
     @classmethod

@@ -15,7 +15,7 @@ import httpx
 
 from okrsync import __version__
 from okrsync.errors import ProtocolError
-from okrsync.http import HttpStats, RetryPolicy, make_client
+from okrsync.http import HttpStats, RetryPolicy
 from okrsync.json_answers import loads_answer
 from okrsync.secrets import MASK, redact
 from okrsync_redmine.errors import error_for_response, error_for_transport
@@ -57,17 +57,13 @@ class RedmineClient:
         self.requests = 0
         self.stats = HttpStats()
         self.user: Mapping[str, Any] | None = None
-        self._http = make_client(
-            settings.url,
-            auth=_ApiKey(settings.token.get_secret_value()),
-            headers={"Accept": "application/json", "User-Agent": _USER_AGENT},
-            timeout=settings.timeout,
-            max_connections=settings.concurrency,
-            policy=policy or RetryPolicy(max_attempts=settings.max_attempts),
+        self._http = settings.client(
+            source=source,
             stats=self.stats,
             transport=transport,
-            max_answer_bytes=settings.max_answer_bytes,
-            source=source,
+            policy=policy,
+            auth=_ApiKey(settings.token.get_secret_value()),
+            headers={"Accept": "application/json", "User-Agent": _USER_AGENT},
         )
 
     async def check_key(self) -> Mapping[str, Any]:
