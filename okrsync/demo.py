@@ -1,8 +1,9 @@
-"""``okrsync demo``: the whole loop, offline, against the bundled Jira sandbox.
+"""``okrsync demo``: the whole loop, offline, against the bundled Jira and GitHub sandboxes.
 
-The sandbox's seeded site describes a quarter that starts on ``DEMO_CYCLE_START``; its
-clock is set to run on from the last recorded activity, so the demo evaluates "now" in
-the middle of that quarter, and the results are the same on every machine.
+Both sandboxes seed a quarter that starts on ``DEMO_CYCLE_START``: the Jira site (teams
+checkout and payments) and the GitHub organization acme (team shop-app). Their clocks
+run on from just after the Jira site's last recorded activity, so the demo evaluates
+"now" in the middle of that quarter, and the results are the same on every machine.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from okrsync.cli.tables import plural, results_table, writes_table
 from okrsync.errors import ConfigError
 
 if TYPE_CHECKING:
+    from okrsync_github_sandbox import GitHubState
     from okrsync_sandbox import SandboxState
 
     from okrsync.project import Project
@@ -30,11 +32,12 @@ if TYPE_CHECKING:
 
 DEMO_CYCLE_START = date(2027, 1, 1)
 TOKEN_VARIABLE = "OKRSYNC_DEMO_JIRA_TOKEN"
-EXAMPLE_FILES = ("checkout.yaml", "company.yaml", "payments.yaml")
+GITHUB_TOKEN_VARIABLE = "OKRSYNC_DEMO_GITHUB_TOKEN"
+EXAMPLE_FILES = ("checkout.yaml", "company.yaml", "payments.yaml", "shop-app.yaml")
 # What the demo's last lines suggest: the README's walkthrough, on a sandbox of one's own.
 NEXT_STEPS = (
     "Next, the README's walkthrough on a sandbox of your own:",
-    "  python -m okrsync_sandbox    # in a second terminal: a Jira seeded in this quarter",
+    "  python -m okrsync_sandbox    # in a second terminal: Jira, seeded this quarter",
     "  okrsync init --sandbox       # writes okrsync.yaml and mappings/my-team.yaml",
     "  okrsync validate && okrsync plan && okrsync apply",
 )
@@ -60,8 +63,8 @@ def sandbox_present(state: SandboxState) -> datetime:
     return latest.astimezone(UTC).replace(second=0, microsecond=0) + timedelta(hours=1)
 
 
-def start_clock_at(state: SandboxState, present: datetime) -> None:
-    """Make the sandbox's clock run on from ``present`` at wall-clock speed, so that
+def start_clock_at(state: SandboxState | GitHubState, present: datetime) -> None:
+    """Make a sandbox's clock run on from ``present`` at wall-clock speed, so that
     writes made during the demo are later than everything seeded."""
     wall_start = datetime.now(UTC)
 
@@ -74,7 +77,9 @@ def start_clock_at(state: SandboxState, present: datetime) -> None:
     state.clock = clock
 
 
-def write_demo_config(folder: Path, jira_url: str, email: str, mappings: list[Path]) -> Path:
+def write_demo_config(
+    folder: Path, jira_url: str, email: str, github_url: str, mappings: list[Path]
+) -> Path:
     config = folder / "okrsync.yaml"
     config.write_text(
         f"database: sqlite:///{folder / 'okrsync.db'}\n"
@@ -86,29 +91,42 @@ def write_demo_config(folder: Path, jira_url: str, email: str, mappings: list[Pa
         f"    url: {jira_url}\n"
         f"    email: {email}\n"
         f"    token: ${{{TOKEN_VARIABLE}}}\n"
+        "  github:\n"
+        "    type: github\n"
+        f"    url: {github_url}\n"
+        f"    token: ${{{GITHUB_TOKEN_VARIABLE}}}\n"
+        "    project: acme/5\n"
     )
     return config
 
 
 def run_demo(out: Console, err: Console) -> None:
+    from okrsync_github_sandbox import GitHubSandbox
+    from okrsync_github_sandbox import build_dataset as build_organization
     from okrsync_sandbox import API_TOKEN, BOT_EMAIL, SandboxServer, build_dataset
 
     from okrsync.project import load_project
     from okrsync.store import Store
 
     mappings = example_mappings()
-    state = build_dataset(DEMO_CYCLE_START)
-    present = sandbox_present(state)
-    start_clock_at(state, present)
-    with tempfile.TemporaryDirectory(prefix="okrsync-demo-") as tmp, SandboxServer(state) as jira:
+    site, organization = build_dataset(DEMO_CYCLE_START), build_organization(DEMO_CYCLE_START)
+    present = sandbox_present(site)
+    start_clock_at(site, present)
+    start_clock_at(organization, present)
+    with (
+        tempfile.TemporaryDirectory(prefix="okrsync-demo-") as tmp,
+        SandboxServer(site) as jira,
+        GitHubSandbox(organization) as github,
+    ):
         out.print(
-            Text.assemble(
-                ("okrsync demo", "bold"),
-                f" — Jira sandbox at {jira.url}, as of {present:%Y-%m-%d %H:%M} UTC",
-            )
+            Text.assemble(("okrsync demo", "bold"), f" — as of {present:%Y-%m-%d %H:%M} UTC"),
+            highlight=False,
         )
+        out.print(f"Jira sandbox at {jira.url}, GitHub sandbox at {github.url}", highlight=False)
         os.environ[TOKEN_VARIABLE] = API_TOKEN
-        project = load_project(str(write_demo_config(Path(tmp), jira.url, BOT_EMAIL, mappings)))
+        os.environ[GITHUB_TOKEN_VARIABLE] = github.token
+        config = write_demo_config(Path(tmp), jira.url, BOT_EMAIL, github.url, mappings)
+        project = load_project(str(config))
         store = Store.open(project.database_url)
         with (
             store.run_lock(),
@@ -123,18 +141,18 @@ def run_demo(out: Console, err: Console) -> None:
             {"kr": a.write.target.kr_id, **a.write.to_dict(), "target": a.issue or "—"}
             for a in applied
         ]
-        title = f"{plural(len(applied), 'write')} pushed back to Jira"
+        title = f"{plural(len(applied), 'write')} pushed back to Jira and GitHub"
         out.print(writes_table(entries, title=title, width=out.width))
         out.print(
             f"pulled {plural(run.pulled.get('items_fetched', 0), 'item')} in "
             f"{plural(run.pulled.get('requests', 0), 'request')}; "
-            f"Jira received {plural(len(jira.writes), 'write request')}"
+            f"write requests received: Jira {len(jira.writes)}, GitHub {len(github.writes)}"
         )
         with store.run_lock(), runs.RunRecorder(store, "plan", present, started=present) as run:
             again = asyncio.run(_plan_again(project, store, present, run))
         out.print(
             f"a second plan finds {plural(again, 'write')} pending"
-            + (" — every KR issue already shows the latest result" if again == 0 else "")
+            + (": every KR issue shows the latest result" if again == 0 else "")
         )
         store.close()
     out.print()

@@ -364,7 +364,7 @@ def schema(ctx: typer.Context) -> None:
 
 @command()
 def demo(ctx: typer.Context) -> None:
-    """Run the whole loop offline against the bundled Jira sandbox."""
+    """Run the whole loop offline against the bundled Jira and GitHub sandboxes."""
     from okrsync.demo import run_demo
 
     with handle_errors(ctx):

@@ -39,6 +39,8 @@ from okrsync.demo import sandbox_present, start_clock_at
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_MAPPINGS = REPO / "mappings"
+# The example mappings of the Jira teams (shop-app.yaml needs a GitHub connector too).
+JIRA_EXAMPLES = [EXAMPLE_MAPPINGS / n for n in ("checkout.yaml", "company.yaml", "payments.yaml")]
 # Every KR of the example mappings in mappings/, in the order the results list them.
 EXAMPLE_KR_IDS = [
     "ship-one-click",
@@ -129,7 +131,7 @@ class Workspace:
         self.url = url
         self.config = folder / "okrsync.yaml"
         self.db = folder / "okrsync.db"
-        self.mappings: list[Path] = list(mappings) or [EXAMPLE_MAPPINGS]
+        self.mappings: list[Path] = list(mappings) or list(JIRA_EXAMPLES)
         self.write_config()
 
     def write_config(

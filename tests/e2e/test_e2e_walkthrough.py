@@ -178,6 +178,6 @@ def test_the_readme_walkthrough_works_as_written_today(
     assert (clone / "mappings" / "my-team.yaml").is_file()
     demo = _run("okrsync demo", clone, env)
     assert demo.returncode == 0, demo.stderr
-    assert "10 writes pushed back to Jira" in demo.stdout
+    assert "16 writes pushed back to Jira and GitHub" in demo.stdout
     assert "my-first-kr" not in demo.stdout
     assert demo.stdout.rstrip().splitlines()[-4:] == list(NEXT_STEPS)

@@ -44,14 +44,17 @@ def test_the_example_project_answers_questions() -> None:
         "mappings/checkout.yaml",
         "mappings/company.yaml",
         "mappings/payments.yaml",
+        "mappings/shop-app.yaml",
     ]
     assert [o.id for o in project.objectives()] == [
         "faster-checkout",
         "grow-revenue",
         "engineering-health",
         "payments-just-work",
+        "app-checkout",
     ]
-    assert len(project.key_results()) == 11
+    # checkout 5 + company 2 + payments 4 + shop-app 3
+    assert len(project.key_results()) == 14
     ref = project.kr("ship-one-click")
     assert (ref.objective.id, ref.file) == ("faster-checkout", "mappings/checkout.yaml")
     assert project.location_of_kr("ship-one-click") == "mappings/checkout.yaml:14:9"
@@ -62,6 +65,13 @@ def test_the_example_project_answers_questions() -> None:
     assert [o.id for o in project.aligned_to("grow-revenue")] == [
         "faster-checkout",
         "payments-just-work",
+        "app-checkout",
+    ]
+    # The KR across tools reads both instances of the config.
+    across = project.kr("one-click-everywhere").resolved_selections()
+    assert [(source, s.query) for source, s in across] == [
+        ("jira", "parent = SHOP-100"),
+        ("github", "repo:acme/shop-app label:checkout"),
     ]
     assert [k.id for k in project.key_results_of("engineering-health")] == [
         "payment-sdk-upgraded",

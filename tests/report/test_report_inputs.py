@@ -23,7 +23,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
     config = tmp_path / "okrsync.yaml"
     config.write_text(
         f"database: sqlite:///{tmp_path / 'okrsync.db'}\n"
-        f"mappings: [{MAPPINGS}]\n"
+        f"mappings: [{MAPPINGS / 'checkout.yaml'}, {MAPPINGS / 'company.yaml'}, "
+        f"{MAPPINGS / 'payments.yaml'}]\n"
         "timezone: Europe/Berlin\n"
         "connectors:\n"
         "  jira:\n"
