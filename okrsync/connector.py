@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Literal, Protocol, Self, runtime_checkable
 
 from okrsync.errors import ConfigError
@@ -226,9 +226,25 @@ class OnlineChecker(Protocol):
         ...
 
 
+# Types registered by ``register_connector_type``: name -> entry point.
+_REGISTERED: dict[str, EntryPoint] = {}
+
+
+def register_connector_type(name: str, value: str | None) -> None:
+    """Make ``type: NAME`` load ``value`` (``"package.module:Class"``) in this process as
+    if an installed package declared it in the ``okrsync.connectors`` group; None
+    removes it again. For tests of a connector run from its source folder
+    (``okrsync.testing.connector_type`` wraps it); installed packages need none of it."""
+    if value is None:
+        _REGISTERED.pop(name, None)
+    else:
+        _REGISTERED[name] = EntryPoint(name, value, ENTRY_POINT_GROUP)
+    declared_estimate_names.cache_clear()
+
+
 def connector_types() -> dict[str, Any]:
     """Registered connector types by name (``type:`` in the config)."""
-    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)} | _REGISTERED
 
 
 @cache

@@ -17,9 +17,14 @@ state at several instants, exactly one final ``PullDone``, history only of the f
 the type declares, pushes read back as written, a repeated write that changes nothing,
 a created item found again by a connector that forgot it, and HTTP failures mapped to
 the right error classes with words a user can act on.
+
+``connector_type(name, "package:Class")`` registers a type for the length of a ``with``
+block, as its package's entry point would once installed, so that tests can run a
+config naming it from the source folder.
 """
 
 from okrsync.testing._case import ConformanceCase, Expected, Fault
+from okrsync.testing._registry import connector_type
 from okrsync.testing._suite import ConnectorConformance
 
-__all__ = ["ConformanceCase", "ConnectorConformance", "Expected", "Fault"]
+__all__ = ["ConformanceCase", "ConnectorConformance", "Expected", "Fault", "connector_type"]

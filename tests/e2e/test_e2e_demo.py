@@ -43,6 +43,7 @@ def _cells(rows: list[list[str]], kr: str) -> list[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(300)  # a loaded machine runs the demo slowly
 def test_demo_runs_the_whole_loop_on_jira_and_github(tmp_path: Path) -> None:
     first = _demo(tmp_path)
     out = first.stdout

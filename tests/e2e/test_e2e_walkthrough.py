@@ -109,6 +109,7 @@ def _run(line: str, clone: Path, env: dict[str, str]) -> subprocess.CompletedPro
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(300)  # a loaded machine runs the demo slowly
 def test_the_readme_walkthrough_works_as_written_today(
     clone: Path, sandbox: tuple[str, list[str]]
 ) -> None:
