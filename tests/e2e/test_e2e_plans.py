@@ -1,0 +1,110 @@
+"""A plan of two cycles (2027-H1 = 2027-Q1 + 2027-Q2) over the sandbox's seeded site
+(DATASET.md; A = 2027-01-01), in Europe/Berlin, evaluated at an instant in each quarter.
+
+The instants, in UTC: H1 runs from 2026-12-31 23:00 to 2027-06-30 22:00 (4,343 hours),
+Q1 to 2027-03-31 22:00 (2,159 hours; summer time starts 03-28), Q2 on from there
+(2,184 hours). ``--as-of 2027-02-10T00:00`` is 2027-02-09 23:00 UTC, 960 hours into Q1 and H1;
+``--as-of 2027-05-15T00:00`` is 2027-05-14 22:00 UTC, 1,056 hours into Q2, 3,215 into H1.
+
+Done under SHOP-100 (stories, tasks, bugs): SHOP-103, 104, 105, 106, 108, 111 by A+33d,
+SHOP-116 at A+46d 15:00: 6 on 02-10, 7 from 02-16 on (so 7 at the end of Q1, and in
+May). Done under PAY-1: PAY-2 (A+7d) and PAY-7 (A+36d): 2 on 02-10 and after.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from e2e_harness import Workspace
+
+PLAN = """\
+version: 1
+cycle: 2027-H1
+team: checkout
+defaults: {source: jira}
+objectives:
+  - id: h1-checkout
+    title: Checkout ships in the first half
+    key_results:
+      - id: h1-one-click
+        title: One-click stories done
+        select: {query: parent = SHOP-100, where: {type: [story, task, bug]}}
+        measure: done
+        target: 14
+      - id: h1-payments
+        title: Payment stories done
+        select: {query: parent = PAY-1}
+        measure: done
+        target: 4
+        targets: {2027-Q1: 3, 2027-Q2: 4}
+"""
+
+# h1-one-click's Q1 target is prorated over the plan's days: Q1 has 90 of H1's 181.
+Q1_TARGET = 14 * 90 / 181
+
+
+def _cycles(entry: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return [
+        (c["cycle"], c["target"], c["value"], c["progress"], c["expected"], c["status"])
+        for c in entry["cycles"]
+    ]
+
+
+def test_a_half_is_scored_per_quarter_and_across_the_plan(fresh: Workspace) -> None:
+    fresh.use_mapping("checkout-2027-H1.yaml", PLAN)
+    assert fresh.run("pull").exit_code == 0
+
+    early = fresh.run("plan", "--no-pull", "--as-of", "2027-02-10T00:00", "--json").json
+    one_click = next(kr for kr in early["key_results"] if kr["id"] == "h1-one-click")
+    payments = next(kr for kr in early["key_results"] if kr["id"] == "h1-payments")
+    (objective,) = early["objectives"]
+    # Across the plan, as of T against the plan's targets: 6 of 14, 2 of 4; 960/4343
+    # of H1 has passed.
+    assert (one_click["value"], one_click["progress"]) == (6.0, pytest.approx(6 / 14))
+    assert one_click["expected"] == pytest.approx(960 / 4343)
+    assert one_click["cycle"] == "2027-H1"
+    assert objective["score"] == pytest.approx((6 / 14 + 2 / 4) / 2)
+    # Q1 is running: 6 against 14 * 90/181, 2 against the explicit 3; 960/2159 of Q1
+    # has passed, and both are ahead of it. Q2 has not started.
+    assert _cycles(one_click) == [
+        ("2027-Q1", pytest.approx(Q1_TARGET), 6.0, pytest.approx(6 / Q1_TARGET),
+         pytest.approx(960 / 2159), "on_track"),
+        ("2027-Q2", 14.0, None, None, 0.0, "not_started"),
+    ]  # fmt: skip
+    assert _cycles(payments) == [
+        ("2027-Q1", 3.0, 2.0, pytest.approx(2 / 3), pytest.approx(960 / 2159), "on_track"),
+        ("2027-Q2", 4.0, None, None, 0.0, "not_started"),
+    ]
+    assert [(c["start"], c["end"]) for c in payments["cycles"]] == [
+        ("2027-01-01", "2027-03-31"),
+        ("2027-04-01", "2027-06-30"),
+    ]
+    assert [(c["cycle"], c["score"], c["status"]) for c in objective["cycles"]] == [
+        ("2027-Q1", pytest.approx((6 / Q1_TARGET + 2 / 3) / 2), "on_track"),
+        ("2027-Q2", None, "not_started"),
+    ]
+
+    late = fresh.run("plan", "--no-pull", "--as-of", "2027-05-15T00:00", "--json").json
+    one_click = next(kr for kr in late["key_results"] if kr["id"] == "h1-one-click")
+    payments = next(kr for kr in late["key_results"] if kr["id"] == "h1-payments")
+    (objective,) = late["objectives"]
+    # Across the plan: 7 of 14 and 2 of 4 with 3215/4343 = 74% of H1 gone: 24 points
+    # behind, at risk (within 25).
+    assert (one_click["progress"], one_click["status"]) == (pytest.approx(0.5), "at_risk")
+    assert (payments["progress"], payments["status"]) == (pytest.approx(0.5), "at_risk")
+    assert objective["score"] == pytest.approx(0.5)
+    # Q1 has ended and keeps its end's value: 7 reaches the prorated 6.96 (capped at 1),
+    # 2 of 3. Q2 runs, against the plan's targets: 7 of 14, 2 of 4, 1056/2184 gone.
+    assert _cycles(one_click) == [
+        ("2027-Q1", pytest.approx(Q1_TARGET), 7.0, 1.0, 1.0, "closed"),
+        ("2027-Q2", 14.0, 7.0, pytest.approx(0.5), pytest.approx(1056 / 2184), "on_track"),
+    ]
+    assert _cycles(payments) == [
+        ("2027-Q1", 3.0, 2.0, pytest.approx(2 / 3), 1.0, "closed"),
+        ("2027-Q2", 4.0, 2.0, pytest.approx(0.5), pytest.approx(1056 / 2184), "on_track"),
+    ]
+    assert [(c["cycle"], c["score"], c["status"]) for c in objective["cycles"]] == [
+        ("2027-Q1", pytest.approx((1.0 + 2 / 3) / 2), "closed"),
+        ("2027-Q2", pytest.approx(0.5), "on_track"),
+    ]
