@@ -184,6 +184,15 @@ h1 { font-size: 2.4rem; letter-spacing: -0.01em; }
 .k-backfill { border-radius: 50%; border: 1.5px solid var(--blue); background: #fff; }
 .k-expected { width: 1.4rem; height: 0; border-top: 2px dashed var(--faint); }
 .k-target { width: 1.4rem; height: 0; border-top: 2px dotted var(--green); }
+.k-cycle-target { width: 1.4rem; height: 0; border-top: 2px solid var(--green); }
+.k-forecast { width: 1.4rem; background: var(--violet); opacity: 0.18; }
+.k-forecast-p50 { width: 1.4rem; height: 0; border-top: 2px dashed var(--violet); }
+.chart .forecast-band { fill: var(--violet); opacity: 0.18; }
+.chart .forecast-p50 { fill: none; stroke: var(--violet); stroke-width: 1.8;
+  stroke-dasharray: 5 3; }
+.chart .cycle-boundary { stroke: var(--faint); stroke-width: 1.2; stroke-dasharray: 2 3; }
+.chart .cycle-target { stroke: var(--green); stroke-width: 1.6; opacity: 0.7; }
+.chart .cycle-label { fill: var(--muted); font-size: 10px; }
 
 /* evidence */
 .evidence { margin-top: 0.7rem; border-top: 1px solid var(--grey-bg); padding-top: 0.5rem; }
