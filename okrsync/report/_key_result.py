@@ -8,6 +8,7 @@ from typing import Any
 
 from okrsync.report._chart import forecast_band, trend_chart
 from okrsync.report._parts import pill, progress_bar, progress_figures, status_class
+from okrsync.report._plan import kr_cycles
 from okrsync.report._text import esc, number, percent
 from okrsync.summary import forecast_basis, forecast_line
 
@@ -37,6 +38,7 @@ def kr_card(
             progress_bar(kr.get("progress"), kr.get("expected"), status),
             progress_figures(kr.get("progress"), kr.get("expected")),
             "</div>",
+            kr_cycles(kr),
             _override(kr),
             _forecast(kr),
             _warnings(kr.get("warnings") or []),

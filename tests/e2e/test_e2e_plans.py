@@ -13,6 +13,7 @@ May). Done under PAY-1: PAY-2 (A+7d) and PAY-7 (A+36d): 2 on 02-10 and after.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -108,3 +109,32 @@ def test_a_half_is_scored_per_quarter_and_across_the_plan(fresh: Workspace) -> N
         ("2027-Q1", pytest.approx((1.0 + 2 / 3) / 2), "closed"),
         ("2027-Q2", pytest.approx(0.5), "on_track"),
     ]
+
+
+def test_status_and_the_report_show_the_plans_arc(fresh: Workspace) -> None:
+    fresh.use_mapping("checkout-2027-H1.yaml", PLAN)
+    assert fresh.run("sync", "--as-of", "2027-05-15T00:00").exit_code == 0
+
+    # status reads the recorded run: the same cycles as plan --json gave (see above).
+    status = fresh.run("status", "--json").json
+    (objective,) = status["objectives"]
+    assert [(c["cycle"], c["score"]) for c in objective["cycles"]] == [
+        ("2027-Q1", pytest.approx((1.0 + 2 / 3) / 2)),
+        ("2027-Q2", pytest.approx(0.5)),
+    ]
+
+    page = fresh.report_page()
+    # The objective's cycles side by side, then the plan: Q1 83% closed, Q2 50% on
+    # track, H1 50% at risk.
+    arc = page.split('<div class="plan-arc"', 1)[1].split('<div class="kr-grid">', 1)[0]
+    cells = re.findall(r'arc-label">([^<]+)</span><span class="arc-score">([^<]+)<', arc)
+    assert cells == [("2027-Q1", "83%"), ("2027-Q2", "50%"), ("plan 2027-H1", "50%")]
+    assert '<div class="arc-cycle status-closed">' in arc
+    assert '<div class="arc-plan status-at_risk">' in arc
+    # Each KR card lists its cycles: payments 2 of 3 in Q1 (67%), 2 of 4 in Q2.
+    closed_q1 = '<li class="status-closed" data-cycle="2027-Q1"><b>2027-Q1</b> 2 items of 3 items'
+    assert closed_q1 in page
+    assert 'data-cycle="2027-Q2"><b>2027-Q2</b> 2 items of 4 items · 50%' in page
+    # The chart marks the end of Q1 and draws each cycle's target.
+    assert page.count('class="cycle-boundary"') == 2
+    assert page.count('class="cycle-target"') == 4
