@@ -14,9 +14,12 @@ May). Done under PAY-1: PAY-2 (A+7d) and PAY-7 (A+36d): 2 on 02-10 and after.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import time_machine
+import yaml
 from e2e_harness import Workspace
 
 PLAN = """\
@@ -138,3 +141,55 @@ def test_status_and_the_report_show_the_plans_arc(fresh: Workspace) -> None:
     # The chart marks the end of Q1 and draws each cycle's target.
     assert page.count('class="cycle-boundary"') == 2
     assert page.count('class="cycle-target"') == 4
+
+
+def test_each_cycle_of_a_plan_closes_on_its_own_and_the_next_plan_follows_the_last(
+    fresh: Workspace,
+) -> None:
+    path = fresh.use_mapping("checkout-2027-H1.yaml", PLAN)
+    with time_machine.travel(datetime(2027, 5, 15, 10, 0, tzinfo=UTC), tick=True):
+        assert fresh.run("sync").exit_code == 0
+        running = fresh.run("close", "2027-Q2")
+        assert running.exit_code == 1
+        assert "cycle 2027-Q2 runs until 2027-06-30: close it after its end" in running.stderr
+
+        # Q1's results, as of its end (2027-03-31 22:00 UTC): 7 of the prorated 6.96
+        # (100%), 2 of 3 (67%); the objective (100% + 67%) / 2 = 83%.
+        closed = fresh.run("close", "2027-Q1", "--note", "h1-payments=webhooks slipped")
+        assert closed.exit_code == 0, closed
+        assert "h1-one-click: 7 items, score 100.0%" in closed.stdout
+        assert "h1-payments: 2 items, score 66.7% — webhooks slipped" in closed.stdout
+        assert "objective h1-checkout: 83.3% (closed)" in closed.stdout
+        (closure,) = fresh.run("status", "--json").json["closed_cycles"]
+        assert closure["as_of"].startswith("2027-03-31T22:00:00")
+        assert [(k["id"], k["cycle"], k["plan"], k["target"]) for k in closure["key_results"]] == [
+            ("h1-one-click", "2027-Q1", "2027-H1", pytest.approx(Q1_TARGET)),
+            ("h1-payments", "2027-Q1", "2027-H1", 3.0),
+        ]
+        # The plan runs on: Q2's progress is not drift from Q1's final values.
+        assert fresh.run("sync").exit_code == 0
+        assert fresh.run("status", "--json").json["closed_cycles"][0]["drift"] == []
+        early = fresh.run("next-cycle", str(path), "--cycle", "2027-H2")
+        assert early.exit_code == 1
+        assert (
+            "2027-Q1 is closed, but the plan 2027-H1 goes on in 2027-Q2 in the same file"
+            in " ".join(early.stderr.split())
+        )
+
+    with time_machine.travel(datetime(2027, 7, 2, 10, 0, tzinfo=UTC), tick=True):
+        assert fresh.run("sync").exit_code == 0
+        # Q2 ends with the plan: 7 of 14, 2 of 4.
+        closed = fresh.run("close", "2027-Q2")
+        assert closed.exit_code == 0, closed
+        assert "h1-one-click: 7 items, score 50.0%" in closed.stdout
+        assert "objective h1-checkout: 50.0% (closed)" in closed.stdout
+        written = fresh.run("next-cycle", str(path), "--cycle", "2027-H2")
+        assert written.exit_code == 0, written
+    following = yaml.safe_load(path.with_name("checkout-2027-H2.yaml").read_text())
+    assert following["cycle"] == "2027-H2"
+    krs = following["objectives"][0]["key_results"]
+    # Baselines are Q2's final values; the old plan's per-cycle targets are gone.
+    assert [(k["id"], k["baseline"], k["target"], "targets" in k) for k in krs] == [
+        ("h1-one-click", 7.0, 14, False),
+        ("h1-payments", 2.0, 4, False),
+    ]
