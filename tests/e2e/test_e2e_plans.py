@@ -22,6 +22,8 @@ import time_machine
 import yaml
 from e2e_harness import Workspace
 
+from tests.table_text import table_rows
+
 PLAN = """\
 version: 1
 cycle: 2027-H1
@@ -89,6 +91,18 @@ def test_a_half_is_scored_per_quarter_and_across_the_plan(fresh: Workspace) -> N
         ("2027-Q2", None, "not_started"),
     ]
 
+    # explain names the cycle T is in and redoes each cycle's arithmetic.
+    explained = fresh.run("explain", "h1-one-click", "--as-of", "2027-02-10T00:00").stdout
+    lines = [" ".join(line.split()) for line in explained.splitlines()]
+    assert "plan 2027-H1 of 2027-Q1, 2027-Q2; as of T in cycle 2027-Q1" in lines
+    at = lines.index("plan 2027-H1 of 2027-Q1, 2027-Q2; as of T in cycle 2027-Q1")
+    assert lines[at + 1 : at + 5] == [
+        "2027-Q1 (2027-01-01 to 2027-03-31): target 6.9613 (prorated, 90 of 181 days)",
+        "value 6, progress 86.2%, expected 44.5%, on track",
+        "2027-Q2 (2027-04-01 to 2027-06-30): target 14 (prorated, 181 of 181 days)",
+        "no value yet, progress —, expected 0.0%, not started",
+    ]
+
     late = fresh.run("plan", "--no-pull", "--as-of", "2027-05-15T00:00", "--json").json
     one_click = next(kr for kr in late["key_results"] if kr["id"] == "h1-one-click")
     payments = next(kr for kr in late["key_results"] if kr["id"] == "h1-payments")
@@ -124,6 +138,19 @@ def test_status_and_the_report_show_the_plans_arc(fresh: Workspace) -> None:
     assert [(c["cycle"], c["score"]) for c in objective["cycles"]] == [
         ("2027-Q1", pytest.approx((1.0 + 2 / 3) / 2)),
         ("2027-Q2", pytest.approx(0.5)),
+    ]
+
+    # The terminal: a table of the plan by cycle, under the usual one.
+    rows = table_rows(fresh.run("status").stdout, "objective / key result")
+    assert rows[0] == ["objective / key result", "value", "target", "progress", "expected",
+                       "status", "forecast"]  # fmt: skip
+    plan_rows = table_rows(fresh.run("status").stdout.split("plan 2027-H1 by cycle")[1],
+                           "objective / key result")  # fmt: skip
+    assert plan_rows == [
+        ["objective / key result", "2027-Q1", "2027-Q2", "plan 2027-H1"],
+        ["h1-checkout", "83.3% closed", "50.0% on track", "50.0% at risk"],
+        ["h1-one-click", "100.0% closed", "50.0% on track", "50.0% at risk"],
+        ["h1-payments", "66.7% closed", "50.0% on track", "50.0% at risk"],
     ]
 
     page = fresh.report_page()
