@@ -1,5 +1,6 @@
 """The dashboard: the report's page (``okrsync.report``) of the latest recorded results,
-with a bar to sync now, each KR's explanation and pushes on demand, and the recent runs.
+with a bar to sync now, each KR's explanation and pushes on demand, the insights panel
+(once a cycle is closed), and the recent runs.
 
 It stays live without reloading: the page asks ``/api/runs`` every few seconds and,
 when a run has finished since, fetches ``/dashboard/main`` and swaps the report in.
@@ -14,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from okrsync.cli.tables import instant_label
+from okrsync.report import insights_section
 from okrsync.store import RunRecord
 
 POLL_SECONDS = 2
@@ -123,6 +125,15 @@ def runs_section(records: Sequence[RunRecord], zone: ZoneInfo) -> str:
         "<table><thead><tr><th>Run</th><th>Unit</th><th>Command</th><th>Outcome</th>"
         f"<th>Ended</th><th>Errors</th></tr></thead><tbody>{body}</tbody></table></section>"
     )
+
+
+def insights_panel(document: Mapping[str, Any] | None) -> str:
+    """How well the team estimates (``okrsync insights``), shown once a cycle is closed;
+    nothing before."""
+    section = insights_section(document)
+    if not section:
+        return ""
+    return f'<aside class="insights-panel objective depth-0" id="insights-panel">{section}</aside>'
 
 
 def main_fragment(report_page: str | None, runs: str) -> str:
