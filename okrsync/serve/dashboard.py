@@ -179,8 +179,11 @@ def login_page(failed: bool = False) -> str:
 
 
 def last_finished(records: Sequence[RunRecord]) -> int | None:
-    """The newest run that has ended: the dashboard refreshes when it changes."""
-    return max((r.id for r in records if r.finished_at is not None), default=None)
+    """The run that ended last: the dashboard refreshes when it changes. By the time it
+    ended, not by id: runs queued together end in any order (a failing unit often
+    first), and each run that ends after the newest one must refresh the page too."""
+    ended = [r for r in records if r.finished_at is not None]
+    return max(ended, key=lambda r: (r.finished_at, r.id)).id if ended else None
 
 
 def runs_document(records: Sequence[RunRecord], queue: Mapping[str, Any]) -> dict[str, Any]:
