@@ -10,7 +10,6 @@ from rich.table import Table
 from rich.text import Text
 
 from okrsync.cli.tables import Col, fitted_table, status_text
-from okrsync.summary import percent
 
 
 def cycles_tables(document: Mapping[str, Any], width: int = 80) -> list[Table]:
@@ -32,7 +31,7 @@ def cycles_tables(document: Mapping[str, Any], width: int = 80) -> list[Table]:
         columns = [
             Col("objective / key result", flex=3),
             *(Col(label) for label in labels),
-            Col(f"plan {plan}"),
+            Col("plan"),
         ]
         tables.append(fitted_table(f"plan {plan} by cycle", columns, rows, width))
     return tables
@@ -46,9 +45,11 @@ def _cells(result: Mapping[str, Any], labels: Sequence[str]) -> list[Text]:
 
 
 def _cell(entry: Mapping[str, Any]) -> Text:
+    """``86% on track``: whole percents, so that a plan's cycles fit 80 columns; a
+    cycle without a score yet (not started) shows its status alone."""
     if not entry:
         return Text("—", style="dim")
     score = entry.get("score", entry.get("progress"))
-    text = Text(f"{percent(score):>6} ")
+    text = Text("" if score is None else f"{score * 100:.0f}% ")
     text.append_text(status_text(str(entry.get("status") or "no_data")))
     return text
