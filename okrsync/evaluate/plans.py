@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from okrsync.evaluate import scoring
@@ -21,9 +22,21 @@ from okrsync.evaluate.context import MeasureContext, MeasureSpec
 from okrsync.evaluate.measures import compute
 from okrsync.evaluate.results import CycleScore, KrResult, ObjectiveResult, Status
 from okrsync.evaluate.scoring import Margins
-from okrsync.evaluate.snapshot import Snapshot
+from okrsync.evaluate.snapshot import DataView, Snapshot
 from okrsync.mapping.cycle import Cycle
 from okrsync.mapping.models import KeyResult, MappingFile
+
+
+@runtime_checkable
+class _Timed(Protocol):
+    """A data view whose metrics are read as of an instant (the store's)."""
+
+    def seen_at(self, as_of: datetime) -> DataView: ...
+
+
+def _data_at(data: DataView, at: datetime) -> DataView:
+    """``data`` with its metrics read as of ``at`` where it reads them as of an instant."""
+    return data.seen_at(at) if isinstance(data, _Timed) else data
 
 
 def cycle_target(kr: KeyResult, plan: Cycle, part: Cycle) -> float | None:
@@ -53,7 +66,9 @@ def score_key_results(
     at = snapshot.at
     # The value each ended cycle closed on, read through one snapshot per cycle end.
     ended = [part for part in plan.parts if part.end(tz) <= at]
-    at_ends = {part.label: Snapshot(snapshot.data, part.end(tz)) for part in ended}
+    at_ends = {
+        part.label: Snapshot(_data_at(snapshot.data, part.end(tz)), part.end(tz)) for part in ended
+    }
     for result in results:
         kr = krs[result.id]
         spec = MeasureSpec.of_key_result(kr, mapping.defaults.source)

@@ -8,6 +8,7 @@ Q1 is 45 of its 90 days in. Done at T: SHOP-1 (01-10), SHOP-2 (re-opened, done a
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -101,3 +102,34 @@ def test_a_future_cycle_has_no_value_and_before_the_plan_nothing_has() -> None:
         pytest.approx(0.3),
         None,
     ]
+
+
+class MetricsOverTime(FakeData):
+    """A store-like view whose metric was 10 until the end of Q4 and 30 after."""
+
+    def __init__(self, as_of: datetime | None = None) -> None:
+        super().__init__()
+        self.as_of = as_of
+
+    def seen_at(self, as_of: datetime) -> MetricsOverTime:
+        return MetricsOverTime(as_of)
+
+    def metric(self, source: str, name: str) -> float | None:
+        return 10.0 if self.as_of is not None and self.as_of <= utc("2027-01-01 00:00") else 30.0
+
+
+def test_an_ended_cycle_reads_its_metrics_as_of_its_end() -> None:
+    metric = {"metric": {"source": "analytics", "name": "conversion"}}
+    plan = mapping(
+        [{"id": "o", "title": "o", "key_results": [
+            {"id": "m", "title": "m", "measure": metric, "target": 40}]}],
+        cycle=["2026-Q4", "2027-Q1"],
+    )  # fmt: skip
+    result = evaluate([plan], MetricsOverTime(), T, UTC_ZONE).key_result("m")
+    # Q4 closed on 10 against 40 * 92/182; Q1 and the plan read 30 now.
+    assert _scores(result.cycles or []) == [
+        ("2026-Q4", pytest.approx(40 * 92 / 182), 10.0, pytest.approx(10 / (40 * 92 / 182)),
+         "closed"),
+        ("2027-Q1", 40.0, 30.0, pytest.approx(0.75), "on_track"),
+    ]  # fmt: skip
+    assert result.value == 30.0
