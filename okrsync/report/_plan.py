@@ -34,14 +34,16 @@ def _cell(label: str, score: float | None, status: str, *, whole: bool = False) 
 
 
 def kr_cycles(kr: Mapping[str, Any]) -> str:
-    """``2027-Q1: 6 of 6.96 items, 86%, on track`` for each of a plan KR's cycles."""
+    """``2027-Q1 6 of 6.96 items · 86% on track`` for each of a plan KR's cycles (the
+    unit written once, but for percentages)."""
     cycles: Sequence[Mapping[str, Any]] = kr.get("cycles") or ()
     if not cycles:
         return ""
     unit = str(kr.get("unit") or "")
     rows = []
     for entry in cycles:
-        value = "—" if entry.get("value") is None else number(entry["value"], unit)
+        shown_unit = unit if unit == "%" else ""
+        value = "—" if entry.get("value") is None else number(entry["value"], shown_unit)
         rows.append(
             f'<li class="{status_class(str(entry.get("status") or ""))}" '
             f'data-cycle="{esc(entry["cycle"])}"><b>{esc(entry["cycle"])}</b> '

@@ -162,9 +162,9 @@ def test_status_and_the_report_show_the_plans_arc(fresh: Workspace) -> None:
     assert '<div class="arc-cycle status-closed">' in arc
     assert '<div class="arc-plan status-at_risk">' in arc
     # Each KR card lists its cycles: payments 2 of 3 in Q1 (67%), 2 of 4 in Q2.
-    closed_q1 = '<li class="status-closed" data-cycle="2027-Q1"><b>2027-Q1</b> 2 items of 3 items'
+    closed_q1 = '<li class="status-closed" data-cycle="2027-Q1"><b>2027-Q1</b> 2 of 3 items'
     assert closed_q1 in page
-    assert 'data-cycle="2027-Q2"><b>2027-Q2</b> 2 items of 4 items · 50%' in page
+    assert 'data-cycle="2027-Q2"><b>2027-Q2</b> 2 of 4 items · 50%' in page
     # The chart marks the end of Q1 and draws each cycle's target.
     assert page.count('class="cycle-boundary"') == 2
     assert page.count('class="cycle-target"') == 4
