@@ -5,6 +5,11 @@ changes the final score. Closing twice is refused; re-opening is recorded too.
 
 Closing reads the store only: run a sync after the cycle's end first, so that the last
 changes of the cycle are in it.
+
+In a plan of several cycles (``cycle: 2027-H1``) each cycle closes on its own: closing
+2027-Q1 freezes every KR's and objective's Q1 result (the value at Q1's end against
+its Q1 target, and the Q1 score), marked with the ``plan`` it belongs to; the plan runs
+on. Closing the plan's label (2027-H1) freezes the results across the whole plan.
 """
 
 from __future__ import annotations
@@ -29,8 +34,12 @@ if TYPE_CHECKING:
 
 
 def cycle_of(project: Project, label: str) -> Cycle:
-    """The cycle of the loaded mapping files labelled ``label``."""
-    cycles = {ref.cycle.label: ref.cycle for ref in project.key_results()}
+    """The cycle of the loaded mapping files labelled ``label``: a file's own, or one
+    of the cycles of a plan."""
+    cycles: dict[str, Cycle] = {}
+    for ref in project.key_results():
+        cycles[ref.cycle.label] = ref.cycle
+        cycles.update((part.label, part) for part in ref.cycle.parts)
     if label not in cycles:
         known = ", ".join(sorted(cycles)) or "none"
         raise ConfigError(f"no loaded mapping file is of cycle {label!r}; their cycles: {known}")
@@ -54,7 +63,7 @@ def close_cycle(
         raise ConfigError(
             f"cycle {label} runs until {cycle.last_day.isoformat()}: close it after its end"
         )
-    ids = [ref.id for ref in project.key_results() if ref.cycle.label == label]
+    ids = [ref.id for ref in project.key_results() if in_cycle(ref.cycle, label)]
     unknown = sorted(set(notes) - set(ids))
     if unknown:
         raise ConfigError(
@@ -63,8 +72,8 @@ def close_cycle(
         )
     evaluation = evaluate_project(project, store, end).to_dict()
     results = {
-        "key_results": [kr for kr in evaluation["key_results"] if kr["cycle"] == label],
-        "objectives": [o for o in evaluation["objectives"] if o["cycle"] == label],
+        "key_results": _of_cycle(evaluation["key_results"], label),
+        "objectives": _of_cycle(evaluation["objectives"], label),
         # What insights need later, when the cycle's file may be gone from the mappings.
         "mappings": mapping_texts(project, label),
         "facts": cycle_facts(project, store, label, end),
@@ -74,9 +83,42 @@ def close_cycle(
     return record
 
 
+def in_cycle(cycle: Cycle, label: str) -> bool:
+    """Whether a file of ``cycle`` takes part in cycle ``label``: it is that cycle, or a
+    plan with it among its cycles."""
+    return cycle.label == label or cycle.part(label) is not None
+
+
+def _of_cycle(results: list[dict[str, Any]], label: str) -> list[dict[str, Any]]:
+    """The results of cycle ``label``: a plan's results as that cycle scored them."""
+    found = []
+    for result in results:
+        if result["cycle"] == label:
+            found.append(result)
+            continue
+        entry = next((c for c in result.get("cycles") or () if c["cycle"] == label), None)
+        if entry is None:
+            continue
+        frozen = {k: v for k, v in result.items() if k != "cycles"}
+        frozen.update(
+            cycle=label,
+            plan=result["cycle"],
+            progress=entry["progress"],
+            score=entry["score"],
+            expected=entry["expected"],
+            status=entry["status"],
+        )
+        if "target" in result:  # a KR: its value and target in the cycle
+            frozen.update(
+                value=entry["value"], target=entry["target"], computed_progress=entry["progress"]
+            )
+        found.append(frozen)
+    return found
+
+
 def mapping_texts(project: Project, label: str) -> list[str]:
     """The YAML of the cycle's mapping files, as written."""
-    paths = {ref.doc.path for ref in project.key_results() if ref.cycle.label == label}
+    paths = {ref.doc.path for ref in project.key_results() if in_cycle(ref.cycle, label)}
     return [path.read_text(encoding="utf-8") for path in sorted(p for p in paths if p)]
 
 
@@ -86,12 +128,14 @@ def cycle_facts(project: Project, store: Store, label: str, end: datetime) -> di
     snapshot = Snapshot(StoreDataView(store, end), end)
     facts: dict[str, Any] = {}
     for ref in project.key_results():
-        if ref.cycle.label != label:
+        if not in_cycle(ref.cycle, label):
             continue
         fact: dict[str, Any] = {"team": ref.mapping.team}
         if ref.kr.measure_name in SIMULATED_MEASURES and ref.kr.selections():
             spec = MeasureSpec.of_key_result(ref.kr, ref.default_source)
-            history = daily_history(spec, MeasureContext(snapshot, ref.cycle, project.timezone))
+            # In a plan: the scope added during that cycle of it.
+            cycle = ref.cycle.part(label) or ref.cycle
+            history = daily_history(spec, MeasureContext(snapshot, cycle, project.timezone))
             fact |= {"scope_total": history.total, "scope_added": sum(history.added)}
         facts[ref.id] = fact
     return facts
@@ -112,18 +156,31 @@ def drift(closure: ClosureRecord, latest: Mapping[str, KrResult]) -> list[dict[s
     moved = []
     for final in closure.results.get("key_results", []):
         now = latest.get(final["id"])
-        if now is None or now.as_of <= closure.at or now.value == final["value"]:
+        if now is None or now.as_of <= closure.at:
+            continue
+        value = _value_in(now, closure.cycle) if final.get("plan") else now.value
+        if value == final["value"]:
             continue
         moved.append(
             {
                 "id": final["id"],
                 "unit": final.get("unit") or "",
                 "final": final["value"],
-                "now": now.value,
+                "now": value,
                 "as_of": now.as_of.isoformat(),
             }
         )
     return moved
+
+
+def _value_in(result: KrResult, label: str) -> float | None:
+    """What a plan KR's latest result makes of cycle ``label``'s value: for an ended
+    cycle, the value at its end read again, which moves only if the tools' past did."""
+    for entry in result.data.get("cycles") or ():
+        if isinstance(entry, dict) and entry.get("cycle") == label:
+            value = entry.get("value")
+            return None if value is None else float(value)
+    return result.value
 
 
 def closures_document(store: Store) -> list[dict[str, Any]]:

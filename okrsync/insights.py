@@ -144,8 +144,13 @@ def backtest(project: Project, store: Store, closure: ClosureRecord) -> list[tup
     if not files:
         return []
     finals = {kr["id"]: kr.get("value") for kr in closure.results.get("key_results", [])}
+    plan = files[0].cycle_span
+    if plan.is_plan and closure.cycle not in (plan.label, plan.parts[-1].label):
+        # An earlier cycle of a plan: the forecasts made in it are of the plan's end,
+        # not of the value the cycle closed on.
+        return []
     tz = project.timezone
-    start = files[0].cycle_span.start(tz)
+    start = plan.start(tz)
     found: list[tuple[int, str, bool]] = []
     for week, at in enumerate(week_ends(closure, start), start=1):
         snapshot = Snapshot(StoreDataView(store, at), at)

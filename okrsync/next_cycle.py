@@ -7,19 +7,48 @@ A KR that reached its target keeps its baseline (a baseline equal to the target 
 a KR) and is marked for a new target. KR and objective ids stay the same, so a KR can
 be followed from cycle to cycle: move the closed file out of the mappings before the
 next sync, its final results stay in the store.
+
+From a plan (``cycle: 2027-H1``) the next file is written once the plan's last cycle
+(2027-Q2) or the plan itself is closed: its final values become the baselines and the
+per-cycle ``targets`` are dropped (they named the old plan's cycles); ``--cycle`` may
+name the next plan (2027-H2) or a single cycle. After closing an earlier cycle of the
+plan (2027-Q1) there is no next file to write: the plan's file goes on into its next
+cycle, and saying so is the answer.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from okrsync.errors import ConfigError
-from okrsync.mapping.cycle import parse_named_cycle
+from okrsync.mapping.cycle import Cycle, parse_named_cycle
 from okrsync.store._closures import ClosureRecord
 from okrsync.summary import number
+
+
+def closed_cycle_of(cycle: Cycle, closed: Collection[str]) -> str:
+    """The cycle of a file of ``cycle`` whose close the next file follows: the file's
+    own, or in a plan the latest of its cycles that is closed (the plan itself, closed
+    whole, counts as its last). ``closed``: the labels of the closed cycles."""
+    if not cycle.is_plan or cycle.label in closed:
+        return cycle.label
+    done = [part for part in cycle.parts if part.label in closed]
+    if not done:
+        return cycle.label
+    last = done[-1]
+    if last != cycle.parts[-1]:
+        following = cycle.parts[cycle.parts.index(last) + 1]
+        raise ConfigError(
+            f"{last.label} is closed, but the plan {cycle.label} goes on in "
+            f"{following.label} in the same file: there is no next file to write yet. "
+            f"Close {cycle.parts[-1].label} (the plan's last cycle) and write the next "
+            "plan from it"
+        )
+    return last.label
 
 
 def next_cycle_text(source: Path, closure: ClosureRecord, cycle: str) -> tuple[str, list[str]]:
@@ -39,6 +68,7 @@ def next_cycle_text(source: Path, closure: ClosureRecord, cycle: str) -> tuple[s
             final = finals.get(kr.get("id"))
             if final is not None:
                 marks[kr["id"]] = _carry(kr, final, closure.cycle)
+            kr.pop("targets", None)  # the old plan's cycles
     text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=88)
     lines = [
         f"# The next cycle after {closure.cycle}, written by 'okrsync next-cycle' from "

@@ -26,6 +26,11 @@ class StoreDataView:
         # Metrics asked for that had no value at ``as_of``: explained after evaluating.
         self.missing: set[tuple[str, str]] = set()
 
+    def seen_at(self, as_of: datetime) -> StoreDataView:
+        """The same store with metrics read as of ``as_of``: what a plan's ended cycle
+        is evaluated through."""
+        return StoreDataView(self._store, as_of)
+
     def items(self, source: str, query: str) -> list[Item]:
         return self._store.items_for(source, query, lean=True)
 

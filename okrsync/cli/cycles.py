@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 
@@ -14,7 +14,8 @@ from okrsync.cli.shell import handle_errors, load, open_store, out, print_json
 from okrsync.cli.tables import Col, fitted_table, instant_label
 from okrsync.closing import close_cycle, cycle_of, reopen_cycle
 from okrsync.errors import ConfigError
-from okrsync.next_cycle import next_cycle_text
+from okrsync.mapping.cycle import Cycle
+from okrsync.next_cycle import closed_cycle_of, next_cycle_text
 from okrsync.summary import number, percent, plural, status_word
 
 
@@ -101,14 +102,15 @@ def next_cycle(
     with handle_errors(ctx):
         project = load(ctx)
         store = open_store(project)
-        closed = _closed_cycle_of(project, file)
+        own = _cycle_of_file(project, file)
+        closed = closed_cycle_of(own, store.closed_cycles())
         closure = store.closed_cycles().get(closed)
         if closure is None:
             raise ConfigError(
                 f"{file} is of cycle {closed}, which is not closed: run 'okrsync close "
                 f"{closed}' first, so that its final values are kept"
             )
-        target = out_file or file.with_name(f"{file.stem.replace(closed, cycle)}.yaml")
+        target = out_file or file.with_name(f"{file.stem.replace(own.label, cycle)}.yaml")
         if target.resolve() == file.resolve() or target.exists():
             raise ConfigError(f"{target} exists already: name another file with --out")
         text, carried = next_cycle_text(file, closure, cycle)
@@ -229,9 +231,9 @@ def calibration_table(document: dict[str, Any], width: int) -> Any:
     return fitted_table("forecast calibration by week of cycle", columns, rows, width)
 
 
-def _closed_cycle_of(project: Any, file: Path) -> str:
+def _cycle_of_file(project: Any, file: Path) -> Cycle:
     wanted = file.resolve()
     for ref in project.key_results():
         if ref.doc.path is not None and Path(ref.doc.path).resolve() == wanted:
-            return str(ref.cycle.label)
+            return cast(Cycle, ref.cycle)
     raise ConfigError(f"{file} is not one of the loaded mapping files")

@@ -16,6 +16,8 @@ from okrsync.summary import forecast_line, number, percent, plural
 
 if TYPE_CHECKING:
     from okrsync.items import TrackedField
+    from okrsync.mapping.cycle import Cycle
+    from okrsync.mapping.models import KeyResult
     from okrsync.project import Project
 
 
@@ -81,6 +83,36 @@ def progress_arithmetic(result: KrResult) -> list[str]:
         f"status {result.status} (on track if progress ≥ expected − margin)"
     )
     return lines
+
+
+def cycle_arithmetic(result: KrResult, plan: Cycle, kr: KeyResult) -> list[str]:
+    """In a plan: the cycle T falls in, and each cycle's target, value and score."""
+    if not result.cycles:
+        return []
+    now = next((c["cycle"] for c in result.cycles if c["status"] not in _NOT_NOW), None)
+    lines = [
+        f"plan {plan.label} of {', '.join(p.label for p in plan.parts)}; as of T "
+        + (f"in cycle {now}" if now else "outside its cycles")
+    ]
+    for entry, part in zip(result.cycles, plan.parts, strict=False):
+        if kr.targets and part.label in kr.targets:
+            how = "set in 'targets'"
+        else:
+            through = (part.last_day - plan.first_day).days + 1
+            how = f"prorated, {through} of {plan.days} days"
+        value = "no value yet" if entry["value"] is None else f"value {_fmt(entry['value'])}"
+        target = None if entry["target"] is None else round(entry["target"], 4)
+        lines += [
+            f"  {entry['cycle']} ({entry['start']} to {entry['end']}): target {_fmt(target)} "
+            f"({how})",
+            f"    {value}, progress {percent(entry['progress'])}, expected "
+            f"{percent(entry['expected'])}, {entry['status'].replace('_', ' ')}",
+        ]
+    return lines
+
+
+# The statuses of a plan's cycles T is not in.
+_NOT_NOW = ("closed", "not_started")
 
 
 def forecast_explanation(result: KrResult) -> list[str]:
@@ -236,7 +268,8 @@ def show_explanation(
         out.print("counts: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     if result.evidence["items"]:
         out.print(items_table(result, out.width))
-    for line in value_arithmetic(result, kr.weight_by) + progress_arithmetic(result):
+    lines = value_arithmetic(result, kr.weight_by) + progress_arithmetic(result)
+    for line in lines + cycle_arithmetic(result, project.kr(kr_id).cycle, kr):
         out.print("  " + line)
     for source, since in observed_since(store, result).items():
         out.print(_observed_line(source, since, project), highlight=False)

@@ -15,6 +15,7 @@ from rich.console import Console
 
 from okrsync.cli.app import Options
 from okrsync.cli.json_stream import write_json
+from okrsync.cli.plan_table import cycles_tables
 from okrsync.cli.tables import (
     instant_label,
     legend_lines,
@@ -164,6 +165,8 @@ def show_results(document: dict[str, Any], as_of: datetime, project: Any) -> Non
             width=out.width,
         )
     )
+    for table in cycles_tables(document, out.width):
+        out.print(table)
     # Wrapped at the width, between words, like the tables.
     for line in legend_lines(document, command_hint="okrsync explain KR", width=out.width):
         out.print(line, highlight=False)

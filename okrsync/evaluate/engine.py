@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from okrsync.errors import ConfigError
-from okrsync.evaluate import scoring
+from okrsync.evaluate import plans, scoring
 from okrsync.evaluate.context import MeasureContext, MeasureSpec, queries_read
 from okrsync.evaluate.measures import compute
 from okrsync.evaluate.results import (
@@ -132,6 +132,7 @@ def _evaluate(
                     for kr in objective.key_results
                     if kr.id not in failed
                 )
+            plans.score_key_results(mapping, unit, snapshot, tz, margins)
             fresh.update((result.id, result) for result in unit)
             if check is not None:
                 check(Evaluation(as_of=at, key_results=unit), mapping)
@@ -146,6 +147,7 @@ def _evaluate(
         by_objective[objective_id] = found
         evaluation.key_results.extend(found)
     evaluation.objectives = _roll_up(placed, by_objective, at, tz, margins)
+    plans.score_objectives(files, evaluation.objectives, results, at, tz, margins)
     return evaluation
 
 

@@ -38,6 +38,22 @@ class Evidence(TypedDict):
     items: list[ItemEvidence]
 
 
+class CycleScore(TypedDict):
+    """One cycle of a plan: its span (first and last day), the target the cycle is
+    scored against, the value (at the cycle's end once it has ended), and its score.
+    Objectives carry ``target`` and ``value`` as None."""
+
+    cycle: str
+    start: str
+    end: str
+    target: float | None
+    value: float | None
+    progress: float | None
+    score: float | None
+    expected: float
+    status: str
+
+
 class OverrideInfo(TypedDict):
     value: float
     reason: str
@@ -69,6 +85,8 @@ class KrResult:
     stretch: bool = False
     # Where the value will land at the cycle's end (okrsync.forecast); None until made.
     forecast: dict[str, Any] | None = None
+    # In a plan of several cycles: the score of each (okrsync.evaluate.plans).
+    cycles: list[CycleScore] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -97,6 +115,7 @@ class KrResult:
             "cycle": self.cycle,
             "stretch": self.stretch,
             "forecast": None if self.forecast is None else dict(self.forecast),
+            **_cycles_entry(self.cycles),
         }
 
 
@@ -115,6 +134,7 @@ class ObjectiveResult:
     cycle: str = ""
     # KRs that failed this run: listed in ``key_results``, left out of the score.
     failed: list[str] = field(default_factory=list)
+    cycles: list[CycleScore] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         document = {
@@ -129,10 +149,16 @@ class ObjectiveResult:
             "aligns_to": self.aligns_to,
             "weight": self.weight,
             "cycle": self.cycle,
+            **_cycles_entry(self.cycles),
         }
         if self.failed:
             document["failed_key_results"] = list(self.failed)
         return document
+
+
+def _cycles_entry(cycles: list[CycleScore] | None) -> dict[str, Any]:
+    """``{"cycles": [...]}`` for a plan's results; nothing for a single cycle's."""
+    return {} if cycles is None else {"cycles": [dict(c) for c in cycles]}
 
 
 @dataclass

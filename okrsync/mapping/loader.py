@@ -527,6 +527,7 @@ def load_mapping_text(
             for i, objective in mapping.objectives
             for j, kr in enumerate(objective.key_results)
         ]
+        problems.extend(_cycle_target_problems(mapping, doc))
     if problems:
         mapping.model = None
     return mapping, problems
@@ -549,6 +550,31 @@ def _salvage(mapping: MappingDoc, data: dict[Any, Any]) -> None:
             mapping.objectives.append((index, Objective.model_validate(raw)))
         except ValidationError:
             continue
+
+
+def _cycle_target_problems(mapping: MappingDoc, doc: YamlDoc) -> list[Problem]:
+    """A KR's per-cycle ``targets`` name cycles of the file's plan, and only those."""
+    assert mapping.model is not None
+    plan = mapping.model.cycle_span
+    names = [part.label for part in plan.parts]
+    problems: list[Problem] = []
+    for path, kr in mapping.key_results:
+        for cycle in kr.targets or {}:
+            if cycle in names:
+                continue
+            if not names:
+                message = (
+                    f"'targets' gives {cycle!r} a target, but this file's cycle "
+                    f"{plan.label} is a single cycle: use 'target', or make the file a plan "
+                    "(cycle: 2027-H1, or a list of cycles)"
+                )
+            else:
+                message = (
+                    f"'targets' names {cycle!r}, which is not a cycle of the plan "
+                    f"{plan.label}; its cycles: {', '.join(names)}"
+                )
+            problems.append(doc.problem((*path, "targets", cycle), message, key=True))
+    return problems
 
 
 _KR_DEPTH = len(("objectives", 0, "key_results", 0))

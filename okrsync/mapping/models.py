@@ -23,7 +23,13 @@ from pydantic import (
     model_validator,
 )
 
-from okrsync.mapping.cycle import CYCLE_TEXT_PATTERN, Cycle, explicit_cycle, parse_named_cycle
+from okrsync.mapping.cycle import (
+    CYCLE_TEXT_PATTERN,
+    Cycle,
+    explicit_cycle,
+    parse_named_cycle,
+    plan_of,
+)
 from okrsync.mapping.quantities import Days, Quantity
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -302,6 +308,11 @@ class KeyResult(Strict):
     scope: Literal["all", "committed"] = "all"
     baseline: Quantity | None = None
     target: Quantity | None = None
+    targets: dict[str, Quantity] | None = Field(
+        None,
+        description="in a plan of several cycles: the target for each cycle, by cycle "
+        "(2027-Q1: 40); cycles not named are prorated from 'target'",
+    )
     stretch: bool = False
     weight: float = Field(1.0, gt=0)
     override: Override | None = None
@@ -325,6 +336,11 @@ class KeyResult(Strict):
             problems.append("'target' is required (what value means done)")
         if self.effective_target == self.effective_baseline:
             problems.append("'target' equals 'baseline': progress cannot be measured")
+        for cycle, value in (self.targets or {}).items():
+            if value == self.effective_baseline:
+                problems.append(
+                    f"the target of {cycle} equals 'baseline': progress cannot be measured"
+                )
         if self.baseline is None and (
             name in ("cycle_time", "lead_time") or (self.target is not None and self.target < 0)
         ):
@@ -401,7 +417,14 @@ class MappingFile(Strict):
     """One mapping file: usually one team and one cycle."""
 
     version: Literal[1]
-    cycle: Annotated[str, Field(pattern=CYCLE_TEXT_PATTERN)] | CycleDates
+    cycle: (
+        Annotated[str, Field(pattern=CYCLE_TEXT_PATTERN)]
+        | CycleDates
+        | list[Annotated[str, Field(pattern=CYCLE_TEXT_PATTERN)]]
+    ) = Field(
+        description="2027-Q1, 2027-H1 (a plan of its two quarters), this-quarter, "
+        "this-half, {start, end}, or a list of contiguous cycles (a plan of them)"
+    )
     team: str | None = None
     schedule: str | None = Field(
         None,
@@ -423,6 +446,8 @@ class MappingFile(Strict):
     def _cycle_text(cls, value: Any) -> Any:
         if isinstance(value, str):
             parse_named_cycle(value)
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            plan_of(value)
         return value
 
     @model_validator(mode="after")
@@ -435,6 +460,8 @@ class MappingFile(Strict):
     def cycle_span(self) -> Cycle:
         if isinstance(self.cycle, CycleDates):
             return explicit_cycle(self.cycle.start, self.cycle.end)
+        if isinstance(self.cycle, list):
+            return plan_of(self.cycle)
         return parse_named_cycle(self.cycle)
 
 

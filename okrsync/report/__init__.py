@@ -5,7 +5,15 @@ The page needs no network: styles are inline and charts are SVG drawn here.
 """
 
 from okrsync.report._inputs import build_report, kr_cycles, kr_histories
+from okrsync.report._insights import insights_section
 from okrsync.report._page import render_report
 from okrsync.report._write import write_report
 
-__all__ = ["build_report", "kr_cycles", "kr_histories", "render_report", "write_report"]
+__all__ = [
+    "build_report",
+    "insights_section",
+    "kr_cycles",
+    "kr_histories",
+    "render_report",
+    "write_report",
+]

@@ -1,5 +1,7 @@
 """One KR's trend as inline SVG: its value over the cycle against the expected line
-(baseline to target, linear over the cycle), the target, and the as-of instant.
+(baseline to target, linear over the cycle), the target, and the as-of instant; the
+forecast from now to the cycle's end (its P15-P85 band and its P50 line); and in a plan
+of several cycles, where each cycle ends and the target it is scored against.
 
 Recorded runs are filled dots and back-filled points hollow ones, so a reader can tell
 what a sync actually saw from what okrsync reconstructed afterwards.
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from okrsync.report._axes import date_ticks, value_range, value_ticks
@@ -103,6 +105,8 @@ def trend_chart(
         *_value_axis(frame, unit),
         *_time_axis(frame),
         *_plan_lines(kr, frame, cycle, unit),
+        *_cycle_marks(kr, frame, zone, unit),
+        *_forecast_lines(kr, frame, cycle, as_of, unit),
         *_today(frame, as_of),
         *_value_lines(points, frame, unit, str(kr.get("status") or "")),
         "</svg>",
@@ -131,6 +135,10 @@ def _frame(
         start, end = start - timedelta(days=1), end + timedelta(days=1)
     bounds = [p.value for p in points if p.value is not None]
     bounds += [float(v) for v in (kr.get("baseline"), kr.get("target")) if v is not None]
+    bounds += [c["target"] for c in kr.get("cycles") or () if c.get("target") is not None]
+    band = forecast_band(kr, cycle, as_of)
+    if band is not None:
+        bounds += [band.p15, band.p85]
     low, high = value_range(bounds)
     integral = all(float(v).is_integer() for v in bounds)
     return Frame(start.astimezone(zone), end.astimezone(zone), low, high, integral)
@@ -198,6 +206,93 @@ def _plan_lines(
         f'<text class="target-label" x="{WIDTH - RIGHT + 6}" y="{y + 4:.1f}">'
         f"target {esc(_tick_label(target, unit))}</text>"
     )
+    return parts
+
+
+@dataclass(frozen=True)
+class Band:
+    """The forecast drawn on the chart: from the value now to the P15, P50 and P85 at
+    the cycle's end."""
+
+    start: datetime
+    value: float
+    end: datetime
+    p15: float
+    p50: float
+    p85: float
+
+
+def forecast_band(
+    kr: Mapping[str, Any], cycle: tuple[datetime, datetime] | None, as_of: datetime
+) -> Band | None:
+    """The KR's forecast band, when it has a forecast with numbers, a value now and a
+    cycle that has not ended."""
+    forecast = kr.get("forecast") or {}
+    value = _number(kr.get("value"))
+    ends = [_number(forecast.get(key)) for key in ("p15", "p50", "p85")]
+    if cycle is None or value is None or None in ends:
+        return None
+    end = instant(cycle[1])
+    if end <= as_of:
+        return None
+    p15, p50, p85 = (float(v or 0.0) for v in ends)
+    return Band(as_of, value, end, min(p15, p85), p50, max(p15, p85))
+
+
+def _forecast_lines(
+    kr: Mapping[str, Any],
+    frame: Frame,
+    cycle: tuple[datetime, datetime] | None,
+    as_of: datetime,
+    unit: str,
+) -> list[str]:
+    band = forecast_band(kr, cycle, as_of)
+    if band is None:
+        return []
+    x0, y0, x1 = frame.x(band.start), frame.y(band.value), frame.x(band.end)
+    label = (
+        f"forecast at the cycle's end: P15 {number(band.p15, unit)}, "
+        f"P50 {number(band.p50, unit)}, P85 {number(band.p85, unit)}"
+    )
+    return [
+        f'<polygon class="forecast-band" points="{x0:.1f},{y0:.1f} '
+        f'{x1:.1f},{frame.y(band.p85):.1f} {x1:.1f},{frame.y(band.p15):.1f}">'
+        f"<title>{esc(label)}</title></polygon>",
+        f'<polyline class="forecast-p50" points="{x0:.1f},{y0:.1f} '
+        f'{x1:.1f},{frame.y(band.p50):.1f}"/>',
+    ]
+
+
+def cycle_end(last_day: str, zone: tzinfo) -> datetime:
+    """The instant a plan's cycle ends: midnight after its last day, in ``zone``."""
+    return datetime.combine(date.fromisoformat(last_day) + timedelta(days=1), time(), zone)
+
+
+def _cycle_marks(kr: Mapping[str, Any], frame: Frame, zone: tzinfo, unit: str) -> list[str]:
+    """In a plan: a line where each cycle gives way to the next, and each cycle's target
+    drawn across that cycle."""
+    cycles: Sequence[Mapping[str, Any]] = kr.get("cycles") or ()
+    parts = []
+    for index, entry in enumerate(cycles):
+        start = datetime.combine(date.fromisoformat(entry["start"]), time(), zone)
+        end = cycle_end(entry["end"], zone)
+        x0, x1 = frame.x(max(start, frame.start)), frame.x(min(end, frame.end))
+        if index < len(cycles) - 1 and frame.start < end < frame.end:
+            parts.append(
+                f'<line class="cycle-boundary" x1="{x1:.1f}" x2="{x1:.1f}" y1="{TOP}" '
+                f'y2="{HEIGHT - BOTTOM}"/>'
+            )
+        target = entry.get("target")
+        if target is not None and x1 > x0:
+            y = frame.y(float(target))
+            title = f"{entry['cycle']} target {number(float(target), unit)}"
+            parts.append(
+                f'<line class="cycle-target" data-cycle="{esc(entry["cycle"])}" '
+                f'x1="{x0:.1f}" x2="{x1:.1f}" y1="{y:.1f}" y2="{y:.1f}">'
+                f"<title>{esc(title)}</title></line>"
+                f'<text class="cycle-label" x="{(x0 + x1) / 2:.1f}" y="{HEIGHT - BOTTOM - 6}" '
+                f'text-anchor="middle">{esc(entry["cycle"])}</text>'
+            )
     return parts
 
 

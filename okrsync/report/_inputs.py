@@ -42,12 +42,20 @@ def kr_cycles(project: Project) -> dict[str, tuple[datetime, datetime]]:
 
 
 def build_report(
-    project: Project, store: Store, document: Mapping[str, Any], *, title: str = "OKRs"
+    project: Project,
+    store: Store,
+    document: Mapping[str, Any],
+    *,
+    title: str = "OKRs",
+    with_insights: bool = True,
 ) -> str:
     """The report of ``document`` (``Evaluation.to_dict()`` or ``Plan.to_dict()``), with
-    the history the store holds and dates in the project's time zone."""
+    the history the store holds and dates in the project's time zone. Without
+    ``with_insights`` the insights section is left out (the dashboard shows its own)."""
     closed = closures_document(store)
-    extra = {"closed_cycles": closed, "insights": insights(project, store)} if closed else {}
+    extra: dict[str, Any] = {"closed_cycles": closed} if closed else {}
+    if closed and with_insights:
+        extra["insights"] = insights(project, store)
     return render_report(
         {**document, **extra},
         kr_histories(project, store),

@@ -6,8 +6,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
-from okrsync.report._chart import trend_chart
+from okrsync.report._chart import forecast_band, trend_chart
 from okrsync.report._parts import pill, progress_bar, progress_figures, status_class
+from okrsync.report._plan import kr_cycles
 from okrsync.report._text import esc, number, percent
 from okrsync.summary import forecast_basis, forecast_line
 
@@ -37,12 +38,13 @@ def kr_card(
             progress_bar(kr.get("progress"), kr.get("expected"), status),
             progress_figures(kr.get("progress"), kr.get("expected")),
             "</div>",
+            kr_cycles(kr),
             _override(kr),
             _forecast(kr),
             _warnings(kr.get("warnings") or []),
             '<figure class="trend">',
             trend_chart(kr, history, cycle, as_of, zone),
-            _legend(),
+            _legend(kr, cycle, as_of),
             "</figure>",
             evidence_table(kr.get("evidence") or {}),
             "</article>",
@@ -117,15 +119,21 @@ def _warnings(warnings: Sequence[str]) -> str:
     return f'<ul class="warnings">{items}</ul>'
 
 
-def _legend() -> str:
-    return (
-        '<figcaption class="legend">'
-        '<span class="swatch k-run"></span>recorded run '
-        '<span class="swatch k-backfill"></span>back-filled '
-        '<span class="swatch k-expected"></span>expected '
-        '<span class="swatch k-target"></span>target'
-        "</figcaption>"
-    )
+def _legend(kr: Mapping[str, Any], cycle: tuple[datetime, datetime] | None, as_of: datetime) -> str:
+    entries = [
+        '<span class="swatch k-run"></span>recorded run ',
+        '<span class="swatch k-backfill"></span>back-filled ',
+        '<span class="swatch k-expected"></span>expected ',
+        '<span class="swatch k-target"></span>target',
+    ]
+    if kr.get("cycles"):
+        entries.append(' <span class="swatch k-cycle-target"></span>cycle target')
+    if forecast_band(kr, cycle, as_of) is not None:
+        entries.append(
+            ' <span class="swatch k-forecast"></span>forecast P15–P85'
+            ' <span class="swatch k-forecast-p50"></span>forecast P50'
+        )
+    return f'<figcaption class="legend">{"".join(entries)}</figcaption>'
 
 
 def evidence_table(evidence: Mapping[str, Any]) -> str:

@@ -12,6 +12,7 @@ from okrsync.report._insights import insights_section
 from okrsync.report._key_result import kr_card
 from okrsync.report._overview import header, overview, progress_of, status_of
 from okrsync.report._parts import pill, progress_bar, progress_figures, status_class
+from okrsync.report._plan import plan_arc
 from okrsync.report._style import STYLE
 from okrsync.report._text import esc, instant, number, percent, stamp
 from okrsync.report._tree import Node, alignment_tree
@@ -98,7 +99,7 @@ class _Sections:
             f"{pill(status)}</div></div>"
             '<div class="progress-row">'
             f"{progress_bar(progress, expected, status)}{progress_figures(progress, expected)}"
-            f'</div><div class="kr-grid">{cards}</div>{children}</section>'
+            f'</div>{plan_arc(objective)}<div class="kr-grid">{cards}</div>{children}</section>'
         )
 
     def orphans(self) -> str:

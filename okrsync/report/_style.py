@@ -184,6 +184,25 @@ h1 { font-size: 2.4rem; letter-spacing: -0.01em; }
 .k-backfill { border-radius: 50%; border: 1.5px solid var(--blue); background: #fff; }
 .k-expected { width: 1.4rem; height: 0; border-top: 2px dashed var(--faint); }
 .k-target { width: 1.4rem; height: 0; border-top: 2px dotted var(--green); }
+.plan-arc { display: flex; flex-wrap: wrap; gap: 0.5rem; margin: 0.6rem 0; }
+.arc-cycle, .arc-plan { display: flex; flex-direction: column; align-items: flex-start;
+  gap: 0.15rem; border: 1px solid var(--line); border-radius: 0.4rem;
+  padding: 0.3rem 0.6rem; min-width: 6.5rem; }
+.arc-plan { border-width: 2px; }
+.arc-label { color: var(--muted); font-size: 0.8rem; }
+.arc-score { font-weight: 700; font-size: 1.1rem; }
+.kr-cycles { list-style: none; margin: 0.3rem 0; padding: 0; font-size: 0.85rem;
+  color: var(--muted); }
+.kr-cycles b { color: var(--ink); }
+.k-cycle-target { width: 1.4rem; height: 0; border-top: 2px solid var(--green); }
+.k-forecast { width: 1.4rem; background: var(--violet); opacity: 0.18; }
+.k-forecast-p50 { width: 1.4rem; height: 0; border-top: 2px dashed var(--violet); }
+.chart .forecast-band { fill: var(--violet); opacity: 0.18; }
+.chart .forecast-p50 { fill: none; stroke: var(--violet); stroke-width: 1.8;
+  stroke-dasharray: 5 3; }
+.chart .cycle-boundary { stroke: var(--faint); stroke-width: 1.2; stroke-dasharray: 2 3; }
+.chart .cycle-target { stroke: var(--green); stroke-width: 1.6; opacity: 0.7; }
+.chart .cycle-label { fill: var(--muted); font-size: 10px; }
 
 /* evidence */
 .evidence { margin-top: 0.7rem; border-top: 1px solid var(--grey-bg); padding-top: 0.5rem; }

@@ -4,6 +4,7 @@ HTTP, the recent runs and the queue, and "sync now"."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ from okrsync.cli.shell import shown_instant
 from okrsync.cli.views import status_document
 from okrsync.errors import ConfigError
 from okrsync.evaluate import Evaluation
+from okrsync.insights import insights
 from okrsync.serve import dashboard
 from okrsync.serve.http_parts import Handler, TooLarge, bounded_body, error, in_thread, too_large
 from okrsync.serve.service import Service
@@ -38,9 +40,35 @@ def queue_document(service: Service) -> dict[str, Any]:
     }
 
 
-class Api:
+class InsightsCache:
+    """``okrsync insights`` of the service's store, made again only when a cycle is
+    closed or re-opened or a run has finished since: back-testing the forecasts
+    evaluates every week of every closed cycle, too much for each dashboard refresh."""
+
     def __init__(self, service: Service) -> None:
         self.service = service
+        self._lock = threading.Lock()
+        self._key: tuple[Any, ...] | None = None
+        self._document: dict[str, Any] = {}
+
+    def document(self) -> dict[str, Any]:
+        store = self.service.store
+        closed = store.closed_cycles()
+        key = (
+            tuple(sorted((label, c.action, c.at.isoformat()) for label, c in closed.items())),
+            dashboard.last_finished(store.runs(RECENT_RUNS)),
+        )
+        with self._lock:
+            if key != self._key:
+                self._document = insights(self.service.project, store)
+                self._key = key
+            return self._document
+
+
+class Api:
+    def __init__(self, service: Service, insights: InsightsCache | None = None) -> None:
+        self.service = service
+        self.insights = insights or InsightsCache(service)
 
     def routes(self, guard: Callable[[Handler], Handler]) -> list[Route]:
         def route(path: str, handler: Handler, **options: Any) -> Route:
@@ -50,6 +78,7 @@ class Api:
             route("/api/status", self.status),
             route("/api/runs", self.runs),
             route("/api/krs/{kr}", self.kr),
+            route("/api/insights", self.insights_document),
             route("/api/sync", self.sync, methods=["POST"]),
         ]
 
@@ -69,6 +98,11 @@ class Api:
     async def runs(self, request: Request) -> Response:
         records = await in_thread(lambda: self.service.store.runs(RECENT_RUNS))
         return JSONResponse(dashboard.runs_document(records, queue_document(self.service)))
+
+    async def insights_document(self, request: Request) -> Response:
+        """``insights --json``: how well the team estimates, across closed cycles (empty
+        lists while none is closed)."""
+        return JSONResponse(await in_thread(self.insights.document))
 
     async def kr(self, request: Request) -> Response:
         kr_id = request.path_params["kr"]

@@ -15,7 +15,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from okrsync.secrets import redact
-from okrsync.serve.api import Api
+from okrsync.serve.api import Api, InsightsCache
 from okrsync.serve.http_parts import guarded, in_thread
 from okrsync.serve.pages import Pages
 from okrsync.serve.service import Service
@@ -59,12 +59,13 @@ def build_app(service: Service, *, grace: float = DEFAULT_GRACE) -> Starlette:
                 )
 
     guard = partial(guarded, service.guard)
+    insights = InsightsCache(service)  # shared: the API's and the dashboard's
     routes = [
         *WebhookEndpoint(service).routes(),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics),
-        *Api(service).routes(guard),
-        *Pages(service).routes(guard),
+        *Api(service, insights).routes(guard),
+        *Pages(service, insights).routes(guard),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

@@ -1,5 +1,6 @@
 """The dashboard: the report's page (``okrsync.report``) of the latest recorded results,
-with a bar to sync now, each KR's explanation and pushes on demand, and the recent runs.
+with a bar to sync now, each KR's explanation and pushes on demand, the insights panel
+(once a cycle is closed), and the recent runs.
 
 It stays live without reloading: the page asks ``/api/runs`` every few seconds and,
 when a run has finished since, fetches ``/dashboard/main`` and swaps the report in.
@@ -14,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from okrsync.cli.tables import instant_label
+from okrsync.report import insights_section
 from okrsync.store import RunRecord
 
 POLL_SECONDS = 2
@@ -125,6 +127,15 @@ def runs_section(records: Sequence[RunRecord], zone: ZoneInfo) -> str:
     )
 
 
+def insights_panel(document: Mapping[str, Any] | None) -> str:
+    """How well the team estimates (``okrsync insights``), shown once a cycle is closed;
+    nothing before."""
+    section = insights_section(document)
+    if not section:
+        return ""
+    return f'<aside class="insights-panel objective depth-0" id="insights-panel">{section}</aside>'
+
+
 def main_fragment(report_page: str | None, runs: str) -> str:
     """What ``#live`` holds: the report's main part, then the recent runs."""
     if report_page is None:
@@ -168,8 +179,11 @@ def login_page(failed: bool = False) -> str:
 
 
 def last_finished(records: Sequence[RunRecord]) -> int | None:
-    """The newest run that has ended: the dashboard refreshes when it changes."""
-    return max((r.id for r in records if r.finished_at is not None), default=None)
+    """The run that ended last: the dashboard refreshes when it changes. By the time it
+    ended, not by id: runs queued together end in any order (a failing unit often
+    first), and each run that ends after the newest one must refresh the page too."""
+    ended = [r for r in records if r.finished_at is not None]
+    return max(ended, key=lambda r: (r.finished_at, r.id)).id if ended else None
 
 
 def runs_document(records: Sequence[RunRecord], queue: Mapping[str, Any]) -> dict[str, Any]:

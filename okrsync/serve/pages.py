@@ -17,7 +17,7 @@ from okrsync.cli.views import status_document
 from okrsync.report import build_report
 from okrsync.secrets import redact
 from okrsync.serve import dashboard
-from okrsync.serve.api import RECENT_RUNS, evaluation_now
+from okrsync.serve.api import RECENT_RUNS, InsightsCache, evaluation_now
 from okrsync.serve.auth import COOKIE, SESSION_HOURS
 from okrsync.serve.http_parts import Handler, TooLarge, bounded_body, in_thread, too_large
 from okrsync.serve.service import Service
@@ -26,8 +26,9 @@ log = logging.getLogger("okrsync.serve")
 
 
 class Pages:
-    def __init__(self, service: Service) -> None:
+    def __init__(self, service: Service, insights: InsightsCache | None = None) -> None:
         self.service = service
+        self.insights = insights or InsightsCache(service)
 
     def routes(self, guard: Callable[..., Handler]) -> list[Route]:
         return [
@@ -43,11 +44,15 @@ class Pages:
         service = self.service
         document = status_document(service.project, service.store)
         report = (
-            None if document is None else build_report(service.project, service.store, document)
+            None
+            if document is None
+            else build_report(service.project, service.store, document, with_insights=False)
         )
         records = service.store.runs(RECENT_RUNS)
         fragment = dashboard.main_fragment(
-            report, dashboard.runs_section(records, service.project.timezone)
+            report,
+            dashboard.insights_panel(self.insights.document())
+            + dashboard.runs_section(records, service.project.timezone),
         )
         return report, fragment, dashboard.last_finished(records)
 

@@ -10,7 +10,7 @@ MEASURES = (
 )
 KR_KEYS = (
     "id, title, kind, owner, description, select, where, measure, inputs, weight_by, "
-    "unestimated, scope, baseline, target, stretch, weight, override, push"
+    "unestimated, scope, baseline, target, targets, stretch, weight, override, push"
 )
 
 
