@@ -3,6 +3,8 @@ markers of its own (``bench.eval_report.replace_section``)."""
 
 from __future__ import annotations
 
+import os
+
 from bench.github_part import (
     EXTRAPOLATED,
     ITEMS,
@@ -141,6 +143,25 @@ def _check(outcome: GitHubOutcome) -> list[str]:
     return lines
 
 
+def _starved(outcome: GitHubOutcome, cores: int | None = None) -> list[str]:
+    """What a load average above the cores does to a pull that needs CPU."""
+    cores = cores or os.cpu_count() or 1
+    load = (outcome.load[0][0] + outcome.load[1][0]) / 2
+    if load <= cores:
+        return []
+    sandbox = outcome.okrsync.log.cpu_seconds
+    return [
+        f"The machine was loaded: a load average of about {load:.1f} on {cores} cores gives "
+        f"each busy process roughly {cores / load:.0%} of a core, so the sandbox's "
+        f"{sandbox:.1f} s of CPU for okrsync's pull alone stretch to some "
+        f'{sandbox * load / cores:,.0f} s of wall time, and "busy" above reads low. The '
+        "script's pull, waiting on the added latency for each of its many small "
+        "requests, suffers less from the shortage: the ratio above is the loaded "
+        "machine's.",
+        "",
+    ]
+
+
 def _processes(outcome: GitHubOutcome) -> list[str]:
     return processes_table(
         [("okrsync", outcome.okrsync), ("PyGithub script (measured)", outcome.script.measured)]
@@ -205,6 +226,7 @@ def render_github(outcome: GitHubOutcome, command: str) -> str:
         "",
         *_processes(outcome),
         "",
+        *_starved(outcome),
         "How: okrsync runs `bench.github_run` (`GitHubConnector` on default settings, 4 "
         "requests in flight, the project configured; `pull_queries` into a fresh SQLite "
         "file, as `okrsync pull`); the script runs `bench.github_script` "

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.contender import ROOT, ContenderFailed, run_contender
-from bench.redmine_run import KEY_VARIABLE
+from bench.redmine_run import KEY_VARIABLE, TIMEOUT
 from bench.report import _seconds, _table
 
 BEGIN = "<!-- redmine pull benchmark -->"
@@ -171,7 +171,9 @@ def render(figures: dict[str, Any] | str, command: str) -> str:
         f"added), project `load` with {seeded['issues']:,} issues and {seeded['journals']:,} "
         f"journals (`bench/redmine_seed.rb`, {figures['seed_seconds']:.1f} s; Redmine built "
         f"and started in {figures['build_seconds']:.0f} s). okrsync pulls `{'project_id=load'}` "
-        "with `RedmineConnector` on default settings into a fresh SQLite file.",
+        f"with `RedmineConnector` on default settings (but a {TIMEOUT} s timeout: thin answers "
+        "one request at a time, and okrsync asks for the list pages after the first "
+        "together) into a fresh SQLite file.",
         "",
         f"Minimum for N = {issues:,}: ceil(N/100) = {least[LIST]:,} list pages + N = "
         f"{least[JOURNALS]:,} journal reads (`GET /issues/{{id}}.json?include=journals`: "
@@ -210,5 +212,6 @@ def run_section(issues: int, command: str, progress: Progress) -> str:
         figures = measure(issues, progress)
     except (RuntimeError, ContenderFailed, OSError, subprocess.TimeoutExpired) as failure:
         progress(f"redmine: failed: {failure}")
-        figures = f"the run failed ({str(failure).splitlines()[0]})"
+        last = (str(failure).strip().splitlines() or [type(failure).__name__])[-1]
+        figures = f"the run failed: {last.strip()}"
     return render(figures, command)

@@ -1,8 +1,8 @@
 """``python -m bench.redmine_run --url URL --db FILE --out FILE``: okrsync's Redmine pull.
 
 What ``okrsync pull`` runs for one Redmine issue filter (``bench.okrsync_run.pull``),
-with ``RedmineConnector`` on its default settings and the API key from the
-environment; reports how many items are done, read back from the store.
+with ``RedmineConnector`` on its default settings but a longer timeout (``TIMEOUT``)
+and the API key from the environment; reports how many items are done, read back from the store.
 """
 
 from __future__ import annotations
@@ -21,8 +21,18 @@ QUERY = "project_id=load"
 KEY_VARIABLE = "BENCH_REDMINE_KEY"
 
 
+# thin serves one request at a time, and okrsync asks for the list pages after the first
+# together: on a loaded machine the last of them waits longer than the default 30 s.
+TIMEOUT = 300
+
+
 def redmine_connector(url: str) -> Connector:
-    settings = {"type": "redmine", "url": url, "token": os.environ[KEY_VARIABLE]}
+    settings = {
+        "type": "redmine",
+        "url": url,
+        "token": os.environ[KEY_VARIABLE],
+        "timeout": TIMEOUT,
+    }
     return RedmineConnector(SOURCE, settings)
 
 

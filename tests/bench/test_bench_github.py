@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,7 @@ from bench.github_part import (
     run_github,
     script_minimum,
 )
-from bench.github_report import BEGIN, END, render_github
+from bench.github_report import BEGIN, END, _starved, render_github
 from bench.github_run import run as okrsync_run
 from bench.results import Pull
 from bench.sandbox import LogSummary
@@ -236,3 +236,13 @@ def test_the_report_section_replaces_only_its_own(outcome: GitHubOutcome) -> Non
     previous = f"# head\n\n{BEGIN}\nold\n{END}\n\n<!-- evaluation benchmark -->\nkept\n"
     text = replace_section(previous, section, BEGIN, END)
     assert "old" not in text and "kept" in text and text.count(BEGIN) == 1
+
+
+def test_a_loaded_machine_is_said_to_stretch_the_sandboxs_cpu(outcome: GitHubOutcome) -> None:
+    loaded = replace(outcome, load=((8.0, 0.0, 0.0), (8.0, 0.0, 0.0)))
+    # Load 8 on 2 cores: a quarter of a core each, the sandbox's CPU stretched 4 times.
+    stretched = f"{loaded.okrsync.log.cpu_seconds * 4:,.0f} s of wall time"
+    text = " ".join(_starved(loaded, cores=2))
+    assert "about 8.0 on 2 cores" in text and "25% of a core" in text and stretched in text
+    idle = replace(outcome, load=((1.0, 0.0, 0.0), (1.5, 0.0, 0.0)))
+    assert _starved(idle, cores=2) == []
