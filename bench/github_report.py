@@ -153,7 +153,7 @@ def _starved(outcome: GitHubOutcome, cores: int | None = None) -> list[str]:
     return [
         f"The machine was loaded: a load average of about {load:.1f} on {cores} cores gives "
         f"each busy process roughly {cores / load:.0%} of a core, so the sandbox's "
-        f"{sandbox:.1f} s of CPU for okrsync's pull alone stretch to some "
+        f"{sandbox:.1f} s of CPU for okrsync's pull alone can stretch to up to about "
         f'{sandbox * load / cores:,.0f} s of wall time, and "busy" above reads low. The '
         "script's pull, waiting on the added latency for each of its many small "
         "requests, suffers less from the shortage: the ratio above is the loaded "
