@@ -13,4 +13,10 @@ Three processes, so that each one's memory and CPU are its own:
 Each contender runs a full pull and, after 1% of the issues changed, an incremental
 one; ``bench.run`` compares wall time, requests (from the sandbox's log) and peak
 memory, and ``bench.report`` prints the table and writes ``bench/RESULTS.md``.
+
+The other parts write sections of their own in that file: the evaluation
+(``bench.evaluation``); GitHub (``bench.github_part``: okrsync's pull of N issues with
+history from the GitHub sandbox against a script on PyGithub); Redmine
+(``bench.redmine_part``: okrsync's pull from a real Redmine against the request
+minimum). ``--part`` runs one of them alone.
 """

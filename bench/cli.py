@@ -1,5 +1,6 @@
-"""``python -m bench [--part pull|evaluate] [--forecast-only] [--issues N] [--latency S]
-[--sample K] [--items N] [--krs K] [--no-write]``."""
+"""``python -m bench [--part pull|evaluate|github|redmine] [--forecast-only] [--issues N]
+[--latency S] [--sample K] [--items N] [--krs K] [--github-issues N] [--github-sample K]
+[--redmine-issues N] [--no-write]``."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import shlex
 import sys
 from pathlib import Path
 
+from bench import eval_report, github_report, redmine_part
 from bench.contender import ContenderFailed
 from bench.eval_data import Scale
 from bench.eval_report import render_section, replace_section, section_of
 from bench.evaluation import GOAL_MB, GOAL_SECONDS, run_evaluation
 from bench.forecast import forecast_section, forecast_timings, with_section
+from bench.github_part import GitHubSettings, run_github
 from bench.goals import all_goals
 from bench.machine import describe
 from bench.report import render
@@ -21,13 +24,20 @@ from bench.run import run
 from bench.settings import Settings
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+PARTS = ("pull", "evaluate", "github", "redmine")
+# The sections each part keeps to itself, so that a part run alone keeps the others'.
+_SECTIONS = (
+    (eval_report.BEGIN, eval_report.END),
+    (github_report.BEGIN, github_report.END),
+    (redmine_part.BEGIN, redmine_part.END),
+)
 
 
 def _parser() -> argparse.ArgumentParser:
     defaults = Settings()
     parser = argparse.ArgumentParser(
         prog="python -m bench",
-        description="okrsync's Jira pull against a script on the jira library, as ratios.",
+        description="okrsync's pulls (Jira, GitHub, Redmine) against user scripts, as ratios.",
     )
     parser.add_argument(
         "--issues", type=int, default=defaults.issues, help="issues in the sandbox's project BULK"
@@ -58,9 +68,28 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--part",
-        choices=("all", "pull", "evaluate"),
+        choices=("all", *PARTS),
         default="all",
-        help="the pull benchmark, the evaluation benchmark, or both (default)",
+        help="one part: Jira pull, evaluation, GitHub pull, Redmine pull; or all (default)",
+    )
+    github = GitHubSettings()
+    parser.add_argument(
+        "--github-issues",
+        type=int,
+        default=github.issues,
+        help="issues with history in the GitHub sandbox's acme/load",
+    )
+    parser.add_argument(
+        "--github-sample",
+        type=int,
+        default=github.sample,
+        help="issues whose timeline the PyGithub script reads (the rest is extrapolated)",
+    )
+    parser.add_argument(
+        "--redmine-issues",
+        type=int,
+        default=redmine_part.ISSUES,
+        help="issues with journals seeded into the real Redmine",
     )
     scale = Scale()
     parser.add_argument(
@@ -90,6 +119,12 @@ def main(argv: list[str] | None = None) -> int:
         print(
             "error: --issues and --sample must be positive, --latency not negative and "
             "--changed in (0, 1]",
+            file=sys.stderr,
+        )
+        return 2
+    if min(args.github_issues, args.github_sample, args.redmine_issues) < 1:
+        print(
+            "error: --github-issues, --github-sample and --redmine-issues must be positive",
             file=sys.stderr,
         )
         return 2
@@ -129,9 +164,10 @@ def main(argv: list[str] | None = None) -> int:
         except ContenderFailed as failure:
             print(f"error: {failure}", file=sys.stderr)
             return 1
-        # The pull report is the file's body with the forecasts; the evaluation section
-        # is kept.
-        body = render(outcome, machine, command) + "\n" + section_of(previous)
+        # The pull report is the file's body with the forecasts; the other parts'
+        # sections are kept.
+        kept = "".join(section_of(previous, begin, end) for begin, end in _SECTIONS)
+        body = render(outcome, machine, command) + "\n" + kept
         text = with_section(body, forecasts)
         met = all(goal.met for goal in all_goals(outcome))
     if args.part in ("all", "evaluate"):
@@ -141,6 +177,21 @@ def main(argv: list[str] | None = None) -> int:
         load = (started, os.getloadavg())
         text = replace_section(text, render_section(backends, scale, load))
         met = met and all(b.met(GOAL_SECONDS, GOAL_MB) for b in backends)
+    if args.part in ("all", "github"):
+        github = GitHubSettings(
+            issues=args.github_issues, latency=args.latency, sample=args.github_sample
+        )
+        try:
+            found = run_github(github, progress)
+        except ContenderFailed as failure:
+            print(f"error: {failure}", file=sys.stderr)
+            return 1
+        section = github_report.render_github(found, command)
+        text = replace_section(text, section, github_report.BEGIN, github_report.END)
+        met = met and found.check.agrees and found.done_total_agrees
+    if args.part in ("all", "redmine"):
+        section = redmine_part.run_section(args.redmine_issues, command, progress)
+        text = replace_section(text, section, redmine_part.BEGIN, redmine_part.END)
     print(text)
     if not args.no_write:
         args.results.write_text(text)

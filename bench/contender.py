@@ -1,7 +1,8 @@
-"""What the two contender processes share: how they are started and what they report.
+"""What the contender processes share: how they are started and what they report.
 
-A contender is ``python -m bench.<module> --url URL --out FILE ...`` with the Jira
-credentials in its environment (never on the command line, where ``ps`` shows them).
+A contender is ``python -m bench.<module> --url URL --out FILE ...`` with the site's
+credentials in its environment (Jira's, a GitHub token, a Redmine key), never on the
+command line, where ``ps`` shows them.
 It writes one JSON object to FILE: at least ``seconds`` (wall time of the pull alone,
 interpreter start-up excluded) and ``peak_rss_mb`` (its own peak resident memory).
 """
@@ -22,6 +23,7 @@ from okrsync_sandbox import API_TOKEN, BOT_EMAIL
 ROOT = Path(__file__).resolve().parent.parent
 EMAIL_VARIABLE = "BENCH_JIRA_EMAIL"
 TOKEN_VARIABLE = "BENCH_JIRA_TOKEN"
+GITHUB_TOKEN_VARIABLE = "BENCH_GITHUB_TOKEN"
 
 
 class ContenderFailed(RuntimeError):
@@ -43,11 +45,25 @@ def write_result(path: str, result: dict[str, Any]) -> None:
     Path(path).write_text(json.dumps(result))
 
 
-def run_contender(module: str, url: str, args: list[str], *, timeout: float) -> dict[str, Any]:
-    """Run ``python -m bench.<module>`` against the sandbox at ``url``; its result."""
+def github_token() -> str:
+    """The GitHub token from the environment a contender was started with."""
+    return os.environ[GITHUB_TOKEN_VARIABLE]
+
+
+def run_contender(
+    module: str,
+    url: str,
+    args: list[str],
+    *,
+    timeout: float,
+    secrets: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Run ``python -m bench.<module>`` against the sandbox at ``url``; its result.
+    ``secrets``: the credentials' environment variables (default: the Jira sandbox's)."""
     environment = dict(os.environ)
-    environment[EMAIL_VARIABLE] = BOT_EMAIL
-    environment[TOKEN_VARIABLE] = API_TOKEN
+    environment.update(
+        secrets if secrets is not None else {EMAIL_VARIABLE: BOT_EMAIL, TOKEN_VARIABLE: API_TOKEN}
+    )
     with tempfile.TemporaryDirectory(prefix="okrsync-bench-") as scratch:
         out = Path(scratch) / "result.json"
         command = [sys.executable, "-m", f"bench.{module}", "--url", url, "--out", str(out)]

@@ -168,19 +168,21 @@ def render_section(
     return "\n".join(lines) + "\n"
 
 
-def replace_section(text: str, section: str) -> str:
-    """``text`` with its evaluation section replaced by ``section`` (or appended)."""
-    if BEGIN in text and END in text:
-        head, _, rest = text.partition(BEGIN)
-        _, _, tail = rest.partition(END)
+def replace_section(text: str, section: str, begin: str = BEGIN, end: str = END) -> str:
+    """``text`` with its section between ``begin`` and ``end`` (the evaluation's unless
+    told) replaced by ``section``, or with ``section`` appended."""
+    if begin in text and end in text:
+        head, _, rest = text.partition(begin)
+        _, _, tail = rest.partition(end)
         return head + section.rstrip("\n") + tail
     return text.rstrip("\n") + "\n\n" + section
 
 
-def section_of(text: str) -> str:
-    """The evaluation section of ``text``; empty if it has none."""
-    if BEGIN not in text or END not in text:
+def section_of(text: str, begin: str = BEGIN, end: str = END) -> str:
+    """The section of ``text`` between ``begin`` and ``end`` (the evaluation's unless
+    told); empty if it has none."""
+    if begin not in text or end not in text:
         return ""
-    _, _, rest = text.partition(BEGIN)
-    inner, _, _ = rest.partition(END)
-    return BEGIN + inner + END + "\n"
+    _, _, rest = text.partition(begin)
+    inner, _, _ = rest.partition(end)
+    return begin + inner + end + "\n"

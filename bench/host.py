@@ -21,6 +21,7 @@ import resource
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -48,15 +49,24 @@ def is_continuation(entry: LoggedRequest) -> bool:
     return bool(params.get("nextPageToken")) or params.get("startAt", "0") not in ("", "0")
 
 
-def summarize(entries: list[LoggedRequest]) -> dict[str, Any]:
+def _jira_route(entry: LoggedRequest) -> str:
+    return route_of(entry.method, entry.path)
+
+
+def summarize(
+    entries: list[Any],
+    route: Callable[[Any], str] = _jira_route,
+    continued: Callable[[Any], bool] = is_continuation,
+) -> dict[str, Any]:
+    """Requests by route, those for a later page, and the failed ones."""
     routes: Counter[str] = Counter()
     continuations: Counter[str] = Counter()
     failed = 0
     for entry in entries:
-        route = route_of(entry.method, entry.path)
-        routes[route] += 1
-        if is_continuation(entry):
-            continuations[route] += 1
+        name = route(entry)
+        routes[name] += 1
+        if continued(entry):
+            continuations[name] += 1
         if entry.status is None or entry.status >= 400 or entry.fault:
             failed += 1
     return {
@@ -81,54 +91,79 @@ def _answer(payload: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
+Summarize = Callable[[list[Any]], dict[str, Any]]
+
+
+def command_loop(
+    ready: dict[str, Any],
+    reset: Callable[[], None],
+    entries: Callable[[], list[Any]],
+    summarize: Summarize,
+    change: Callable[[int], list[str]] | None = None,
+) -> None:
+    """Write ``ready``, then answer the commands on stdin until ``quit`` (or its end)."""
+    _answer({**ready, "rss_mb": _rss_mb()})
+    cpu_mark, wall_mark = _cpu(), time.perf_counter()
+    for line in sys.stdin:
+        command = json.loads(line)
+        name = command.get("cmd")
+        if name == "reset":
+            reset()
+            cpu_mark, wall_mark = _cpu(), time.perf_counter()
+            _answer({"ok": True})
+        elif name == "summary":
+            summary = summarize(entries())
+            summary["cpu_seconds"] = _cpu() - cpu_mark
+            summary["wall_seconds"] = time.perf_counter() - wall_mark
+            summary["rss_mb"] = _rss_mb()
+            _answer(summary)
+        elif name == "change" and change is not None:
+            began = time.perf_counter()
+            keys = change(int(command["count"]))
+            _answer({"changed": keys, "seconds": time.perf_counter() - began})
+        elif name == "quit":
+            _answer({"ok": True})
+            return
+        else:
+            _answer({"error": f"unknown command {name!r}"})
+
+
 def serve(issues: int, latency: float) -> None:
     started = time.perf_counter()
     state = build_dataset(ANCHOR, extra_issues=issues)
     build_seconds = time.perf_counter() - started
     with SandboxServer(state) as server:
         server.latency = latency
-        _answer(
-            {
-                "url": server.url,
-                "issues": issues,
-                "latency": latency,
-                "build_seconds": build_seconds,
-                "histories": sum(len(i.histories) for i in state.by_project.get(PROJECT, [])),
-                "rss_mb": _rss_mb(),
-            }
+        ready = {
+            "url": server.url,
+            "issues": issues,
+            "latency": latency,
+            "build_seconds": build_seconds,
+            "histories": sum(len(i.histories) for i in state.by_project.get(PROJECT, [])),
+        }
+        command_loop(
+            ready,
+            server.reset_log,
+            server.log.entries,
+            summarize,
+            lambda count: change_issues(state, count),
         )
-        cpu_mark, wall_mark = _cpu(), time.perf_counter()
-        for line in sys.stdin:
-            command = json.loads(line)
-            name = command.get("cmd")
-            if name == "reset":
-                server.reset_log()
-                cpu_mark, wall_mark = _cpu(), time.perf_counter()
-                _answer({"ok": True})
-            elif name == "summary":
-                summary = summarize(server.log.entries())
-                summary["cpu_seconds"] = _cpu() - cpu_mark
-                summary["wall_seconds"] = time.perf_counter() - wall_mark
-                summary["rss_mb"] = _rss_mb()
-                _answer(summary)
-            elif name == "change":
-                began = time.perf_counter()
-                keys = change_issues(state, int(command["count"]))
-                _answer({"changed": keys, "seconds": time.perf_counter() - began})
-            elif name == "quit":
-                _answer({"ok": True})
-                return
-            else:
-                _answer({"error": f"unknown command {name!r}"})
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.host", description=__doc__)
+def host_main(
+    argv: list[str] | None, prog: str, doc: str | None, serve: Callable[[int, float], None]
+) -> int:
+    """``prog --issues N [--latency S]``: ``serve(issues, latency)``."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc)
     parser.add_argument("--issues", type=int, required=True)
     parser.add_argument("--latency", type=float, default=0.0)
     args = parser.parse_args(argv)
     serve(args.issues, args.latency)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return host_main(argv, "python -m bench.host", __doc__, serve)
 
 
 if __name__ == "__main__":

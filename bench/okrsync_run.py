@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import sqlite3
 import time
+from collections.abc import Callable
 from typing import Any
 
 # httpx imports its transport (httpcore, h11, anyio) when the first client is made.
@@ -21,6 +22,7 @@ from okrsync_jira import JiraConnector
 
 from bench.changes import QUERY
 from bench.contender import credentials, write_result
+from okrsync.connector import Connector
 from okrsync.pull import PullReport, QuerySpec, SweepLog, pull_queries
 from okrsync.runs import RunRecorder
 from okrsync.store import Store
@@ -43,21 +45,34 @@ class _Timeline:
         self.mark("last batch stored")
 
 
-async def _pull(store: Store, url: str, query: str, timeline: _Timeline) -> PullReport:
+def jira_connector(url: str) -> Connector:
     email, token = credentials()
-    settings = {"type": "jira", "url": url, "email": email, "token": token}
-    async with JiraConnector(SOURCE, settings) as connector:
-        specs = [QuerySpec(SOURCE, query)]
+    return JiraConnector(SOURCE, {"type": "jira", "url": url, "email": email, "token": token})
+
+
+async def _pull(
+    store: Store, connector: Connector, source: str, query: str, timeline: _Timeline
+) -> PullReport:
+    async with connector:
+        specs = [QuerySpec(source, query)]
         return await pull_queries(specs, store, lambda _: connector, timeline.batch_stored)
 
 
-def pull(url: str, database: str, query: str) -> dict[str, Any]:
+def pull(
+    url: str,
+    database: str,
+    query: str,
+    connect: Callable[[str], Connector] = jira_connector,
+    source: str = SOURCE,
+) -> dict[str, Any]:
+    """One pull of ``query`` into the SQLite file ``database``, with the connector
+    ``connect(url)`` makes; what it did and what the store holds after it."""
     timeline, cpu = _Timeline(), time.process_time()
     store = Store.open(f"sqlite:///{database}")
     try:
         with store.run_lock(), RunRecorder(store, "pull", None) as run:
             timeline.mark("store open")
-            report = asyncio.run(_pull(store, url, query, timeline))
+            report = asyncio.run(_pull(store, connect(url), source, query, timeline))
             timeline.mark("pull done")
             run.pulled = report.as_dict()
     finally:
@@ -82,15 +97,27 @@ def pull(url: str, database: str, query: str) -> dict[str, Any]:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.okrsync_run", description=__doc__)
+def contender_main(
+    argv: list[str] | None,
+    prog: str,
+    doc: str | None,
+    run: Callable[[str, str, str], dict[str, Any]],
+    query: str,
+) -> int:
+    """``prog --url URL --out FILE --db FILE [--query Q]``: ``run(url, db, query)``'s
+    result written to FILE."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc)
     parser.add_argument("--url", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--db", required=True, help="the SQLite state file")
-    parser.add_argument("--query", default=QUERY)
+    parser.add_argument("--query", default=query)
     args = parser.parse_args(argv)
-    write_result(args.out, pull(args.url, args.db, args.query))
+    write_result(args.out, run(args.url, args.db, args.query))
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return contender_main(argv, "python -m bench.okrsync_run", __doc__, pull, QUERY)
 
 
 if __name__ == "__main__":

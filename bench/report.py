@@ -192,14 +192,10 @@ def _script_detail(label: str, script: ScriptPull) -> list[str]:
     return lines + _table(["phase", "time", "requests"], rows, "lrr")
 
 
-def _processes(outcome: Outcome) -> list[str]:
+def processes_table(pulls: list[tuple[str, Pull]]) -> list[str]:
+    """Each pull's wall time, its client's CPU, and the sandbox's CPU meanwhile."""
     rows = []
-    for label, pull in (
-        ("okrsync full", outcome.okrsync_full),
-        ("jira script full", outcome.script_full.measured),
-        ("okrsync incremental", outcome.okrsync_incremental),
-        ("jira script incremental", outcome.script_incremental.measured),
-    ):
+    for label, pull in pulls:
         log = pull.log
         busy = log.cpu_seconds / log.wall_seconds if log.wall_seconds else 0.0
         per_request = log.cpu_seconds / log.total * 1000 if log.total else 0.0
@@ -226,6 +222,17 @@ def _processes(outcome: Outcome) -> list[str]:
         ],
         rows,
         "lrrrrrr",
+    )
+
+
+def _processes(outcome: Outcome) -> list[str]:
+    return processes_table(
+        [
+            ("okrsync full", outcome.okrsync_full),
+            ("jira script full", outcome.script_full.measured),
+            ("okrsync incremental", outcome.okrsync_incremental),
+            ("jira script incremental", outcome.script_incremental.measured),
+        ]
     )
 
 

@@ -4,7 +4,7 @@ sandbox's request log saw it, and the jira script's pull scaled to every issue."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from bench import minimum
 from bench.sandbox import LogSummary
@@ -38,9 +38,15 @@ class Pull:
 
 @dataclass(frozen=True)
 class ScriptPull:
-    """The jira script's pull, scaled from its changelog sample to every issue."""
+    """The jira script's pull, scaled from its changelog sample to every issue: the
+    phase that reads one issue at a time (its time, its requests) is multiplied by
+    issues / sampled, the rest is as measured."""
 
     measured: Pull
+    # What the script reports for that phase, and the routes it sends there.
+    SAMPLED: ClassVar[str] = "changelogs_read"
+    PHASE_SECONDS: ClassVar[str] = "changelog_seconds"
+    PER_ISSUE: ClassVar[tuple[str, ...]] = (ISSUE_ROUTE, CHANGELOG_ROUTE)
 
     @property
     def issues(self) -> int:
@@ -48,7 +54,7 @@ class ScriptPull:
 
     @property
     def sampled(self) -> int:
-        return int(self.measured.result["changelogs_read"])
+        return int(self.measured.result[self.SAMPLED])
 
     @property
     def extrapolated(self) -> bool:
@@ -59,19 +65,22 @@ class ScriptPull:
         return self.issues / self.sampled if self.sampled else 1.0
 
     @property
+    def per_issue_requests(self) -> int:
+        return sum(self.measured.log.count(route) for route in self.PER_ISSUE)
+
+    @property
     def changelog_requests(self) -> int:
-        log = self.measured.log
-        return log.count(ISSUE_ROUTE) + log.count(CHANGELOG_ROUTE)
+        return self.per_issue_requests
 
     @property
     def seconds(self) -> float:
         result = self.measured.result
-        rest = float(result["seconds"]) - float(result["changelog_seconds"])
-        return rest + float(result["changelog_seconds"]) * self.scale
+        rest = float(result["seconds"]) - float(result[self.PHASE_SECONDS])
+        return rest + float(result[self.PHASE_SECONDS]) * self.scale
 
     @property
     def requests(self) -> int:
-        per_issue = self.changelog_requests
+        per_issue = self.per_issue_requests
         return self.measured.requests - per_issue + round(per_issue * self.scale)
 
 

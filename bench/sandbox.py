@@ -36,9 +36,11 @@ class LogSummary:
 class SandboxProcess:
     """``with SandboxProcess(issues=100_000, latency=0.02) as jira: jira.url``."""
 
-    def __init__(self, *, issues: int, latency: float) -> None:
+    def __init__(self, *, issues: int, latency: float, host: str = "bench.host") -> None:
         self.issues = issues
         self.latency = latency
+        self.host = host  # the host module: bench.host (Jira), bench.github_host
+        self.ready: dict[str, Any] = {}  # everything the host said once serving
         self.url = ""
         self.build_seconds = 0.0
         self.histories = 0  # change histories of the issues the benchmark pulls
@@ -49,7 +51,7 @@ class SandboxProcess:
         command = [
             sys.executable,
             "-m",
-            "bench.host",
+            self.host,
             "--issues",
             str(self.issues),
             "--latency",
@@ -58,10 +60,10 @@ class SandboxProcess:
         self._process = subprocess.Popen(
             command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )
-        ready = self._read()
+        ready = self.ready = self._read()
         self.url = str(ready["url"])
         self.build_seconds = float(ready["build_seconds"])
-        self.histories = int(ready["histories"])
+        self.histories = int(ready.get("histories", 0))
         self.rss_mb = float(ready["rss_mb"])
         return self
 

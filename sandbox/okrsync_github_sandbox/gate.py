@@ -1,9 +1,10 @@
-"""What every request passes through: the log, the token, fault switches, the primary
-rate limit with its ``x-ratelimit-*`` headers, and ETags (a matching
+"""What every request passes through: the log, the added latency, the token, fault
+switches, the primary rate limit with its ``x-ratelimit-*`` headers, and ETags (a matching
 ``If-None-Match`` gets a 304 that costs no quota, as on GitHub)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import time
@@ -25,6 +26,7 @@ class Answer:
     status: int
     body: Any
     headers: dict[str, str] = field(default_factory=dict)
+    encoded: bytes | None = None  # the body as sent, once encoded for its ETag
 
 
 class Refusal(Exception):
@@ -55,6 +57,8 @@ def gated(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
             conditional="if-none-match" in request.headers,
         )
         state.log.append(entry)
+        if state.latency > 0:
+            await asyncio.sleep(state.latency)
         answer = await _answer(request, state, handler, body, entry)
         entry.status = answer.status
         return _response(state, answer)
@@ -80,7 +84,8 @@ async def _answer(
     except Refusal as refusal:
         answer = refusal.answer
     if request.method == "GET" and answer.status == 200:
-        tag = 'W/"' + hashlib.sha1(_encode(answer.body)).hexdigest() + '"'
+        answer.encoded = _encode(answer.body)
+        tag = 'W/"' + hashlib.sha1(answer.encoded).hexdigest() + '"'
         answer.headers["ETag"] = tag
         if request.headers.get("if-none-match") == tag:
             return Answer(304, None, {"ETag": tag})
@@ -136,5 +141,8 @@ def _response(state: GitHubState, answer: Answer) -> Response:
     if answer.status == 304 or answer.body is None:
         return Response(status_code=answer.status, headers=headers)
     return Response(
-        _encode(answer.body), answer.status, headers, media_type="application/json; charset=utf-8"
+        answer.encoded if answer.encoded is not None else _encode(answer.body),
+        answer.status,
+        headers,
+        media_type="application/json; charset=utf-8",
     )

@@ -16,7 +16,16 @@ from datetime import timedelta
 from importlib.resources import files
 from typing import Any
 
-from graphql import GraphQLError, GraphQLSchema, build_schema, graphql_sync
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSchema,
+    build_schema,
+    execute_sync,
+    parse,
+    validate,
+)
 from starlette.requests import Request
 from starlette.routing import Route
 
@@ -79,10 +88,18 @@ class _Renderer:
 
     def __init__(self, state: GitHubState) -> None:
         self.state = state
+        # A request's fields, by project: every item and status event of a batch of
+        # issues shows the same ones (and "today" does not change within one request).
+        self._fields: dict[str, list[dict[str, Any]]] = {}
 
     # --- projects ------------------------------------------------------------------------
 
     def field_nodes(self, project: Project) -> list[dict[str, Any]]:
+        if project.id not in self._fields:
+            self._fields[project.id] = self._field_nodes(project)
+        return self._fields[project.id]
+
+    def _field_nodes(self, project: Project) -> list[dict[str, Any]]:
         status = {
             "__typename": "ProjectV2SingleSelectField",
             "id": project.status_field_id,
@@ -297,6 +314,7 @@ class _Renderer:
         return node
 
 
+@functools.cache
 def _enum_of(type_name: str) -> str:
     """``ProjectV2ItemStatusChangedEvent`` -> ``PROJECT_V2_ITEM_STATUS_CHANGED_EVENT``."""
     out = ""
@@ -380,6 +398,18 @@ def _root(state: GitHubState, login: str) -> dict[str, Any]:
     }
 
 
+@functools.lru_cache(maxsize=256)
+def _checked(query: str) -> tuple[DocumentNode | None, list[GraphQLError]]:
+    """The parsed document and its validation errors against the schema, once per
+    document: a client sends the same few documents again and again (GitHub caches
+    them too), and validating one against GitHub's schema costs more than answering it."""
+    try:
+        document = parse(query)
+    except GraphQLError as error:
+        return None, [error]
+    return document, validate(schema(), document)
+
+
 def _error(error: GraphQLError) -> dict[str, Any]:
     out: dict[str, Any] = {"message": error.message}
     if error.path is not None:
@@ -394,13 +424,18 @@ def _error(error: GraphQLError) -> dict[str, Any]:
 async def post_graphql(request: Request, state: GitHubState, login: str, body: Any) -> Answer:
     if not isinstance(body, dict) or not isinstance(body.get("query"), str):
         raise Refusal(400, "Problems parsing JSON")
-    result = graphql_sync(
-        schema(),
-        body["query"],
-        root_value=_root(state, login),
-        variable_values=body.get("variables") or {},
-        operation_name=body.get("operationName"),
-    )
+    document, invalid = _checked(body["query"])
+    if invalid:
+        result = ExecutionResult(None, invalid)
+    else:
+        assert document is not None
+        result = execute_sync(
+            schema(),
+            document,
+            root_value=_root(state, login),
+            variable_values=body.get("variables") or {},
+            operation_name=body.get("operationName"),
+        )
     answer: dict[str, Any] = {}
     if result.data is not None:
         answer["data"] = result.data

@@ -147,3 +147,104 @@ def timeline(state: GitHubState, item: Issue) -> list[dict[str, Any]]:
             entry["state_reason"] = str(event.value or "COMPLETED").lower()
         out.append(entry)
     return out
+
+
+# The URL templates of GitHub's ``full-repository``, by property, after the repository's
+# API address.
+_REPOSITORY_URLS = {
+    "archive_url": "/{archive_format}{/ref}",
+    "assignees_url": "/assignees{/user}",
+    "blobs_url": "/git/blobs{/sha}",
+    "branches_url": "/branches{/branch}",
+    "collaborators_url": "/collaborators{/collaborator}",
+    "comments_url": "/comments{/number}",
+    "commits_url": "/commits{/sha}",
+    "compare_url": "/compare/{base}...{head}",
+    "contents_url": "/contents/{+path}",
+    "contributors_url": "/contributors",
+    "deployments_url": "/deployments",
+    "downloads_url": "/downloads",
+    "events_url": "/events",
+    "forks_url": "/forks",
+    "git_commits_url": "/git/commits{/sha}",
+    "git_refs_url": "/git/refs{/sha}",
+    "git_tags_url": "/git/tags{/sha}",
+    "hooks_url": "/hooks",
+    "issue_comment_url": "/issues/comments{/number}",
+    "issue_events_url": "/issues/events{/number}",
+    "issues_url": "/issues{/number}",
+    "keys_url": "/keys{/key_id}",
+    "labels_url": "/labels{/name}",
+    "languages_url": "/languages",
+    "merges_url": "/merges",
+    "milestones_url": "/milestones{/number}",
+    "notifications_url": "/notifications{?since,all,participating}",
+    "pulls_url": "/pulls{/number}",
+    "releases_url": "/releases{/id}",
+    "stargazers_url": "/stargazers",
+    "statuses_url": "/statuses/{sha}",
+    "subscribers_url": "/subscribers",
+    "subscription_url": "/subscription",
+    "tags_url": "/tags",
+    "teams_url": "/teams",
+    "trees_url": "/git/trees{/sha}",
+}
+
+
+def repository(state: GitHubState, full_name: str) -> dict[str, Any]:
+    """GitHub's ``full-repository`` (``GET /repos/{owner}/{repo}``), every property it
+    requires; an organization's public repository with issues and projects on."""
+    owner, name = full_name.split("/")
+    api = f"{state.base_url}/repos/{full_name}"
+    issues = [i for i in state.issues.values() if i.repo == full_name]
+    opened = sum(i.state == "OPEN" for i in issues)
+    created = min((i.created for i in issues), default=None)
+    updated = max((i.updated or i.created for i in issues), default=None)
+    organization = {**user(state, owner), "type": "Organization"}
+    return {
+        "id": state.repos[full_name],
+        "node_id": f"R_{name}",
+        "name": name,
+        "full_name": full_name,
+        "owner": organization,
+        "organization": organization,
+        "private": False,
+        "visibility": "public",
+        "html_url": f"https://github.com/{full_name}",
+        "description": None,
+        "fork": False,
+        "url": api,
+        **{prop: api + tail for prop, tail in _REPOSITORY_URLS.items()},
+        "git_url": f"git://github.com/{full_name}.git",
+        "ssh_url": f"git@github.com:{full_name}.git",
+        "clone_url": f"https://github.com/{full_name}.git",
+        "svn_url": f"https://github.com/{full_name}",
+        "mirror_url": None,
+        "homepage": None,
+        "language": None,
+        "forks": 0,
+        "forks_count": 0,
+        "stargazers_count": 0,
+        "watchers": 0,
+        "watchers_count": 0,
+        "subscribers_count": 0,
+        "network_count": 0,
+        "size": 0,
+        "default_branch": "main",
+        "open_issues": opened,
+        "open_issues_count": opened,
+        "topics": [],
+        "has_issues": True,
+        "has_projects": True,
+        "has_wiki": False,
+        "has_pages": False,
+        "has_downloads": True,
+        "has_discussions": False,
+        "archived": False,
+        "disabled": False,
+        "is_template": False,
+        "pushed_at": stamp(updated),
+        "created_at": stamp(created),
+        "updated_at": stamp(updated),
+        "license": None,
+    }

@@ -1,5 +1,6 @@
 """GitHub's REST endpoints okrsync uses: the issue search, issues, their timelines and
-comments, and the authenticated user. Lists page with ``per_page``/``page`` and a
+comments, and the authenticated user; and the repository, which a script on a client
+library such as PyGithub reads first. Lists page with ``per_page``/``page`` and a
 ``Link`` header, as GitHub's do."""
 
 from __future__ import annotations
@@ -196,6 +197,13 @@ async def create_issue(request: Request, state: GitHubState, login: str, body: A
     return Answer(201, render.issue(state, issue))
 
 
+async def get_repository(request: Request, state: GitHubState, login: str, body: Any) -> Answer:
+    repo = f"{request.path_params['owner']}/{request.path_params['repo']}"
+    if repo not in state.repos:
+        raise Refusal(404, "Not Found")
+    return Answer(200, render.repository(state, repo))
+
+
 async def get_user(request: Request, state: GitHubState, login: str, body: Any) -> Answer:
     return Answer(200, render.user(state, login))
 
@@ -204,6 +212,7 @@ _ISSUE = "/repos/{owner}/{repo}/issues/{number:int}"
 routes = [
     Route("/search/issues", gated(search_issues), methods=["GET"]),
     Route("/user", gated(get_user), methods=["GET"]),
+    Route("/repos/{owner}/{repo}", gated(get_repository), methods=["GET"]),
     Route("/repos/{owner}/{repo}/issues", gated(list_issues), methods=["GET"]),
     Route("/repos/{owner}/{repo}/issues", gated(create_issue), methods=["POST"]),
     Route(_ISSUE, gated(get_issue), methods=["GET"]),

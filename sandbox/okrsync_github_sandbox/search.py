@@ -67,25 +67,31 @@ def _instant(text: str, *, end: bool) -> datetime:
     return day + timedelta(days=1) - timedelta(microseconds=1) if end else day
 
 
-def _in_range(moment: datetime | None, spec: str) -> bool:
-    if moment is None:
-        return False
+def _range_test(spec: str) -> Callable[[datetime | None], bool]:
+    """Whether an instant lies in the range ``spec``; the bounds are read once, not for
+    every issue the search looks at."""
     match = _RANGE.match(spec)
     if match is None:
         raise SearchRefused(f"{spec!r} is not a date range")
     op, first, second = match.groups()
     try:
         if second is not None:
-            return _instant(first, end=False) <= moment <= _instant(second, end=True)
+            low, high = _instant(first, end=False), _instant(second, end=True)
+            return lambda moment: moment is not None and low <= moment <= high
         if op == ">=":
-            return moment >= _instant(first, end=False)
+            low = _instant(first, end=False)
+            return lambda moment: moment is not None and moment >= low
         if op == ">":
-            return moment > _instant(first, end=True)
+            after = _instant(first, end=True)
+            return lambda moment: moment is not None and moment > after
         if op == "<=":
-            return moment <= _instant(first, end=True)
+            high = _instant(first, end=True)
+            return lambda moment: moment is not None and moment <= high
         if op == "<":
-            return moment < _instant(first, end=False)
-        return _instant(first, end=False) <= moment <= _instant(first, end=True)
+            before = _instant(first, end=False)
+            return lambda moment: moment is not None and moment < before
+        low, high = _instant(first, end=False), _instant(first, end=True)
+        return lambda moment: moment is not None and low <= moment <= high
     except ValueError:
         raise SearchRefused(f"{spec!r} is not a date or a date range") from None
 
@@ -109,10 +115,11 @@ def _matcher(
         "reason": lambda i: i.state == "CLOSED" and i.state_reason == _REASONS.get(lowered),
         "milestone": lambda i: False,  # no seeded issue has a milestone
         "project": lambda i: in_project(i, lowered),
-        "created": lambda i: _in_range(i.created, value),
-        "updated": lambda i: _in_range(i.updated, value),
-        "closed": lambda i: _in_range(i.closed_at, value),
     }
+    if term.name in ("created", "updated", "closed"):
+        within = _range_test(value)
+        moment = {"created": "created", "updated": "updated", "closed": "closed_at"}[term.name]
+        return lambda i: within(getattr(i, moment))
     if term.name in simple:
         return simple[term.name]
     if term.name in ("is", "state"):

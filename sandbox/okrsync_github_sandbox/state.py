@@ -56,6 +56,7 @@ class GitHubState:
     budget: RateBudget = field(default_factory=RateBudget)
     clock: Callable[[], datetime] = _now
     search_cap: int = SEARCH_CAP
+    latency: float = 0.0  # seconds added to every answer (a network's round trip)
     base_url: str = ""
     lock: threading.RLock = field(default_factory=threading.RLock)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(5001))
