@@ -67,8 +67,12 @@ class RunQueue(Protocol):
         True when none is left running."""
         ...
 
+    def problem(self) -> str | None:
+        """Why runs cannot be queued now (the broker is unreachable), or None."""
+        ...
 
-Execute = Callable[[RunRequest], None]
+
+Execute = Callable[[RunRequest], object]
 
 
 class InProcessQueue:
@@ -110,6 +114,9 @@ class InProcessQueue:
     def running(self) -> list[RunRequest]:
         with self._changed:
             return list(self._running.values())
+
+    def problem(self) -> str | None:
+        return None
 
     def close(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
