@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
 from okrsync.errors import ConfigError
 from okrsync.serve.queue import RunRequest, UnitBusy
@@ -55,6 +56,17 @@ def broker_kind(url: str) -> str:
             "(amqp://guest:guest@127.0.0.1:5672//)"
         )
     return kind
+
+
+def shown_broker(url: str) -> str:
+    """``url`` as it may be printed: its password masked."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    netloc = f"{user}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def visibility_timeout(run_timeout_days: float | None) -> float:

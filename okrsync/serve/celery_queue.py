@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from okrsync.secrets import redact
-from okrsync.serve.celery_app import TASK
+from okrsync.serve.celery_app import TASK, shown_broker
 from okrsync.serve.metrics import ServeMetrics
 from okrsync.serve.queue import InProcessQueue, RunRequest, UnitBusy
 
@@ -86,11 +86,12 @@ class CeleryQueue(InProcessQueue):
     def problem(self) -> str | None:
         from kombu import Connection
 
-        connection = Connection(self._app.conf.broker_url, connect_timeout=3)
+        url = str(self._app.conf.broker_url)
+        connection = Connection(url, connect_timeout=3)
         try:
-            connection.ensure_connection(max_retries=1, timeout=3)
+            connection.ensure_connection(max_retries=1, interval_start=0, timeout=3)
         except Exception as error:
-            return redact(f"the broker {connection.as_uri()} is unreachable: {error}")
+            return redact(f"the broker {shown_broker(url)} is unreachable: {error}")
         finally:
             connection.release()
         return None

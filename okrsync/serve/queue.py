@@ -9,7 +9,8 @@ the service's rules, whatever executes the runs:
 - different units run side by side, up to ``workers`` at once;
 - a run that fails fails its unit only: the next one starts regardless.
 
-A queue built on a distributed engine (``broker:``) implements the same protocol.
+With ``broker:``, ``CeleryQueue`` (``okrsync.serve.celery_queue``) keeps the same rules
+and hands each run to an ``okrsync worker`` process instead of running it here.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from okrsync_sandbox import SandboxServer
-from serve_harness import ServeProcess, unit_file, wait_for, write_workspace
+from serve_harness import ServeProcess, free_port, unit_file, wait_for, write_workspace
 from workers_harness import (
     AMQP_URL,
     REDIS_URL,
@@ -153,7 +153,9 @@ def test_a_killed_workers_run_completes_on_another_with_one_write(
         assert lines[0]["writes"] == len(written) - 1
 
 
-def test_rabbitmq_carries_runs_to_workers(site: SandboxServer, tmp_path: Path) -> None:
+def test_rabbitmq_carries_runs_to_workers_which_stop_gracefully(
+    site: SandboxServer, tmp_path: Path
+) -> None:
     require_services(broker=AMQP_URL)
     purge_amqp()
     with fresh_schema() as database:
@@ -164,7 +166,31 @@ def test_rabbitmq_carries_runs_to_workers(site: SandboxServer, tmp_path: Path) -
             ids = serve.api.post("/api/sync", json={}).json()["run_ids"]
             runs = wait_for(lambda: finished(serve, ids), timeout=90, step=0.5)
             ready = serve.http.get("/readyz")
+            # SIGTERM while a run is under way: the worker finishes it, then exits 0.
+            site.latency = 0.5
+            again = serve.api.post("/api/sync", json={"unit": "mappings/shop.yaml"}).json()
+            busy = wait_for(
+                lambda: next((w for w in workers if w.started_again("mappings/shop.yaml")), None)
+            )
+            stopped = busy.stop()
+            last = wait_for(lambda: serve.finished_runs(again["run_id"]), timeout=60)
         assert ready.status_code == 200
         assert len(runs) == 5
         assert {worker_of(r, workers).name for r in runs} == {w.name for w in workers}
         assert {r["unit"] for r in runs if r["status"] == "failed"} == {"mappings/down.yaml"}
+        assert stopped == 0
+        assert [(worker_of(r, workers), r["status"]) for r in last] == [(busy, "ok")]
+
+
+def test_readyz_says_when_the_broker_is_unreachable(site: SandboxServer, tmp_path: Path) -> None:
+    require_services(broker=REDIS_URL)
+    with fresh_schema() as database:
+        nobody = f"redis://127.0.0.1:{free_port()}/0"
+        config = workspace(tmp_path, site, database, nobody)
+        serve = ServeProcess(config)
+        try:
+            answer = serve.http.get("/readyz")
+        finally:
+            serve.stop()
+        assert answer.status_code == 503
+        assert answer.text.startswith(f"the broker {nobody} is unreachable: ")

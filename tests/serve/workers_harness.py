@@ -152,6 +152,15 @@ class WorkerProcess:
             for line in self.log_lines()
         )
 
+    def started_again(self, unit: str) -> bool:
+        """Whether the worker started a run of ``unit`` that it has not ended yet."""
+        events = [
+            line.get("event")
+            for line in self.log_lines()
+            if line.get("unit") == unit and line.get("event") in ("run_started", "run")
+        ]
+        return bool(events) and events[-1] == "run_started"
+
     def kill(self) -> None:
         """SIGKILL the worker and everything it started: the machine died."""
         os.killpg(self.process.pid, signal.SIGKILL)
@@ -165,7 +174,8 @@ class WorkerProcess:
         finally:
             if self.process.poll() is None:
                 os.killpg(self.process.pid, signal.SIGKILL)
-            self._log.close()
+            if not self._log.closed:
+                self._log.close()
 
 
 @contextmanager
