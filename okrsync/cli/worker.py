@@ -77,7 +77,12 @@ def worker(
         runner = UnitRunner(ctx.obj.config, store, ServeMetrics(store.latest_results), worker=name)
         register_runs(app, runner)
 
-        def ready(**_: object) -> None:
+        def ready(sender: object = None, **_: object) -> None:
+            # The event loop wakes at least once a second, so that a SIGTERM is heeded
+            # within one (with nothing else scheduled, RabbitMQ's sleeps 10 s at a time).
+            hub = getattr(getattr(sender, "controller", None), "hub", None)
+            if hub is not None:
+                hub.call_repeatedly(1.0, _awake)
             log.info(
                 "okrsync worker %s ready",
                 name,
@@ -107,3 +112,7 @@ def worker(
         code = celery_worker.exitcode or 0
     if code:
         raise typer.Exit(code)
+
+
+def _awake() -> None:
+    """Nothing to do: the event loop only had to look at its signals."""

@@ -9,15 +9,17 @@ saying so, otherwise.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from okrsync_sandbox import SandboxServer
-from serve_harness import ServeProcess, free_port, unit_file, wait_for, write_workspace
+from serve_harness import ENV, ServeProcess, free_port, unit_file, wait_for, write_workspace
 from workers_harness import (
     AMQP_URL,
     REDIS_URL,
@@ -53,6 +55,13 @@ def workspace(folder: Path, site: SandboxServer, database: str, broker: str, **m
     extra = "".join(f"{key}: {value}\n" for key, value in more.items())
     use_broker(config, database=database, broker=broker, extra=extra)
     return config
+
+
+async def ask(app: Any, path: str) -> httpx.Response:
+    """``GET path`` of the ASGI ``app``, in this process."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://serve") as client:
+        return await client.get(path)
 
 
 def finished(serve: ServeProcess, request_ids: list[str]) -> list[dict[str, Any]]:
@@ -182,15 +191,21 @@ def test_rabbitmq_carries_runs_to_workers_which_stop_gracefully(
         assert [(worker_of(r, workers), r["status"]) for r in last] == [(busy, "ok")]
 
 
-def test_readyz_says_when_the_broker_is_unreachable(site: SandboxServer, tmp_path: Path) -> None:
+def test_readyz_says_when_the_broker_is_unreachable(
+    site: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from okrsync.serve.app import build_app
+    from okrsync.serve.service import build_service
+
     require_services(broker=REDIS_URL)
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
     with fresh_schema() as database:
         nobody = f"redis://127.0.0.1:{free_port()}/0"
-        config = workspace(tmp_path, site, database, nobody)
-        serve = ServeProcess(config)
+        service = build_service(str(workspace(tmp_path, site, database, nobody)))
         try:
-            answer = serve.http.get("/readyz")
+            answer = asyncio.run(ask(build_app(service, grace=1), "/readyz"))
         finally:
-            serve.stop()
+            service.close(1)
         assert answer.status_code == 503
         assert answer.text.startswith(f"the broker {nobody} is unreachable: ")
