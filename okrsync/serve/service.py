@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
+from okrsync import secrets
 from okrsync.errors import ConfigError
 from okrsync.project import Project, load_project
 from okrsync.serve.auth import Guard
@@ -83,6 +85,9 @@ def broker_of(project: Project, command: str) -> str | None:
     if not url:
         return None
     broker_kind(url)
+    password = urlsplit(url).password
+    if password:
+        secrets.register(password)  # never in a message, a log line or the store
     if not is_postgresql(project.database_url):
         raise ConfigError(
             f"{command} with broker: needs a PostgreSQL store (database: "
