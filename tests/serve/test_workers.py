@@ -94,6 +94,8 @@ def test_runs_spread_across_workers_never_overlap_and_keep_one_budget(
             serve, workers = running.serve, running.workers
             site.latency = LATENCY
             site.reset_log()
+            # The first search is answered 429 "retry after 3 s": every worker pauses.
+            site.faults.rate_limit("/rest/api/3/search", retry_after=3)
             # Every unit, twice: the second request for each unit joins its waiting run
             # or waits for its running one, so each unit runs once or twice, never at once.
             first = serve.api.post("/api/sync", json={}).json()["run_ids"]
@@ -123,6 +125,11 @@ def test_runs_spread_across_workers_never_overlap_and_keep_one_budget(
         assert len(times) > 20  # enough requests that an unshared budget would show
         busiest = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
         assert busiest <= 10
+        # The 429's pause held for all: after the requests already on their way when it
+        # was answered (sent within its 0.15 s latency, given 0.75 s here), none reached
+        # the site until the 3 s were over (less 0.25 s for the network).
+        (limited,) = [e.at for e in site.log.entries() if e.status == 429]
+        assert [t for t in times if limited + 0.75 < t < limited + 2.75] == []
 
 
 def test_a_killed_workers_run_completes_on_another_with_one_write(
