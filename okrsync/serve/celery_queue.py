@@ -120,9 +120,13 @@ class CeleryQueue(InProcessQueue):
                 handoff = self._outbox.get(timeout=POLL)
             except queue.Empty:
                 handoff = None
-            if handoff is not None:
-                self._send(handoff)
-            self._collect()
+            try:
+                if handoff is not None:
+                    self._send(handoff)
+                self._collect()
+            except Exception:
+                # The dispatcher never dies of one run: every other unit waits on it.
+                log.exception("handing out runs failed unexpectedly")
 
     def _send(self, handoff: _Handoff) -> None:
         request = handoff.request

@@ -101,6 +101,8 @@ def test_runs_spread_across_workers_never_overlap_and_keep_one_budget(
             first = serve.api.post("/api/sync", json={}).json()["run_ids"]
             second = serve.api.post("/api/sync", json={}).json()["run_ids"]
             ids = sorted(set(first) | set(second))
+            # /api/runs (and the dashboard) show the runs the workers have started.
+            shown = wait_for(lambda: serve.runs()["queue"]["running"], timeout=30)
             runs = wait_for(lambda: finished(serve, ids), timeout=90, step=0.5)
             wait_for(serve.idle, timeout=30)
         by_unit: dict[str, list[dict[str, Any]]] = {}
@@ -113,6 +115,7 @@ def test_runs_spread_across_workers_never_overlap_and_keep_one_budget(
             "mappings/shop-read.yaml",
             "mappings/shop.yaml",
         ]
+        assert {r["id"] for r in shown} <= set(ids)
         # Five units, each run by one of two workers: both took some.
         assert {worker_of(r, workers).name for r in runs} == {w.name for w in workers}
         for unit, unit_runs in by_unit.items():
