@@ -42,7 +42,7 @@ def worker(
     with handle_errors(ctx):
         from okrsync.budget import share_budgets
         from okrsync.project import load_project
-        from okrsync.serve.celery_app import QUEUE, broker_kind, celery_app, register_runs
+        from okrsync.serve.celery_app import broker_kind, celery_app, queue_name, register_runs
         from okrsync.serve.metrics import ServeMetrics
         from okrsync.serve.service import broker_of
         from okrsync.serve.worker import UnitRunner
@@ -73,7 +73,8 @@ def worker(
                 "broker to share them"
             )
         name = f"okrsync-{os.getpid()}@{socket.gethostname()}"
-        app = celery_app(broker, run_timeout_days=project.config.run_timeout)
+        queue = queue_name(store.identity()[0])
+        app = celery_app(broker, run_timeout_days=project.config.run_timeout, queue=queue)
         runner = UnitRunner(ctx.obj.config, store, ServeMetrics(store.latest_results), worker=name)
         register_runs(app, runner)
 
@@ -97,7 +98,7 @@ def worker(
             hostname=name,
             pool_cls="threads",
             concurrency=concurrency,
-            queues=[QUEUE],
+            queues=[queue],
             loglevel="INFO",
             quiet=True,
             without_mingle=True,

@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from okrsync.serve.worker import UnitRunner
 
 TASK = "okrsync.run_unit"
-QUEUE = "okrsync-runs"
 # A message may stay unacknowledged this much longer than a run may last: loading the
 # project, taking the unit's lock and recording the run.
 VISIBILITY_MARGIN = 10.0
@@ -75,8 +74,14 @@ def visibility_timeout(run_timeout_days: float | None) -> float:
     return run + VISIBILITY_MARGIN
 
 
-def celery_app(broker: str, *, run_timeout_days: float | None) -> Celery:
-    """The app, for sending runs (serve) or running them (worker)."""
+def queue_name(store_id: str) -> str:
+    """The broker's queue of the runs of one store: a serve and its workers share it
+    (they share the store), two deployments on one broker never take each other's."""
+    return f"okrsync-runs-{store_id}"
+
+
+def celery_app(broker: str, *, run_timeout_days: float | None, queue: str) -> Celery:
+    """The app, for sending runs (serve) or running them (worker) on ``queue``."""
     from celery import Celery
 
     kind = broker_kind(broker)
@@ -100,7 +105,7 @@ def celery_app(broker: str, *, run_timeout_days: float | None) -> Celery:
         result_serializer="json",
         accept_content=["json"],
         result_expires=24 * 3600,
-        task_default_queue=QUEUE,
+        task_default_queue=queue,
         broker_transport_options=transport if kind == "redis" else {},
         result_backend_transport_options=transport if kind == "redis" else {},
         broker_connection_retry_on_startup=True,

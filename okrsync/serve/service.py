@@ -141,10 +141,11 @@ def build_service(config: str | None, *, workers: int = 4) -> Service:
     if broker is None:
         queue = InProcessQueue(UnitRunner(config, store, metrics), workers=workers)
     else:
-        from okrsync.serve.celery_app import celery_app
+        from okrsync.serve.celery_app import celery_app, queue_name
         from okrsync.serve.celery_queue import CeleryQueue
 
-        app = celery_app(broker, run_timeout_days=project.config.run_timeout)
+        queue_of_store = queue_name(store.identity()[0])
+        app = celery_app(broker, run_timeout_days=project.config.run_timeout, queue=queue_of_store)
         queue = CeleryQueue(app, metrics, units=len(units))
     return Service(
         project=project,

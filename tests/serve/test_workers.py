@@ -24,9 +24,7 @@ from workers_harness import (
     AMQP_URL,
     REDIS_URL,
     cluster,
-    flush_redis,
     fresh_schema,
-    purge_amqp,
     require_services,
     use_broker,
     worker_of,
@@ -81,7 +79,6 @@ def test_runs_spread_across_workers_never_overlap_and_keep_one_budget(
     site: SandboxServer, tmp_path: Path
 ) -> None:
     require_services(broker=REDIS_URL)
-    flush_redis()
     with fresh_schema() as database:
         # 10 requests a second for the Jira site, whatever the number of workers.
         config = workspace(tmp_path, site, database, REDIS_URL)
@@ -90,7 +87,8 @@ def test_runs_spread_across_workers_never_overlap_and_keep_one_budget(
                 "  jira:\n    type: jira\n", "  jira:\n    type: jira\n    rate_limit: 10/s\n", 1
             )
         )
-        with cluster(config, database=database, workers=2, concurrency=2) as running:
+        started = cluster(config, database=database, broker=REDIS_URL, workers=2, concurrency=2)
+        with started as running:
             serve, workers = running.serve, running.workers
             site.latency = LATENCY
             site.reset_log()
@@ -139,12 +137,12 @@ def test_a_killed_workers_run_completes_on_another_with_one_write(
     site: SandboxServer, tmp_path: Path
 ) -> None:
     require_services(broker=REDIS_URL)
-    flush_redis()
     with fresh_schema() as database:
         # A run timeout of 6 s (0.00007 days) makes Redis hand out a dead worker's run
         # again 16 s after it was delivered (the run timeout and a 10 s margin).
         config = workspace(tmp_path, site, database, REDIS_URL, run_timeout="0.00007")
-        with cluster(config, database=database, workers=2, concurrency=1) as running:
+        started = cluster(config, database=database, broker=REDIS_URL, workers=2, concurrency=1)
+        with started as running:
             serve, workers = running.serve, running.workers
             site.reset_log()
             # The push to OKR-12 is written, then its answer held back: the worker that
@@ -176,10 +174,10 @@ def test_rabbitmq_carries_runs_to_workers_which_stop_gracefully(
     site: SandboxServer, tmp_path: Path
 ) -> None:
     require_services(broker=AMQP_URL)
-    purge_amqp()
     with fresh_schema() as database:
         config = workspace(tmp_path, site, database, AMQP_URL)
-        with cluster(config, database=database, workers=2, concurrency=1) as running:
+        started = cluster(config, database=database, broker=AMQP_URL, workers=2, concurrency=1)
+        with started as running:
             serve, workers = running.serve, running.workers
             site.latency = LATENCY
             ids = serve.api.post("/api/sync", json={}).json()["run_ids"]

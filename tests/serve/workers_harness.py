@@ -29,7 +29,8 @@ from serve_harness import ENV, ServeProcess, wait_for
 PG_URL = os.environ.get(
     "OKRSYNC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-# A Redis database the other tests do not use: it is flushed before every test.
+# A Redis database the other tests do not use. Each test's store has a queue of its
+# own there, so tests on one machine never take each other's runs.
 REDIS_URL = os.environ.get("OKRSYNC_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 WORKER = [sys.executable, "-m", "okrsync.cli"]
 AMQP_URL = os.environ.get("OKRSYNC_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
@@ -84,26 +85,12 @@ def fresh_schema() -> Iterator[str]:
             connection.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
-def flush_redis(url: str = REDIS_URL) -> None:
-    import redis
-
-    client = redis.Redis.from_url(url)
-    try:
-        client.flushdb()
-    finally:
-        client.close()
-
-
-def purge_amqp(url: str = AMQP_URL) -> None:
-    """Drop messages a previous test run left in the runs' queue."""
+def drop_queue(broker: str, name: str) -> None:
+    """Delete the runs' queue of a store the test is done with."""
     from kombu import Connection
 
-    from okrsync.serve.celery_app import QUEUE
-
-    with Connection(url) as connection:
-        channel = connection.channel()
-        with suppress(Exception):  # no such queue yet
-            channel.queue_purge(QUEUE)
+    with Connection(broker) as connection, suppress(Exception):  # never made
+        connection.channel().queue_delete(name)
 
 
 def use_broker(config: Path, *, database: str, broker: str, extra: str = "") -> None:
@@ -179,13 +166,17 @@ class WorkerProcess:
 
 
 @contextmanager
-def cluster(config: Path, *, database: str, workers: int, concurrency: int) -> Iterator[Cluster]:
+def cluster(
+    config: Path, *, database: str, broker: str, workers: int, concurrency: int
+) -> Iterator[Cluster]:
     """``okrsync serve`` and ``workers`` workers on the workspace, started side by side
     (the schema is migrated first, so that they do not all migrate it at once) and
-    stopped together with SIGTERM."""
+    stopped together with SIGTERM; then the store's queue is deleted."""
+    from okrsync.serve.celery_app import queue_name
     from okrsync.store import Store
 
-    Store.open(database).close()
+    with Store.open(database) as store:
+        queue = queue_name(store.identity()[0])
     started = [WorkerProcess(config, "--concurrency", str(concurrency)) for _ in range(workers)]
     serve: ServeProcess | None = None
     try:
@@ -201,6 +192,7 @@ def cluster(config: Path, *, database: str, workers: int, concurrency: int) -> I
             worker.stop()
         if serve is not None:
             serve.stop()
+        drop_queue(broker, queue)
 
 
 @dataclass
