@@ -2,7 +2,7 @@
 (a fresh schema per workspace) and a broker on this machine: Redis (a database number
 of the tests' own, flushed first) or RabbitMQ.
 
-Each worker runs in a session of its own, so that a test can SIGKILL the whole of it
+Each worker runs in a process group of its own, so that a test can SIGKILL all of it
 as a machine that dies would be.
 """
 
