@@ -1,7 +1,8 @@
 """``ConnectorSettings``: the settings every connector type shares, as a pydantic base.
 
 Contract section 6: every type takes ``url``, ``token``, ``concurrency``, ``timeout``,
-``max_attempts`` and ``overlap`` (plus ``max_answer_bytes``, the bound on one answer).
+``max_attempts`` and ``overlap`` (plus ``max_answer_bytes``, the bound on one answer,
+and ``rate_limit``, the instance's request budget).
 A type subclasses it with its own settings, names its ``url_example``, and declares the
 subclass as its ``settings_model``; ``okrsync validate`` checks every instance with it.
 ``load(data, instance=...)`` raises ``ConfigError`` naming every bad setting without
@@ -19,10 +20,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from okrsync import secrets
+from okrsync.budget import budget_for, parse_rate_limit
 from okrsync.errors import ConfigError
 from okrsync.http import (
     DEFAULT_MAX_ANSWER_BYTES,
     HttpStats,
+    RateWindow,
     RetryPolicy,
     checked_url,
     make_client,
@@ -75,6 +78,9 @@ class ConnectorSettings(BaseModel):
     # Incremental pulls re-read this much before the cursor, to absorb clock skew and
     # search indexes that lag behind.
     overlap: timedelta = timedelta(minutes=5)
+    # At most this many requests in a time (``10/s``, ``100/10s``), by every process of
+    # okrsync together when their budgets are shared (``okrsync worker``).
+    rate_limit: RateWindow | None = None
 
     @field_validator("url")
     @classmethod
@@ -95,6 +101,11 @@ class ConnectorSettings(BaseModel):
         secrets.register(secret)
         return value
 
+    @field_validator("rate_limit", mode="before")
+    @classmethod
+    def _check_rate_limit(cls, value: object) -> RateWindow | None:
+        return None if value is None else parse_rate_limit(value)
+
     @field_validator("overlap", mode="before")
     @classmethod
     def _check_overlap(cls, value: object) -> timedelta:
@@ -112,8 +123,9 @@ class ConnectorSettings(BaseModel):
         policy: RetryPolicy | None = None,
         **options: Any,
     ) -> httpx.AsyncClient:
-        """``make_client`` for this instance: its url, timeout, concurrency, attempts and
-        answer bound; ``options`` are the type's own (auth, headers, pacer...)."""
+        """``make_client`` for this instance: its url, timeout, concurrency, attempts,
+        answer bound and request budget; ``options`` are the type's own (auth, headers,
+        pacer...)."""
         return make_client(
             self.url,
             timeout=self.timeout,
@@ -123,6 +135,7 @@ class ConnectorSettings(BaseModel):
             transport=transport,
             max_answer_bytes=self.max_answer_bytes,
             source=source,
+            budget=budget_for(source, self.url, self.rate_limit),
             **options,
         )
 

@@ -21,7 +21,9 @@ Pacing: after a response that says the limit is near (``X-RateLimit-NearLimit: t
 Center's empty token bucket), nobody sends until the pause is over; a spent quota with
 an epoch ``X-RateLimit-Reset`` (GitHub's) pauses until the reset, within
 ``max_total_wait``. A ``KeyedPacer``
-also keeps the requests of one key (a Jira issue) under limits of its own.
+also keeps the requests of one key (a Jira issue) under limits of its own, and a
+``RequestBudget`` (``okrsync.budget``) those of the connector instance, across every
+process that shares it; every pause is told to it, so it holds for them all.
 
 When the budget is spent the last response is returned as is (or the last transport
 error raised), so the connector maps it to an ``okrsync.errors`` class with its own
@@ -45,6 +47,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
 from tenacity import AsyncRetrying, RetryCallState
@@ -59,6 +62,9 @@ from okrsync.ratelimit import (
     parse_retry_after,
 )
 from okrsync.secrets import redact
+
+if TYPE_CHECKING:
+    from okrsync.budget import RequestBudget
 
 __all__ = [
     "DEFAULT_MAX_ANSWER_BYTES",
@@ -297,6 +303,7 @@ class RetryingTransport(httpx.AsyncBaseTransport):
         max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
         source: str = "",
         rate_limits: Sequence[RateLimitRule] = DEFAULT_RULES,
+        budget: RequestBudget | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -308,6 +315,7 @@ class RetryingTransport(httpx.AsyncBaseTransport):
         self.policy = policy or RetryPolicy()
         self.stats = stats if stats is not None else HttpStats()
         self.pacer = pacer
+        self.budget = budget
         self._slots = asyncio.Semaphore(concurrency)
         self._rng = rng or random.Random()
         # Shared by all requests: nobody sends before this instant (monotonic clock).
@@ -351,6 +359,9 @@ class RetryingTransport(httpx.AsyncBaseTransport):
             if delay > 0:
                 self.stats.slept += delay
                 await sleep(delay)
+            while self.budget is not None and (wait := self.budget.wait()) > 0:
+                self.stats.slept += wait
+                await sleep(wait)
             if key is not None and self.pacer is not None:
                 self.pacer.sent(key)
             self.stats.attempts += 1
@@ -413,6 +424,8 @@ class RetryingTransport(httpx.AsyncBaseTransport):
 
     def _hold(self, seconds: float) -> None:
         self._resume_at = max(self._resume_at, monotonic() + seconds)
+        if self.budget is not None:
+            self.budget.pause(seconds)
 
     def _should_retry(self, state: RetryCallState, idempotent: bool) -> bool:
         outcome = state.outcome
@@ -521,13 +534,15 @@ def make_client(
     max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
     source: str = "",
     rate_limits: Sequence[RateLimitRule] = DEFAULT_RULES,
+    budget: RequestBudget | None = None,
 ) -> httpx.AsyncClient:
     """An ``httpx.AsyncClient`` with okrsync's retry policy and at most
     ``max_connections`` requests in flight; ``pacer`` spaces the requests it keys.
     Each attempt has ``timeout`` seconds for its whole answer, of at most
     ``max_answer_bytes``; ``source`` names the connector in errors; ``rate_limits``
-    are the rules that recognise a rate-limited answer. ``transport`` replaces the
-    network (tests)."""
+    are the rules that recognise a rate-limited answer; every request takes from
+    ``budget`` (``okrsync.budget``), and every pause is told to it. ``transport``
+    replaces the network (tests)."""
     inner = transport or httpx.AsyncHTTPTransport(
         limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=None)
     )
@@ -546,5 +561,6 @@ def make_client(
             max_answer_bytes=max_answer_bytes,
             source=source,
             rate_limits=rate_limits,
+            budget=budget,
         ),
     )

@@ -35,6 +35,8 @@ def build_app(service: Service, *, grace: float = DEFAULT_GRACE) -> Starlette:
 
     async def readyz(request: Request) -> Response:
         problem = await in_thread(service.store.problem)
+        if problem is None:
+            problem = await in_thread(service.queue.problem)
         if problem is not None:
             return PlainTextResponse(redact(problem) + "\n", status_code=503)
         return PlainTextResponse("ready\n")

@@ -199,6 +199,7 @@ def runs_document(records: Sequence[RunRecord], queue: Mapping[str, Any]) -> dic
                 "finished_at": r.finished_at.isoformat() if r.finished_at else None,
                 "errors": r.errors,
                 "request": r.pulled.get("request") if isinstance(r.pulled, dict) else None,
+                "worker": r.pulled.get("worker") if isinstance(r.pulled, dict) else None,
             }
             for r in records
         ],

@@ -7,7 +7,7 @@ whichever process recorded them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -65,6 +65,13 @@ class ServeMetrics:
         self.requests.labels(instance).inc()
         if status == 429:
             self.throttled.labels(instance).inc()
+
+    def answered_elsewhere(self, requests: Mapping[str, int], throttled: Mapping[str, int]) -> None:
+        """Count the answers a run on a worker received, by instance."""
+        for instance, count in requests.items():
+            self.requests.labels(instance).inc(count)
+        for instance, count in throttled.items():
+            self.throttled.labels(instance).inc(count)
 
     def run_ended(self, unit: str, outcome: str, seconds: float, ended: float) -> None:
         self.runs.labels(unit, outcome).inc()

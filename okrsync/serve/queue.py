@@ -9,7 +9,8 @@ the service's rules, whatever executes the runs:
 - different units run side by side, up to ``workers`` at once;
 - a run that fails fails its unit only: the next one starts regardless.
 
-A queue built on a distributed engine (``broker:``) implements the same protocol.
+With ``broker:``, ``CeleryQueue`` (``okrsync.serve.celery_queue``) keeps the same rules
+and hands each run to an ``okrsync worker`` process instead of running it here.
 """
 
 from __future__ import annotations
@@ -67,8 +68,12 @@ class RunQueue(Protocol):
         True when none is left running."""
         ...
 
+    def problem(self) -> str | None:
+        """Why runs cannot be queued now (the broker is unreachable), or None."""
+        ...
 
-Execute = Callable[[RunRequest], None]
+
+Execute = Callable[[RunRequest], object]
 
 
 class InProcessQueue:
@@ -110,6 +115,9 @@ class InProcessQueue:
     def running(self) -> list[RunRequest]:
         with self._changed:
             return list(self._running.values())
+
+    def problem(self) -> str | None:
+        return None
 
     def close(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout

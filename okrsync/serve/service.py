@@ -1,12 +1,17 @@
 """The service as one object: the project, the store, the queue with its worker, the
 scheduler and the metrics, built from the config and checked before anything listens.
+
+Without ``broker:`` the runs run on threads of ``okrsync serve``; with it they are handed
+to ``okrsync worker`` processes (``CeleryQueue``), over a PostgreSQL store they share.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
+from okrsync import secrets
 from okrsync.errors import ConfigError
 from okrsync.project import Project, load_project
 from okrsync.serve.auth import Guard
@@ -57,13 +62,39 @@ def _required(project: Project, settings: ServeSettings) -> str:
             f"okrsync serve needs serve.token in {project.config_file} (the Bearer token "
             "of the dashboard and the API), e.g. token: ${OKRSYNC_SERVE_TOKEN}"
         )
-    broker = project.config.broker
-    if broker is not None and broker.get_secret_value().strip():
-        raise ConfigError(
-            f"{project.config_file} sets broker:, but this okrsync runs every run inside "
-            "okrsync serve; remove broker: to serve on one machine"
-        )
     return settings.token.get_secret_value()
+
+
+def is_postgresql(url: str) -> bool:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).get_backend_name() == "postgresql"
+    except ArgumentError:
+        return False
+
+
+def broker_of(project: Project, command: str) -> str | None:
+    """The ``broker:`` URL, or None; ``ConfigError`` when it is set but the store is not
+    one the workers can share, or it is no broker URL."""
+    from okrsync.serve.celery_app import broker_kind
+
+    broker = project.config.broker
+    url = broker.get_secret_value().strip() if broker is not None else ""
+    if not url:
+        return None
+    broker_kind(url)
+    password = urlsplit(url).password
+    if password:
+        secrets.register(password)  # never in a message, a log line or the store
+    if not is_postgresql(project.database_url):
+        raise ConfigError(
+            f"{command} with broker: needs a PostgreSQL store (database: "
+            "postgresql+psycopg://...): okrsync serve and every okrsync worker share it, "
+            "and a SQLite file cannot be shared across machines"
+        )
+    return url
 
 
 def _webhooks(project: Project, settings: ServeSettings) -> dict[str, tuple[Dialect, str]]:
@@ -90,6 +121,7 @@ def build_service(config: str | None, *, workers: int = 4) -> Service:
     project = load_project(config)
     settings = project.config.serve
     token = _required(project, settings)
+    broker = broker_of(project, "okrsync serve")
     webhooks = _webhooks(project, settings)
     units = [UnitProject(project, name) for name in unit_names(project)]
     schedules = {}
@@ -105,7 +137,16 @@ def build_service(config: str | None, *, workers: int = 4) -> Service:
             "is one connection, which runs side by side cannot share"
         )
     metrics = ServeMetrics(store.latest_results)
-    queue = InProcessQueue(UnitRunner(config, store, metrics), workers=workers)
+    queue: RunQueue
+    if broker is None:
+        queue = InProcessQueue(UnitRunner(config, store, metrics), workers=workers)
+    else:
+        from okrsync.serve.celery_app import celery_app, queue_name
+        from okrsync.serve.celery_queue import CeleryQueue
+
+        queue_of_store = queue_name(store.identity()[0])
+        app = celery_app(broker, run_timeout_days=project.config.run_timeout, queue=queue_of_store)
+        queue = CeleryQueue(app, metrics, units=len(units))
     return Service(
         project=project,
         settings=settings,

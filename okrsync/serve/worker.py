@@ -3,7 +3,9 @@ the metrics, and one log line per run with its unit, outcome, duration, requests
 writes.
 
 The project is loaded afresh for every run, so an edited mapping file is synced as it
-reads now; a file that became invalid fails its own unit's runs only.
+reads now; a file that became invalid fails its own unit's runs only. A runner that
+has a ``worker`` name (an ``okrsync worker`` process) records it with the run and in
+its log lines.
 """
 
 from __future__ import annotations
@@ -39,14 +41,17 @@ class RunOutcome:
     run_id: int | None = None
     duration: float = 0.0
     requests: Counter[str] = field(default_factory=Counter)
+    throttled: Counter[str] = field(default_factory=Counter)  # 429s, by instance
     writes: int = 0
     error: str | None = None
+    worker: str | None = None
 
     def fields(self) -> dict[str, object]:
         return {
             "event": "run",
             "unit": self.unit,
             "request": self.request,
+            "worker": self.worker,
             "run": self.run_id,
             "outcome": self.outcome,
             "duration": round(self.duration, 3),
@@ -59,17 +64,28 @@ class RunOutcome:
 class UnitRunner:
     """Performs queued unit runs against the store, recording each as a run."""
 
-    def __init__(self, config: str | None, store: Store, metrics: ServeMetrics) -> None:
+    def __init__(
+        self,
+        config: str | None,
+        store: Store,
+        metrics: ServeMetrics,
+        *,
+        worker: str | None = None,
+    ) -> None:
         self.config = config
         self.store = store
         self.metrics = metrics
+        self.worker = worker
 
-    def __call__(self, request: RunRequest) -> None:
-        outcome = RunOutcome(request.unit, request.id)
+    def __call__(self, request: RunRequest) -> RunOutcome:
+        """Run it; ``UnitBusy`` when another process holds the unit's lock."""
+        outcome = RunOutcome(request.unit, request.id, worker=self.worker)
         began = time.monotonic()
 
         def answered(instance: str, status: int) -> None:
             outcome.requests[instance] += 1
+            if status == 429:
+                outcome.throttled[instance] += 1
             self.metrics.answered(instance, status)
 
         try:
@@ -97,6 +113,7 @@ class UnitRunner:
             f": {outcome.error}" if outcome.error else "",
             extra={"fields": outcome.fields()},
         )
+        return outcome
 
     def _run(self, request: RunRequest, outcome: RunOutcome) -> None:
         project = UnitProject(load_project(self.config), request.unit)
@@ -106,11 +123,28 @@ class UnitRunner:
             RunRecorder(self.store, "sync", started, started=started, unit=project.unit) as run,
         ):
             outcome.run_id = run.run_id
+            if self.worker is not None:
+                log.info(
+                    "run of %s started on %s",
+                    project.unit,
+                    self.worker,
+                    extra={
+                        "fields": {
+                            "event": "run_started",
+                            "unit": project.unit,
+                            "request": request.id,
+                            "run": run.run_id,
+                            "worker": self.worker,
+                        }
+                    },
+                )
             try:
                 _plan, applied = asyncio.run(runs.sync(project, self.store, started, run))
             finally:
                 # The queued request the run served (the sync replaces ``pulled``).
                 run.pulled["request"] = request.id
+                if self.worker is not None:
+                    run.pulled["worker"] = self.worker
         outcome.writes = len(applied)
         outcome.outcome = "partial" if run.failures else "ok"
         if run.failures:

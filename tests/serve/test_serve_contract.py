@@ -53,13 +53,39 @@ def test_serve_names_the_first_variable_it_needs(folder: Path) -> None:
         build_service(str(folder / "okrsync.yaml"))
 
 
-def test_serve_refuses_a_broker_it_cannot_use_yet(
+def test_serve_with_a_broker_needs_a_store_the_workers_can_share(
     folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The example's store is the default SQLite file, its broker Redis.
     for name in SECRETS:
         monkeypatch.setenv(name, f"value-of-{name.lower()}")
-    with pytest.raises(ConfigError, match="sets broker:, but this okrsync runs every run inside"):
+    with pytest.raises(ConfigError, match="okrsync serve with broker: needs a PostgreSQL store"):
         build_service(str(folder / "okrsync.yaml"))
+    assert not (folder / "okrsync.db").exists()  # refused before the store was opened
+
+
+def test_the_worker_refuses_clearly_what_it_cannot_work_with(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from e2e_harness import invoke
+
+    config = str(folder / "okrsync.yaml")
+    sqlite = invoke("--config", config, "worker")
+    assert sqlite.exit_code == 1, sqlite
+    (line,) = sqlite.stderr.strip().splitlines()
+    assert "okrsync worker with broker: needs a PostgreSQL store" in line
+    assert "a SQLite file cannot be shared across machines" in line
+    monkeypatch.setenv("OKRSYNC_DATABASE_URL", "postgresql+psycopg://okr@127.0.0.1:1/okr")
+    monkeypatch.setenv("OKRSYNC_BROKER_URL", "")  # empty: no broker
+    none = invoke("--config", config, "worker")
+    assert none.exit_code == 1, none
+    assert "okrsync worker needs broker: in " in none.stderr
+    monkeypatch.setenv("OKRSYNC_BROKER_URL", "kafka://127.0.0.1:9092")
+    other = invoke("--config", config, "worker")
+    assert other.exit_code == 1, other
+    assert "broker: expected a redis:// URL" in other.stderr
+    usage = invoke("--config", config, "worker", "--concurrency", "0")
+    assert usage.exit_code == 64
 
 
 def test_the_command_says_so_in_one_line_and_exits_1(folder: Path) -> None:
