@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from rich.console import Console
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
 
 class ObservedFields(Protocol):
     def observed_since(self, source: str) -> dict[TrackedField, datetime]: ...
+
+
+# Links listed below the items table; explain --json gives every item's.
+LINKS_SHOWN = 30
 
 
 def _fmt(value: float | None) -> str:
@@ -131,7 +136,7 @@ def items_table(result: KrResult, width: int) -> Table:
     rows = [
         [
             *([item.get("source") or ""] if show_source else []),
-            item["key"],
+            _linked(item["key"], item.get("url")),
             item["status"],
             item["status_category"],
             "yes" if item["done"] else "",
@@ -141,6 +146,23 @@ def items_table(result: KrResult, width: int) -> Table:
         for item in items
     ]
     return fitted_table(f"items behind {result.id}", columns, rows, width)
+
+
+def _linked(text: str, url: str | None) -> str | Text:
+    """``text`` as a hyperlink to ``url`` where the terminal shows hyperlinks."""
+    return text if not url else Text(text, style=Style(link=url))
+
+
+def link_lines(result: KrResult) -> list[Text]:
+    """Each item's page in its tool, one per line (the first ``LINKS_SHOWN``)."""
+    urls = [str(item["url"]) for item in result.evidence["items"] if item.get("url")]
+    if not urls:
+        return []
+    lines = [Text("links to the items in their tools:")]
+    lines += [Text.assemble("  ", _linked(url, url)) for url in urls[:LINKS_SHOWN]]
+    if len(urls) > LINKS_SHOWN:
+        lines.append(Text(f"  and {len(urls) - LINKS_SHOWN} more (explain --json lists them)"))
+    return lines
 
 
 def selection_source(project: Project, kr_id: str) -> list[str]:
@@ -236,6 +258,8 @@ def show_explanation(
         out.print("counts: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     if result.evidence["items"]:
         out.print(items_table(result, out.width))
+        for link in link_lines(result):
+            out.print(link, soft_wrap=True, highlight=False)
     for line in value_arithmetic(result, kr.weight_by) + progress_arithmetic(result):
         out.print("  " + line)
     for source, since in observed_since(store, result).items():
