@@ -111,6 +111,16 @@ def build_template(folder: Path) -> Path:
     return database
 
 
+def seeded_copy(template: Path, folder: Path, script: Path) -> Path:
+    """A copy of ``template`` in ``folder`` with ``script`` (a ``rails runner`` seed)
+    run over it; returns the new database, to serve with ``redmine_server``."""
+    database = folder / DATABASE
+    shutil.copyfile(template, database)
+    env = _instance(folder / "instance", database)
+    _run(["bin/rails", "runner", str(script)], env, folder / "seed.log")
+    return database
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
