@@ -153,6 +153,21 @@ def _linked(text: str, url: str | None) -> str | Text:
     return text if not url else Text(text, style=Style(link=url))
 
 
+def _link_keys(text: Text, items: list[dict[str, str]]) -> None:
+    """Make each key a warning lists (after its last colon, see
+    okrsync.links.named_keys) a hyperlink to its item."""
+    urls = {item["key"]: item["url"] for item in items if item.get("url")}
+    listed = text.plain.rfind(": ")
+    if not urls or listed < 0:
+        return
+    at = listed + 2
+    for word in text.plain[at:].split(", "):
+        key = word.split(" and ", 1)[0].rstrip(".")
+        if key in urls:
+            text.stylize(Style(link=urls[key]), at, at + len(key))
+        at += len(word) + 2
+
+
 def link_lines(result: KrResult) -> list[Text]:
     """Each item's page in its tool, one per line (the first ``LINKS_SHOWN``)."""
     urls = [str(item["url"]) for item in result.evidence["items"] if item.get("url")]
@@ -267,5 +282,8 @@ def show_explanation(
     out.print("status: ", status_text(result.status))
     for line in forecast_explanation(result):
         out.print(line, highlight=False)
-    for warning in result.warnings:
-        out.print(Text.assemble(("warning:", "yellow"), f" {warning}"))
+    named = result.warning_items
+    for index, warning in enumerate(result.warnings):
+        text = Text.assemble(("warning:", "yellow"), " ", warning)
+        _link_keys(text, named[index] if index < len(named) else [])
+        out.print(text)

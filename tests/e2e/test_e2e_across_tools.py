@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 from across_tools import Tools, ToolsWorkspace, three_tools
 
-from tests.redmine.redmine_server import KR_ISSUE
-from tests.redmine.redmine_workspace import redmine_issue
+from tests.redmine.redmine_server import KR_ISSUE, redmine_issue
 from tests.report.report_dom import parse
 
 # Building and starting a real Redmine takes a minute or two on a busy machine.
@@ -52,10 +51,13 @@ objectives:
           - {to: github, issue: 'acme/okrs#1', field: KR Progress, comment: true}
       - id: payout-work-in-progress
         title: Payout items in progress
-        select:
-          - {source: jira, query: project = BULK}
-          - {source: github, query: 'repo:acme/ops-app is:issue label:xtool'}
-          - {source: redmine, query: project_id=ops}
+        select:                          # the same selections, in block style
+          - source: jira
+            query: project = BULK
+          - source: github
+            query: 'repo:acme/ops-app is:issue label:xtool'
+          - source: redmine
+            query: project_id=ops
         where: {status_category: in_progress}
         measure: count
         target: 5
@@ -183,6 +185,11 @@ def test_apply_writes_to_each_tool_once_and_a_second_apply_writes_nothing(
     assert tools.redmine.writes == redmine_before
     kr = redmine_issue(tools.redmine_url, KR_ISSUE)
     assert (len(kr["journals"]), kr["updated_on"]) == journals
+
+    # What apply recorded carries the links too: status --json, from the store.
+    status = workspace.ok("status", "--json").json
+    (bugs,) = [kr for kr in status["key_results"] if kr["id"] == "payout-bugs-fixed"]
+    assert {(i["source"], i["key"]): i["url"] for i in bugs["evidence"]["items"]} == _urls(tools)
 
 
 def _urls(tools: Tools) -> dict[tuple[str, str], str]:

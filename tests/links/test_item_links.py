@@ -12,7 +12,9 @@ from okrsync_github import GitHubConnector
 from okrsync_http_json import HttpJsonSource
 from okrsync_jira import JiraConnector
 from okrsync_redmine import RedmineConnector
+from rich.text import Text
 
+from okrsync.cli.explain import _link_keys
 from okrsync.config import ConnectorInstance
 from okrsync.links import ItemLinks, item_link, item_url_of, named_keys, warning_items
 
@@ -131,4 +133,20 @@ def test_warnings_name_the_items_they_list() -> None:
             {"source": "redmine-old", "key": "7"},
         ],
         [],
+    ]
+
+
+def test_explain_links_the_keys_a_warning_lists() -> None:
+    text = Text("warning: 3 unestimated items excluded: 17, 7 and 1 more (see the evidence)")
+    _link_keys(
+        text,
+        [
+            {"source": "redmine", "key": "7", "url": "https://r.example.com/issues/7"},
+            {"source": "redmine", "key": "17", "url": "https://r.example.com/issues/17"},
+            {"source": "other", "key": "3"},  # no link; and "3 unestimated" is a count
+        ],
+    )
+    assert [(text.plain[s.start : s.end], str(s.style)) for s in text.spans] == [
+        ("17", "link https://r.example.com/issues/17"),
+        ("7", "link https://r.example.com/issues/7"),
     ]

@@ -4,9 +4,7 @@ CLI runs in-process (the Redmine counterpart of the e2e harness's ``Workspace``)
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-import httpx
 from redmine_server import API_KEY
 from typer.testing import CliRunner
 
@@ -42,15 +40,3 @@ class RedmineWorkspace:
         outcome = Outcome(full, result.exit_code, result.stdout, result.stderr, result.exception)
         assert key not in outcome.stdout + outcome.stderr, outcome
         return outcome
-
-
-def redmine_issue(url: str, number: int | str) -> dict[str, Any]:
-    """The issue as Redmine's API gives it, with its journals."""
-    answer = httpx.get(
-        f"{url}/issues/{number}.json",
-        params={"include": "journals"},
-        headers={"X-Redmine-API-Key": API_KEY},
-    )
-    answer.raise_for_status()
-    data: dict[str, Any] = answer.json()["issue"]
-    return data

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 from redmine_server import API_KEY, KR_ISSUE
+from redmine_server import redmine_issue as issue
 from redmine_workspace import RedmineWorkspace
-from redmine_workspace import redmine_issue as issue
 
 from tests.e2e.e2e_harness import invoke
 
