@@ -30,6 +30,7 @@ from okrsync.failures import (
 )
 from okrsync.forecast import add_forecasts
 from okrsync.forecast.series import store_series
+from okrsync.links import ItemLinks, link_evaluation
 from okrsync.plan import Held, Plan, PlannedWrite, build_plan, plan_writes, read_held
 from okrsync.pull import ProgressCallback, PullReport, pull_queries, queries_of
 from okrsync.run_record import (
@@ -222,6 +223,7 @@ def _evaluate_from_store(
         units, last = again
         evaluation = rescore(last, files, snapshot, tz, units, margins, failed, check=check)
     explain_missing_metrics(evaluation, view)
+    link_evaluation(evaluation, ItemLinks(project.connectors))
     return evaluation
 
 

@@ -16,10 +16,17 @@ of its package (``[project.entry-points."okrsync.connectors"] mytool =
         async def read(self, target: PushTarget) -> Any: ...
         async def write(self, target: PushTarget, value: Any) -> WriteReceipt: ...
 
+        @classmethod                             # optional: links to items in the tool
+        def item_url(cls, settings: Mapping[str, Any], key: str) -> str | None:
+            return item_link(settings.get("url"), "tickets", key)
+
 Its HTTP goes through ``make_client`` (retries, rate limits, bounds), pages are followed
 with a paginator, failures become the error classes below through
-``error_for_response`` with the tool's ``ToolWords``. ``okrsync.testing`` is the
-conformance kit that proves a connector. The guide is ``docs/connectors.md``.
+``error_for_response`` with the tool's ``ToolWords``. ``item_url`` is optional: it
+turns an item's key into the item's web page (``item_link`` builds one safely), which
+explain, the report and the JSON outputs show; without it an item has no link.
+``okrsync.testing`` is the conformance kit that proves a connector. The guide is
+``docs/connectors.md``.
 
 Everything not exported here is okrsync's own and may change without notice.
 """
@@ -57,6 +64,7 @@ from okrsync.errors import (
 from okrsync.http import IDEMPOTENT, HttpStats, KeyedPacer, RateWindow, RetryPolicy, make_client
 from okrsync.http_errors import ToolWords, error_for_response, error_for_transport
 from okrsync.items import Change, Item, ItemType, Sprint, StatusCategory, TrackedField
+from okrsync.links import item_link
 from okrsync.paging import GraphQLCursorPaginator, LinkPaginator, Paginator, pages
 from okrsync.ratelimit import Limited, RateLimitRule, parse_retry_after
 
@@ -104,6 +112,7 @@ __all__ = [
     "WriteReceipt",
     "error_for_response",
     "error_for_transport",
+    "item_link",
     "make_client",
     "pages",
     "parse_duration",

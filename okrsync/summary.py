@@ -160,6 +160,7 @@ def property_document(result: KrResult) -> dict[str, Any]:
     # ``expected`` moves every minute; three decimals keep repeated applies stable.
     document["expected"] = round(result.expected, 3)
     document["warnings"] = pushed_warnings(result)
+    document.pop("warning_items", None)  # names the items of every warning, pushed or not
     items = document.get("evidence", {}).get("items", [])
     if len(items) > PROPERTY_KEY_BUDGET:
         document["evidence"]["items"] = items[:PROPERTY_KEY_BUDGET]

@@ -23,12 +23,13 @@ from okrsync.connector import (
 )
 from okrsync.http import RetryPolicy
 from okrsync.items import TrackedField
+from okrsync.links import item_link
 from okrsync_github import verify
 from okrsync_github.client import GitHubClient
 from okrsync_github.project import ESTIMATE_NAMES, ProjectInfo, load_project
 from okrsync_github.pull import pull_query
 from okrsync_github.push import Pusher
-from okrsync_github.settings import GitHubSettings
+from okrsync_github.settings import GITHUB_COM, GitHubSettings, web_root
 
 __all__ = ["GitHubConnector"]
 
@@ -46,6 +47,18 @@ class GitHubConnector:
         estimate_names=frozenset(ESTIMATE_NAMES),
         online_check=True,
     )
+
+    @classmethod
+    def item_url(cls, settings: Mapping[str, Any], key: str) -> str | None:
+        """An issue's page, ``https://github.com/OWNER/REPO/issues/N`` (Enterprise
+        Server: ``https://HOST/...`` for ``https://HOST/api/v3``). A pull request's key
+        looks the same; GitHub redirects ``/issues/N`` to ``/pull/N``."""
+        repo, _, number = key.rpartition("#")
+        owner, _, name = repo.partition("/")
+        if not (owner and name and number.isdigit()):
+            return None
+        root = web_root(str(settings.get("url") or GITHUB_COM))
+        return item_link(root, owner, name, "issues", number)
 
     def __init__(
         self,

@@ -9,10 +9,23 @@ from pydantic import Field, field_validator
 
 from okrsync.connector_settings import ConnectorSettings
 
-__all__ = ["GITHUB_COM", "GitHubSettings"]
+__all__ = ["GITHUB_COM", "GitHubSettings", "web_root"]
 
 GITHUB_COM = "https://api.github.com"
 _PROJECT = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*)/([1-9][0-9]*)$")
+
+
+def web_root(api_url: str) -> str:
+    """Where people browse what the API at ``api_url`` serves: ``https://github.com``
+    for ``https://api.github.com``, ``https://HOST`` for Enterprise Server's
+    ``https://HOST/api/v3``; any other URL serves both."""
+    url = api_url.rstrip("/")
+    if url.endswith("/api/v3"):
+        return url.removesuffix("/api/v3")
+    scheme, sep, rest = url.partition("://")
+    if sep and rest.startswith("api.") and "/" not in rest:
+        return f"{scheme}://{rest.removeprefix('api.')}"
+    return url
 
 
 class GitHubSettings(ConnectorSettings):

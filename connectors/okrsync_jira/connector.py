@@ -27,6 +27,7 @@ from okrsync.connector import (
 from okrsync.errors import AuthError, SourceConfigError
 from okrsync.http import RetryPolicy
 from okrsync.items import Sprint, TrackedField
+from okrsync.links import item_link
 from okrsync_jira.client import JiraClient
 from okrsync_jira.fields import FieldCatalog
 from okrsync_jira.pull import fetch_sprints, pull_query
@@ -52,6 +53,11 @@ class JiraConnector:
         # Team-managed projects call it "Story point estimate"; some sites "Story point".
         estimate_names=frozenset({"story point", "story point estimate"}),
     )
+
+    @classmethod
+    def item_url(cls, settings: Mapping[str, Any], key: str) -> str | None:
+        """An issue's page: ``{url}/browse/KEY`` (Cloud and Data Center alike)."""
+        return item_link(settings.get("url"), "browse", key)
 
     def __init__(
         self,

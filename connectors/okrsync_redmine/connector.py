@@ -24,6 +24,7 @@ from okrsync.connector import (
 )
 from okrsync.http import RetryPolicy
 from okrsync.items import Sprint, TrackedField
+from okrsync.links import item_link
 from okrsync_redmine.catalog import Catalog
 from okrsync_redmine.client import RedmineClient
 from okrsync_redmine.pull import project_versions, pull_query, version_sprint
@@ -44,6 +45,11 @@ class RedmineConnector:
         push=frozenset({"field", "comment", "create"}),
         history=frozenset(TrackedField),
     )
+
+    @classmethod
+    def item_url(cls, settings: Mapping[str, Any], key: str) -> str | None:
+        """An issue's page: ``{url}/issues/ID``."""
+        return item_link(settings.get("url"), "issues", key)
 
     def __init__(
         self,

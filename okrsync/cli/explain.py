@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from rich.console import Console
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
@@ -23,6 +24,10 @@ if TYPE_CHECKING:
 
 class ObservedFields(Protocol):
     def observed_since(self, source: str) -> dict[TrackedField, datetime]: ...
+
+
+# Links listed below the items table; explain --json gives every item's.
+LINKS_SHOWN = 30
 
 
 def _fmt(value: float | None) -> str:
@@ -163,7 +168,7 @@ def items_table(result: KrResult, width: int) -> Table:
     rows = [
         [
             *([item.get("source") or ""] if show_source else []),
-            item["key"],
+            _linked(item["key"], item.get("url")),
             item["status"],
             item["status_category"],
             "yes" if item["done"] else "",
@@ -173,6 +178,38 @@ def items_table(result: KrResult, width: int) -> Table:
         for item in items
     ]
     return fitted_table(f"items behind {result.id}", columns, rows, width)
+
+
+def _linked(text: str, url: str | None) -> str | Text:
+    """``text`` as a hyperlink to ``url`` where the terminal shows hyperlinks."""
+    return text if not url else Text(text, style=Style(link=url))
+
+
+def _link_keys(text: Text, items: list[dict[str, str]]) -> None:
+    """Make each key a warning lists (after its last colon, see
+    okrsync.links.named_keys) a hyperlink to its item."""
+    urls = {item["key"]: item["url"] for item in items if item.get("url")}
+    listed = text.plain.rfind(": ")
+    if not urls or listed < 0:
+        return
+    at = listed + 2
+    for word in text.plain[at:].split(", "):
+        key = word.split(" and ", 1)[0].rstrip(".")
+        if key in urls:
+            text.stylize(Style(link=urls[key]), at, at + len(key))
+        at += len(word) + 2
+
+
+def link_lines(result: KrResult) -> list[Text]:
+    """Each item's page in its tool, one per line (the first ``LINKS_SHOWN``)."""
+    urls = [str(item["url"]) for item in result.evidence["items"] if item.get("url")]
+    if not urls:
+        return []
+    lines = [Text("links to the items in their tools:")]
+    lines += [Text.assemble("  ", _linked(url, url)) for url in urls[:LINKS_SHOWN]]
+    if len(urls) > LINKS_SHOWN:
+        lines.append(Text(f"  and {len(urls) - LINKS_SHOWN} more (explain --json lists them)"))
+    return lines
 
 
 def selection_source(project: Project, kr_id: str) -> list[str]:
@@ -268,6 +305,8 @@ def show_explanation(
         out.print("counts: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     if result.evidence["items"]:
         out.print(items_table(result, out.width))
+        for link in link_lines(result):
+            out.print(link, soft_wrap=True, highlight=False)
     lines = value_arithmetic(result, kr.weight_by) + progress_arithmetic(result)
     for line in lines + cycle_arithmetic(result, project.kr(kr_id).cycle, kr):
         out.print("  " + line)
@@ -276,5 +315,8 @@ def show_explanation(
     out.print("status: ", status_text(result.status))
     for line in forecast_explanation(result):
         out.print(line, highlight=False)
-    for warning in result.warnings:
-        out.print(Text.assemble(("warning:", "yellow"), f" {warning}"))
+    named = result.warning_items
+    for index, warning in enumerate(result.warnings):
+        text = Text.assemble(("warning:", "yellow"), " ", warning)
+        _link_keys(text, named[index] if index < len(named) else [])
+        out.print(text)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 
 class Status(StrEnum):
@@ -31,6 +31,7 @@ class ItemEvidence(TypedDict):
     done: bool
     contributes: float | None
     note: str
+    url: NotRequired[str]  # the item's page in its tool (okrsync.links), when known
 
 
 class Evidence(TypedDict):
@@ -87,6 +88,8 @@ class KrResult:
     forecast: dict[str, Any] | None = None
     # In a plan of several cycles: the score of each (okrsync.evaluate.plans).
     cycles: list[CycleScore] | None = None
+    # For each warning, the items it names with their source and link (okrsync.links).
+    warning_items: list[list[dict[str, str]]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -116,6 +119,7 @@ class KrResult:
             "stretch": self.stretch,
             "forecast": None if self.forecast is None else dict(self.forecast),
             **_cycles_entry(self.cycles),
+            **({"warning_items": self.warning_items} if any(self.warning_items) else {}),
         }
 
 

@@ -41,7 +41,7 @@ def kr_card(
             kr_cycles(kr),
             _override(kr),
             _forecast(kr),
-            _warnings(kr.get("warnings") or []),
+            _warnings(kr.get("warnings") or [], kr.get("warning_items") or []),
             '<figure class="trend">',
             trend_chart(kr, history, cycle, as_of, zone),
             _legend(kr, cycle, as_of),
@@ -112,11 +112,28 @@ def _forecast(kr: Mapping[str, Any]) -> str:
     return f'<div class="forecast forecast-{status}"><b>{esc(line)}</b>{how}</div>'
 
 
-def _warnings(warnings: Sequence[str]) -> str:
+def item_anchor(text: str, url: Any) -> str:
+    """``text`` escaped, as a link to the item's page when it has an http(s) one."""
+    if isinstance(url, str) and url.startswith(("https://", "http://")):
+        return f'<a href="{esc(url)}" rel="noopener noreferrer">{esc(text)}</a>'
+    return esc(text)
+
+
+def _warnings(warnings: Sequence[str], named: Sequence[Sequence[Mapping[str, str]]]) -> str:
+    """Each warning, followed by links to the items it names (``warning_items``)."""
     if not warnings:
         return ""
-    items = "".join(f"<li>{esc(warning)}</li>" for warning in warnings)
-    return f'<ul class="warnings">{items}</ul>'
+    rows = []
+    for index, warning in enumerate(warnings):
+        items = named[index] if index < len(named) else ()
+        links = " ".join(
+            item_anchor(f"{item.get('source', '')} {item.get('key', '')}".strip(), item.get("url"))
+            for item in items
+            if item.get("url")
+        )
+        shown = f' <span class="links">{links}</span>' if links else ""
+        rows.append(f"<li>{esc(warning)}{shown}</li>")
+    return f'<ul class="warnings">{"".join(rows)}</ul>'
 
 
 def _legend(kr: Mapping[str, Any], cycle: tuple[datetime, datetime] | None, as_of: datetime) -> str:
@@ -155,7 +172,9 @@ def evidence_table(evidence: Mapping[str, Any]) -> str:
             "<table><thead><tr><th>Item</th><th>Status</th><th>Done</th>"
             '<th class="num">Contributes</th><th>Note</th></tr></thead><tbody>'
         )
-        parts += [_evidence_row(item) for item in items[:EVIDENCE_ROWS]]
+        # A KR over several sources says which each item comes from.
+        sources = len({item.get("source") for item in items}) > 1
+        parts += [_evidence_row(item, sources) for item in items[:EVIDENCE_ROWS]]
         parts.append("</tbody></table>")
         if len(items) > EVIDENCE_ROWS:
             parts.append(f'<p class="more">and {len(items) - EVIDENCE_ROWS} more</p>')
@@ -163,11 +182,13 @@ def evidence_table(evidence: Mapping[str, Any]) -> str:
     return "".join(parts)
 
 
-def _evidence_row(item: Mapping[str, Any]) -> str:
+def _evidence_row(item: Mapping[str, Any], source: bool = False) -> str:
     category = esc(item.get("status_category") or "")
     contributes = item.get("contributes")
+    origin = f'<span class="source">{esc(item.get("source", ""))}</span> ' if source else ""
+    key = item_anchor(str(item.get("key", "")), item.get("url"))
     return (
-        f'<tr><td class="key">{esc(item.get("key", ""))}</td>'
+        f'<tr><td class="key">{origin}{key}</td>'
         f'<td class="state"><span class="cat cat-{category}"></span>'
         f"{esc(item.get('status', ''))}</td>"
         f'<td class="done">{"✓" if item.get("done") else "—"}</td>'

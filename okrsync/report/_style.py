@@ -220,6 +220,9 @@ h1 { font-size: 2.4rem; letter-spacing: -0.01em; }
 .evidence .key { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace;
   white-space: nowrap; }
 .evidence .note { overflow-wrap: anywhere; color: var(--muted); }
+.evidence .source { color: var(--muted); }
+.evidence a, .warnings .links a { color: inherit; }
+.warnings .links a { margin-right: 0.5rem; font-size: 0.85em; }
 .evidence .state { white-space: nowrap; }
 .evidence .done { text-align: center; }
 .cat { display: inline-block; width: 0.55rem; height: 0.55rem; border-radius: 50%;

@@ -1,5 +1,5 @@
-"""Fixtures of the Redmine tests: a seeded template built once per session, and a
-Redmine of its own for each test module (see redmine_server.py)."""
+"""Fixtures of the Redmine tests: a Redmine of its own for each test module, served from
+the seeded template (``redmine_template`` in tests/conftest.py; see redmine_server.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from redmine_server import build_template, redmine_server, require_redmine
+from redmine_server import redmine_server
 
 import okrsync.http
 
@@ -19,12 +19,6 @@ async def _no_wait(seconds: float) -> None:
 @pytest.fixture(autouse=True)
 def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(okrsync.http, "sleep", _no_wait)
-
-
-@pytest.fixture(scope="session")
-def redmine_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    require_redmine()
-    return build_template(tmp_path_factory.mktemp("redmine-template"))
 
 
 @pytest.fixture(scope="module")

@@ -41,6 +41,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -78,8 +79,10 @@ def _instance(folder: Path, database: Path) -> dict[str, str]:
     """An instance folder for ``database``, and the environment that selects it."""
     for part in ("config", "tmp", "log", "files"):
         (folder / part).mkdir(parents=True, exist_ok=True)
+    # A minute's busy timeout: on a loaded machine Redmine's own background threads can
+    # hold SQLite's write lock for longer than the usual 5 s ("database is locked").
     (folder / "config" / "database.yml").write_text(
-        f"production:\n  adapter: sqlite3\n  database: {database}\n  timeout: 5000\n"
+        f"production:\n  adapter: sqlite3\n  database: {database}\n  timeout: 60000\n"
     )
     (folder / "config" / "secret_key.txt").write_text(os.urandom(32).hex())
     name = os.path.relpath(folder.resolve(), REDMINE_ROOT / "instances")
@@ -108,6 +111,16 @@ def build_template(folder: Path) -> Path:
     _run(["bin/rake", "redmine:load_default_data"], env, log)
     env["OKRSYNC_REDMINE_KEY"] = API_KEY
     _run(["bin/rails", "runner", str(SEED_SCRIPT)], env, log)
+    return database
+
+
+def seeded_copy(template: Path, folder: Path, script: Path) -> Path:
+    """A copy of ``template`` in ``folder`` with ``script`` (a ``rails runner`` seed)
+    run over it; returns the new database, to serve with ``redmine_server``."""
+    database = folder / DATABASE
+    shutil.copyfile(template, database)
+    env = _instance(folder / "instance", database)
+    _run(["bin/rails", "runner", str(script)], env, folder / "seed.log")
     return database
 
 
@@ -162,3 +175,15 @@ def _wait_until_serving(url: str, server: subprocess.Popen[bytes], log: Path) ->
     raise RuntimeError(
         f"Redmine did not answer within {STARTUP_SECONDS} s:\n{log.read_text()[-2000:]}"
     )
+
+
+def redmine_issue(url: str, number: int | str) -> dict[str, Any]:
+    """The issue as Redmine's API gives it, with its journals."""
+    answer = httpx.get(
+        f"{url}/issues/{number}.json",
+        params={"include": "journals"},
+        headers={"X-Redmine-API-Key": API_KEY},
+    )
+    answer.raise_for_status()
+    data: dict[str, Any] = answer.json()["issue"]
+    return data

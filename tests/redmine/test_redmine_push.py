@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from redmine_server import API_KEY, KR_ISSUE
+from redmine_server import redmine_issue as issue
 from redmine_workspace import RedmineWorkspace
 
 from tests.e2e.e2e_harness import invoke
@@ -42,17 +43,6 @@ objectives:
             create: {project: okr, tracker: Key Result}
             field: KR Progress
 """
-
-
-def issue(url: str, number: int | str) -> dict[str, Any]:
-    answer = httpx.get(
-        f"{url}/issues/{number}.json",
-        params={"include": "journals"},
-        headers={"X-Redmine-API-Key": API_KEY},
-    )
-    answer.raise_for_status()
-    data: dict[str, Any] = answer.json()["issue"]
-    return data
 
 
 def created_issues(url: str) -> list[dict[str, Any]]:

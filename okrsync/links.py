@@ -1,0 +1,121 @@
+"""Links to items in their tools: where a reader clicks to see an item for themselves.
+
+A connector type may declare how one of its item keys becomes the item's web page::
+
+    class MyToolConnector:
+        @classmethod
+        def item_url(cls, settings: Mapping[str, Any], key: str) -> str | None:
+            return item_link(settings.get("url"), "tickets", key)
+
+``settings`` is the instance's settings from the config file, ``key`` the item's key as
+the connector gave it. Declaring it is optional: without it (or when it answers None or
+fails) an item simply has no link. ``item_link`` builds a safe one: an http(s) base
+without credentials, each path segment percent-encoded, so that no key can turn into
+another address or into markup.
+
+Each evaluated item then carries its ``url`` in the evidence (``plan --json``,
+``status --json``, ``explain --json``, the report), and each warning the items it names
+(``warning_items``, parallel to ``warnings``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from okrsync.config import ConnectorInstance
+    from okrsync.evaluate import Evaluation, ItemEvidence
+
+_MORE = re.compile(r" and \d+ more( \(see the evidence\))?$")
+
+
+def item_link(base: Any, *segments: str) -> str | None:
+    """``base`` (an http or https URL) followed by ``segments``, each percent-encoded
+    whole (a ``/`` or ``#`` inside one stays inside it); None when ``base`` is not such
+    a URL. User names and passwords in ``base`` are left out."""
+    if not isinstance(base, str):
+        return None
+    try:
+        parts = urlsplit(base.strip())
+        host = parts.hostname
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not host:
+        return None
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None:
+        netloc += f":{port}"
+    path = parts.path.rstrip("/") + "".join("/" + quote(s, safe="") for s in segments)
+    return urlunsplit((parts.scheme, netloc, path, "", ""))
+
+
+def item_url_of(connector_type: type | None, settings: Mapping[str, Any], key: str) -> str | None:
+    """The type's link to the item, or None (no ``item_url``, no answer, or a failure:
+    a link is never worth a failed run)."""
+    declared = getattr(connector_type, "item_url", None)
+    if declared is None or not callable(declared):
+        return None
+    try:
+        url = declared(settings, key)
+    except Exception:
+        return None
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        return None
+    # Nothing a terminal or a page could read as anything but one address.
+    return None if any(c.isspace() or not c.isprintable() for c in url) else url
+
+
+class ItemLinks:
+    """Links to items of the configured connector instances, by (source, key)."""
+
+    def __init__(self, connectors: Mapping[str, ConnectorInstance]) -> None:
+        self._connectors = connectors
+
+    def url(self, source: str, key: str) -> str | None:
+        instance = self._connectors.get(source)
+        if instance is None:
+            return None
+        return item_url_of(instance.connector_type, instance.settings, key)
+
+
+def named_keys(warning: str) -> list[str]:
+    """The item keys a warning lists after its last colon (``…: A-1, A-2 and 3 more``)."""
+    if ": " not in warning:
+        return []
+    listed = _MORE.sub("", warning.rsplit(": ", 1)[1].rstrip("."))
+    return [key.strip() for key in listed.split(", ") if key.strip()]
+
+
+def warning_items(
+    warnings: Sequence[str], items: Sequence[ItemEvidence]
+) -> list[list[dict[str, str]]]:
+    """For each warning, the evidence items whose keys it lists: source, key and url
+    (each source's item when several sources hold the same key)."""
+    by_key: dict[str, list[ItemEvidence]] = {}
+    for item in items:
+        by_key.setdefault(item["key"], []).append(item)
+    named: list[list[dict[str, str]]] = []
+    for warning in warnings:
+        found = [
+            {"source": item["source"], "key": key, "url": item.get("url") or ""}
+            for key in named_keys(warning)
+            for item in by_key.get(key, [])
+        ]
+        named.append([{k: v for k, v in entry.items() if v} for entry in found])
+    return named
+
+
+def link_evaluation(evaluation: Evaluation, links: ItemLinks) -> None:
+    """Give every evidence item its ``url`` (when its tool has one) and every KR the
+    items its warnings name."""
+    for result in evaluation.key_results:
+        items = result.evidence["items"]
+        for item in items:
+            if "url" not in item:
+                url = links.url(item["source"], item["key"])
+                if url is not None:
+                    item["url"] = url
+        result.warning_items = warning_items(result.warnings, items)
