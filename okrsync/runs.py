@@ -217,7 +217,8 @@ def _evaluate_from_store(
     # One unit at a time, each checked while its items are at hand (see evaluate_snapshot).
     files, margins = project.files, project.margins
     if again is None:
-        evaluation = evaluate_snapshot(files, snapshot, tz, margins, failed, check=check)
+        evaluated = project.evaluated_files()
+        evaluation = evaluate_snapshot(evaluated, snapshot, tz, margins, failed, check=check)
     else:
         units, last = again
         evaluation = rescore(last, files, snapshot, tz, units, margins, failed, check=check)
