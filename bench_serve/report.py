@@ -30,6 +30,16 @@ def _mb(value: float | None) -> str:
     return "—" if value is None else f"{value:.0f} MB"
 
 
+def _cpu(outcome: Outcome) -> str:
+    """Serve's CPU time, the share of one core it had, and the CPU time per run."""
+    cpu, wall, runs = outcome.serve_cpu_seconds, outcome.serve_wall_seconds, outcome.measured.runs
+    if cpu is None:
+        return "—"
+    share = f", {cpu / wall:.0%} of one core over {wall:.0f} s" if wall > 0 else ""
+    per_run = f", {cpu / runs:.2f} s a run" if runs else ""
+    return f"{cpu:.1f} s{share}{per_run}"
+
+
 def variant(outcome: Outcome) -> str:
     return "broker" if outcome.settings.broker else "in-process"
 
@@ -106,10 +116,7 @@ def figures(outcome: Outcome) -> list[tuple[str, str]]:
         ("last delivery to the last result landing", _seconds(outcome.settle_seconds)),
         ("serve's peak memory (VmHWM)", _mb(outcome.serve_peak_mb)),
         ("workers' peak memory", workers),
-        (
-            "serve's CPU time, load and settling",
-            _seconds(outcome.serve_cpu_seconds),
-        ),
+        ("serve's CPU time, load and settling", _cpu(outcome)),
         (
             "requests to the sandboxes (load and settling)",
             ", ".join(f"{k} {v:,}" for k, v in sorted(outcome.requests.items())),

@@ -55,6 +55,7 @@ class Outcome:
     serve_peak_mb: float | None
     worker_peak_mb: list[float | None]
     serve_cpu_seconds: float | None  # during the load and until it settled
+    serve_wall_seconds: float  # how long that was
     requests: dict[str, int]
     run_seconds: list[float] = field(default_factory=list)
     load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
@@ -153,7 +154,7 @@ def _measure(
     )
     host.ask({"cmd": "reset"})
     offset = serve.log_size()
-    cpu_mark = cpu_seconds(serve.pid)
+    cpu_mark, wall_mark = cpu_seconds(serve.pid), time.monotonic()
     progress(
         f"sending {settings.deliveries} deliveries over {settings.seconds:g} s ({the_plan.counts})"
     )
@@ -181,7 +182,7 @@ def _measure(
     time.sleep(QUIET_SECONDS)
     _wait(serve.idle, SETTLE_SECONDS, "serve's queue emptying")
     lines = serve.log_lines(offset)
-    cpu_end = cpu_seconds(serve.pid)
+    cpu_end, wall = cpu_seconds(serve.pid), time.monotonic() - wall_mark
     measured = measure(deliveries, _writes(host), targets, lines)
     return Outcome(
         settings=settings,
@@ -191,6 +192,7 @@ def _measure(
         serve_peak_mb=peak_rss_mb(serve.pid),
         worker_peak_mb=[_tree_peak_mb(w.pid) for w in workers],
         serve_cpu_seconds=None if cpu_mark is None or cpu_end is None else cpu_end - cpu_mark,
+        serve_wall_seconds=wall,
         requests=dict(host.ask({"cmd": "requests"})),
         run_seconds=[float(x["duration"]) for x in lines if x.get("event") == "run"],
     )
