@@ -34,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     add("--latency", type=float, default=d.latency, help="seconds added to each sandbox request")
     add("--workers", type=int, default=d.workers, help="worker threads (or processes: --broker)")
     add("--debounce", default=d.debounce, help="serve.debounce, such as 2s")
-    add("--store", default=None, help="the store's URL (default: a SQLite file)")
+    add("--store", default=None, help="an empty store's URL (default: a new SQLite file)")
     add("--broker", default=None, help="run the runs on `okrsync worker` processes over it")
     add("--results", type=Path, default=RESULTS, help="the results file to update")
     add("--no-write", action="store_true", help="print the report only")

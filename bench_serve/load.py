@@ -15,6 +15,7 @@ import hmac
 import json
 import random
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -155,6 +156,9 @@ async def send_all(the_plan: Plan, serve_url: str, change: Change) -> list[Deliv
     before its delivery. Returns every delivery with its answer."""
     sent: list[Delivery] = []
     tasks: list[asyncio.Task[None]] = []
+    # Delivery ids of their own: a store kept from an earlier run (PostgreSQL) has seen
+    # that run's.
+    batch = uuid.uuid4().hex[:8]
     # A connection each, as the tools open them: a kept-alive one the server closes
     # as it idles would fail a delivery that was never sent.
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=0)
@@ -181,7 +185,9 @@ async def send_all(the_plan: Plan, serve_url: str, change: Change) -> list[Deliv
             unit = Unit(the_plan.units[position])
             if kind == REAL:
                 made = await change(unit.index)
-                delivery = signed(unit, made["item"], f"real-{position}", SECRETS[unit.tool])
+                delivery = signed(
+                    unit, made["item"], f"real-{batch}-{position}", SECRETS[unit.tool]
+                )
                 delivery.changes = int(made["changes"])
             elif kind == DUPLICATE:
                 original = sent[the_plan.replays[position]]
@@ -191,7 +197,7 @@ async def send_all(the_plan: Plan, serve_url: str, change: Change) -> list[Deliv
             else:
                 secret = "not-the-secret" if position % 2 else None
                 item = f"{unit.scope}-1" if unit.tool == "jira" else f"{unit.scope}#1"
-                delivery = signed(unit, item, f"forged-{position}", secret)
+                delivery = signed(unit, item, f"forged-{batch}-{position}", secret)
                 delivery.kind = FORGED
             sent.append(delivery)
             tasks.append(asyncio.create_task(post(delivery)))
