@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint format demo bench lock clean
+.PHONY: install test lint format demo bench bench-serve lock clean
 
 install: $(STAMP)
 
@@ -35,6 +35,11 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# okrsync serve under a minute of webhook deliveries (not part of `make test`); writes
+# bench/SERVE_RESULTS.md. BENCH_SERVE_ARGS="--broker redis://... --store postgresql://..."
+bench-serve: $(STAMP)
+	$(BIN)/python -m bench_serve $(BENCH_SERVE_ARGS)
 
 # Re-pin every dependency (run after editing pyproject.toml's dependency lists).
 lock:

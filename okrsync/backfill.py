@@ -91,7 +91,8 @@ def rebuild_points(
     for instant in sorted(needing):
         ids = frozenset(needing[instant])
         if ids not in pruned:
-            pruned[ids] = only_key_results(project.files, ids)
+            # A unit's back-fill reads its own alignment tree only (``evaluated_files``).
+            pruned[ids] = only_key_results(project.evaluated_files(), ids)
         evaluation = evaluate(pruned[ids], view.at(instant), instant, tz, project.margins)
         for result in evaluation.key_results:
             points[result.id].append((instant, point_of(result)))

@@ -41,12 +41,14 @@ from __future__ import annotations
 
 import asyncio
 import random
+import ssl
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 import httpx
@@ -520,6 +522,13 @@ def _refused(error: BaseException) -> bool:
     return False
 
 
+@cache
+def _tls() -> ssl.SSLContext:
+    """The certificates httpx trusts, read once: reading them takes longer than many a
+    request, and a service opens clients for every run."""
+    return httpx.create_ssl_context()
+
+
 def make_client(
     base_url: str,
     *,
@@ -544,7 +553,8 @@ def make_client(
     ``budget`` (``okrsync.budget``), and every pause is told to it. ``transport``
     replaces the network (tests)."""
     inner = transport or httpx.AsyncHTTPTransport(
-        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=None)
+        verify=_tls(),
+        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=None),
     )
     return httpx.AsyncClient(
         base_url=base_url,

@@ -170,6 +170,10 @@ class Project:
         """The part of an evaluation of every file that a run records."""
         return evaluation
 
+    def evaluated_files(self) -> list[MappingFile]:
+        """The mapping files a run evaluates to score what it records."""
+        return self.files
+
     # --- settings -----------------------------------------------------------------------
 
     def connector(self, name: str) -> ConnectorInstance:

@@ -188,6 +188,10 @@ def rescore_units(
     return _evaluate_from_store(project, store, as_of, failed, (units, previous))
 
 
+def _kr_ids_of(files: Collection[MappingFile]) -> set[str]:
+    return {kr.id for mapping in files for o in mapping.objectives for kr in o.key_results}
+
+
 def _evaluate_from_store(
     project: Project,
     store: Store,
@@ -197,7 +201,10 @@ def _evaluate_from_store(
 ) -> Evaluation:
     tz = project.timezone
     at = (as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=tz)).astimezone(UTC)
-    previous = selection_sizes(r.data for r in store.latest_results(at)[1])
+    # What the KRs evaluated here were last recorded with (a unit's own, not every KR's).
+    evaluated = project.evaluated_files()
+    kr_ids = None if evaluated is project.files else _kr_ids_of(evaluated)
+    previous = selection_sizes(r.data for r in store.latest_results(at, kr_ids)[1])
     view = StoreDataView(store, at)
     snapshot = Snapshot(view, at)
     series = store_series(project, store, at)
@@ -218,7 +225,7 @@ def _evaluate_from_store(
     # One unit at a time, each checked while its items are at hand (see evaluate_snapshot).
     files, margins = project.files, project.margins
     if again is None:
-        evaluation = evaluate_snapshot(files, snapshot, tz, margins, failed, check=check)
+        evaluation = evaluate_snapshot(evaluated, snapshot, tz, margins, failed, check=check)
     else:
         units, last = again
         evaluation = rescore(last, files, snapshot, tz, units, margins, failed, check=check)

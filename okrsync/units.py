@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from okrsync.errors import ConfigError
 from okrsync.evaluate import Evaluation
@@ -33,9 +34,16 @@ def unit_name(project: Project, file: str) -> str:
         return path.as_posix()
 
 
+# Resolving hundreds of paths costs more than a small unit's run: once per project.
+_NAMES: WeakKeyDictionary[Project, list[str]] = WeakKeyDictionary()
+
+
 def unit_names(project: Project) -> list[str]:
     """Every unit of the project, in load order."""
-    return [unit_name(project, file) for file in project.file_names]
+    names = _NAMES.get(project)
+    if names is None:
+        names = _NAMES[project] = [unit_name(project, file) for file in project.file_names]
+    return list(names)
 
 
 def find_unit(project: Project, given: str) -> str:
@@ -69,6 +77,26 @@ class UnitProject(Project):
     def pulled_files(self) -> list[MappingFile]:
         index = self.file_names.index(self.unit_file)
         return [self.files[index]]
+
+    def evaluated_files(self) -> list[MappingFile]:
+        """The unit's file and the files of every objective in the alignment trees its
+        objectives belong to (an objective's score rolls up all it aligns below it):
+        a unit run evaluates only what its recorded results depend on."""
+        tops: dict[str, str] = {}
+
+        def top(objective_id: str) -> str:
+            seen = [objective_id]
+            parent = self._objectives[objective_id].objective.aligns_to
+            while parent is not None and parent in self._objectives and parent not in seen:
+                seen.append(parent)
+                parent = self._objectives[parent].objective.aligns_to
+            return seen[-1]
+
+        for ref in self.objectives():
+            tops[ref.id] = top(ref.id)
+        roots = {tops[ref.id] for ref in self.objectives() if ref.file == self.unit_file}
+        needed = {self.unit_file} | {r.file for r in self.objectives() if tops[r.id] in roots}
+        return [m for m, name in zip(self.files, self.file_names, strict=True) if name in needed]
 
     def recorded_objectives(self) -> list[str]:
         """The unit's objectives and every objective they align to, transitively."""

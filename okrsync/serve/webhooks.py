@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from okrsync.pull import queries_of
 from okrsync.units import UnitProject
@@ -107,13 +108,27 @@ def may_select(dialect: Dialect, query: str, scope: str) -> bool:
     return not _JIRA_NAMES_PROJECTS.search(query)
 
 
+# Each unit's queries by instance, as the service read its file when it started (as
+# it reads which files are units): worked out once, not for every delivery.
+_QUERIES: WeakKeyDictionary[UnitProject, dict[str, list[str]]] = WeakKeyDictionary()
+
+
+def _queries(unit: UnitProject) -> dict[str, list[str]]:
+    found = _QUERIES.get(unit)
+    if found is None:
+        found = _QUERIES[unit] = {}
+        for spec in queries_of(unit.pulled_files()):
+            found.setdefault(spec.source, []).append(spec.query)
+    return found
+
+
 def units_concerned(
     units: Iterable[UnitProject], instance: str, dialect: Dialect, scope: str | None
 ) -> list[str]:
     """The units that select from ``instance`` with a query that may match ``scope``."""
     concerned = []
     for unit in units:
-        queries = [s.query for s in queries_of(unit.pulled_files()) if s.source == instance]
+        queries = _queries(unit).get(instance, [])
         if queries and (scope is None or any(may_select(dialect, q, scope) for q in queries)):
             concerned.append(unit.unit)
     return concerned

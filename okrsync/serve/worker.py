@@ -2,25 +2,29 @@
 the metrics, and one log line per run with its unit, outcome, duration, requests and
 writes.
 
-The project is loaded afresh for every run, so an edited mapping file is synced as it
-reads now; a file that became invalid fails its own unit's runs only. A runner that
-has a ``worker`` name (an ``okrsync worker`` process) records it with the run and in
-its log lines.
+The project is loaded again for a run whenever a file it was loaded from changed (or
+a mapping file was added or removed), so an edited mapping file is synced as it reads
+now; a file that became invalid fails its own unit's runs only. Loading every file
+for every run would cost more than the run itself once there are hundreds of units.
+A runner that has a ``worker`` name (an ``okrsync worker`` process) records it with
+the run and in its log lines.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from okrsync import runs
 from okrsync.errors import OkrsyncError, RunInProgress, ValidationFailed
 from okrsync.http import observe_attempts
-from okrsync.project import load_project
+from okrsync.project import Project, load_project
 from okrsync.run_record import RunRecorder
 from okrsync.secrets import redact
 from okrsync.serve.metrics import ServeMetrics
@@ -61,6 +65,55 @@ class RunOutcome:
         }
 
 
+Stamp = tuple[tuple[str, int, int], ...]
+
+
+def _stamp(project: Project) -> Stamp:
+    """Each file the project was loaded from, and each file its mapping folders and
+    patterns hold now, with its modification time and size."""
+    paths = [project.config_path]
+    for entry in project.config.mappings:
+        path = Path(entry)
+        if any(ch in entry for ch in "*?["):
+            paths.extend(Path(p) for p in sorted(Path("/").glob(entry.lstrip("/"))))
+        elif path.is_dir():
+            paths.extend(sorted(path.rglob("*")))
+        else:
+            paths.append(path)
+    found = []
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        found.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(found)
+
+
+class ProjectFiles:
+    """The project as its files read now: loaded again only when one changed."""
+
+    def __init__(self, config: str | None) -> None:
+        self.config = config
+        self._lock = threading.Lock()
+        self._loaded: tuple[Project, Stamp] | None = None
+
+    def project(self) -> Project:
+        with self._lock:
+            if self._loaded is not None and _stamp(self._loaded[0]) == self._loaded[1]:
+                return self._loaded[0]
+            self._loaded = None
+        began = time.time_ns()
+        project = load_project(self.config)  # ValidationFailed: nothing is kept
+        stamp = _stamp(project)
+        # A file changed while it was being read may have been read as it was: the
+        # next run loads it again.
+        if all(modified < began for _path, modified, _size in stamp):
+            with self._lock:
+                self._loaded = (project, stamp)
+        return project
+
+
 class UnitRunner:
     """Performs queued unit runs against the store, recording each as a run."""
 
@@ -76,6 +129,7 @@ class UnitRunner:
         self.store = store
         self.metrics = metrics
         self.worker = worker
+        self.files = ProjectFiles(config)
 
     def __call__(self, request: RunRequest) -> RunOutcome:
         """Run it; ``UnitBusy`` when another process holds the unit's lock."""
@@ -116,7 +170,7 @@ class UnitRunner:
         return outcome
 
     def _run(self, request: RunRequest, outcome: RunOutcome) -> None:
-        project = UnitProject(load_project(self.config), request.unit)
+        project = UnitProject(self.files.project(), request.unit)
         started = datetime.now(UTC)
         with (
             self.store.run_lock(unit=project.unit),

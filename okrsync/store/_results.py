@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any, cast
 
@@ -273,27 +273,35 @@ class RunRecords(StoreBase):
                 connection.execute(insert(t.kr_results), rows)
 
     def latest_results(
-        self, at_or_before: datetime | None = None
+        self, at_or_before: datetime | None = None, kr_ids: Collection[str] | None = None
     ) -> tuple[datetime | None, list[KrResult], list[ObjectiveResult]]:
         """The latest recorded (not back-filled) result of every KR and objective, by
         id, and the latest ``as_of`` among them (None when nothing was recorded).
 
         With ``at_or_before``, only results evaluated as of that instant or earlier
-        count: what a run evaluating that instant compares itself with."""
+        count: what a run evaluating that instant compares itself with. With
+        ``kr_ids``, only those KRs' results, and no objective's (what one sync unit's
+        run compares itself with)."""
         k, o = t.kr_results.c, t.objective_results.c
         kr_where: list[ColumnElement[bool]] = [k.backfilled.is_(False)]
         objective_where: list[ColumnElement[bool]] = []
         if at_or_before is not None:
             kr_where.append(k.as_of <= at_or_before)
             objective_where.append(o.as_of <= at_or_before)
+        if kr_ids is not None:
+            kr_where.append(k.kr_id.in_(list(kr_ids)))
         with self._transaction() as connection:
             krs = [_kr_result(row) for row in _latest(connection, t.kr_results, "kr_id", *kr_where)]
-            objectives = [
-                _objective_result(row)
-                for row in _latest(
-                    connection, t.objective_results, "objective_id", *objective_where
-                )
-            ]
+            objectives = (
+                []
+                if kr_ids is not None
+                else [
+                    _objective_result(row)
+                    for row in _latest(
+                        connection, t.objective_results, "objective_id", *objective_where
+                    )
+                ]
+            )
         instants = [r.as_of for r in krs] + [r.as_of for r in objectives]
         return (max(instants) if instants else None), krs, objectives
 

@@ -107,6 +107,21 @@ def test_latest_results_are_the_most_recent_per_kr(store: Store) -> None:
     assert objectives[0].data["key_results"] == ["a"]
 
 
+def test_latest_results_of_some_krs_only(store: Store) -> None:
+    monday, tuesday = T0, T0 + timedelta(days=1)
+    run1 = store.start_run("sync", monday)
+    store.record_results(run1, monday, [kr("ship", 10.0), kr("cycle", 6.0)], [objective("o", 0.1)])
+    run2 = store.start_run("sync", tuesday)
+    store.record_results(run2, tuesday, [kr("ship", 25.0)], [objective("o", 0.3)])
+    # One unit's run reads its own KRs' latest results, and no objective's.
+    as_of, krs, objectives = store.latest_results(kr_ids={"ship"})
+    assert (as_of, [(r.kr_id, r.value) for r in krs], objectives) == (tuesday, [("ship", 25.0)], [])
+    # As of Monday, Monday's.
+    _, krs, _ = store.latest_results(monday, kr_ids=["ship", "cycle"])
+    assert [(r.kr_id, r.value) for r in krs] == [("cycle", 6.0), ("ship", 10.0)]
+    assert store.latest_results(kr_ids=[]) == (None, [], [])
+
+
 def test_nothing_recorded_yet(store: Store) -> None:
     assert store.latest_results() == (None, [], [])
     assert store.kr_history("ship") == []

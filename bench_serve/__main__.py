@@ -1,0 +1,3 @@
+from bench_serve.cli import main
+
+raise SystemExit(main())
