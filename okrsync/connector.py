@@ -25,7 +25,7 @@ from importlib.metadata import entry_points
 from typing import Any, Literal, Protocol, Self, runtime_checkable
 
 from okrsync.errors import ConfigError
-from okrsync.items import Change, Item, Sprint, TrackedField, estimate_key
+from okrsync.items import OBSERVABLE, Change, Item, Sprint, TrackedField, estimate_key
 
 ENTRY_POINT_GROUP = "okrsync.connectors"
 
@@ -110,7 +110,7 @@ class Capabilities:
     @property
     def observed(self) -> frozenset[TrackedField]:
         """Tracked fields the tool keeps no history of (only for types with items)."""
-        return frozenset(TrackedField) - self.history if self.items else frozenset()
+        return OBSERVABLE - self.history if self.items else frozenset()
 
     def describe(self) -> str:
         """What the type does, in words: ``work items and pushes of field, comment``."""

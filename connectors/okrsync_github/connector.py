@@ -42,7 +42,14 @@ class GitHubConnector:
     capabilities = Capabilities(
         items=True,
         push=frozenset({"field", "comment", "create"}),
-        history=frozenset({TrackedField.STATUS, TrackedField.STATUS_CATEGORY, TrackedField.PARENT}),
+        history=frozenset(
+            {
+                TrackedField.STATUS,
+                TrackedField.STATUS_CATEGORY,
+                TrackedField.PARENT,
+                TrackedField.WITHDRAWN,
+            }
+        ),
         estimate_names=frozenset(ESTIMATE_NAMES),
         online_check=True,
     )
