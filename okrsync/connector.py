@@ -31,6 +31,15 @@ ENTRY_POINT_GROUP = "okrsync.connectors"
 
 
 @dataclass(frozen=True)
+class SeenAnswer:
+    """A GET answer kept for a conditional re-read (``If-None-Match``): its ``ETag``
+    and its body as the tool sent it, which a 304 does not send again."""
+
+    etag: str
+    body: bytes
+
+
+@dataclass(frozen=True)
 class PullRequest:
     """What to pull for one native query of one connector instance."""
 
@@ -49,6 +58,8 @@ class PullRequest:
     # the changed issues instead of listing every member again, if a cheap check (an
     # approximate count, say) agrees.
     members_swept_at: datetime | None = None
+    # GET answers an earlier pull of this query kept (``PullDone.answers``), by URL.
+    answers: Mapping[str, SeenAnswer] = field(default_factory=dict)
 
     async def known(self) -> frozenset[str]:
         """``known_keys``, once read."""
@@ -76,6 +87,9 @@ class PullDone:
     # When this pull began listing every member, if it did; None if ``members`` is the
     # known keys updated with the changed issues (see ``PullRequest.members_swept_at``).
     swept_at: datetime | None = None
+    # The GET answers the next pull of this query may re-read conditionally, by URL:
+    # they replace the kept ones; None keeps those as they are.
+    answers: dict[str, SeenAnswer] | None = None
 
 
 PushWhat = Literal["create", "field", "comment", "property"]

@@ -23,7 +23,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from okrsync.connector import Connector, PullBatch, PullDone, PullRequest, capabilities_of
+from okrsync.connector import (
+    Connector,
+    PullBatch,
+    PullDone,
+    PullRequest,
+    SeenAnswer,
+    capabilities_of,
+)
 from okrsync.errors import QueryError
 from okrsync.futures import settle
 from okrsync.items import TrackedField, is_estimate_field
@@ -59,6 +66,16 @@ class SweepLog(Protocol):
     def members_swept_at(self, source: str, query: str) -> datetime | None: ...
 
     def record_members_swept(self, source: str, query: str, at: datetime) -> None: ...
+
+
+@runtime_checkable
+class AnswerLog(Protocol):
+    """A store that keeps the GET answers a pull hands over (``PullDone.answers``) for
+    the next pull of the query (``PullRequest.answers``), in another process too."""
+
+    def kept_answers(self, source: str, query: str) -> dict[str, SeenAnswer]: ...
+
+    def keep_answers(self, source: str, query: str, answers: Mapping[str, SeenAnswer]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -232,6 +249,8 @@ async def _pull_one(
     cursor = store.cursor(spec.source, spec.query)
     sweeps = store if isinstance(store, SweepLog) else None
     swept_at = sweeps.members_swept_at(spec.source, spec.query) if sweeps and cursor else None
+    kept = store if isinstance(store, AnswerLog) else None
+    answers = kept.kept_answers(spec.source, spec.query) if kept and cursor else {}
 
     def stored(count: int) -> None:
         query_report.fetched += count
@@ -259,6 +278,7 @@ async def _pull_one(
             since=cursor,
             known_keys=known if known is not None else frozenset(),
             members_swept_at=swept_at,
+            answers=answers,
         )
         writer = _BatchWriter(store, spec, worker, stored)
         # Fields the tool keeps no history of are recorded as this pull sees them, at
@@ -274,7 +294,9 @@ async def _pull_one(
                 elif isinstance(part, PullDone):
                     await writer.flush()
                     previous = await known if known is not None else None
-                    await loop.run_in_executor(worker, _finish, store, spec, part, previous, sweeps)
+                    await loop.run_in_executor(
+                        worker, _finish, store, spec, part, previous, sweeps, kept
+                    )
                     query_report.members = len(part.members)
                     query_report.requests = part.requests
             await writer.flush()  # a connector that ended without PullDone: keep its batches
@@ -291,14 +313,17 @@ def _finish(
     done: PullDone,
     previous: frozenset[str] | None,
     sweeps: SweepLog | None,
+    kept: AnswerLog | None = None,
 ) -> None:
     """In the worker, after the last batch: the members (as a difference from
     ``previous``, the ones read at the start), sprints and cursor; then, if the members
-    were listed in full, when."""
+    were listed in full, when; then the answers the connector hands over."""
     source, query = spec.source, spec.query
     store.finish_pull(source, query, done.members, done.cursor, done.sprints, previous=previous)
     if sweeps is not None and done.swept_at is not None:
         sweeps.record_members_swept(source, query, done.swept_at)
+    if kept is not None and done.answers is not None:
+        kept.keep_answers(source, query, done.answers)
 
 
 def _store_thread(name: str) -> ThreadPoolExecutor:

@@ -5,7 +5,10 @@ Requests near GitHub's minimum: ``ceil(N/100)`` search pages (per 1,000-result r
 and ``ceil(N/100)`` GraphQL batches for N issues, plus a page for each timeline longer
 than 100 events. An incremental pull asks the search for what changed since the cursor
 (``updated:>=``, minus the overlap) and fetches only those; once a day it lists every
-member again, so that an issue that left the selection leaves the store's too.
+member again, so that an issue that left the selection leaves the store's too. The
+answers of that listing are kept in the store (``PullDone.answers``), so that the next
+listing, in another process too, re-reads unchanged pages with ``If-None-Match``: a
+304 costs no quota. The changed-since searches are never asked twice and are not kept.
 
 Issues closed as not planned or as duplicates stay members: their history says from
 when they are withdrawn (``okrsync_github.history``), so at an instant before the close
@@ -20,7 +23,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from okrsync.connector import PullBatch, PullDone, PullRequest
+from okrsync.connector import PullBatch, PullDone, PullRequest, SeenAnswer
 from okrsync.errors import ProtocolError
 from okrsync.items import Change, Item, ItemType, Sprint
 from okrsync_github import queries
@@ -64,8 +67,15 @@ async def pull_query(
         or request.members_swept_at is None
         or started - request.members_swept_at > SWEEP_EVERY
     )
+    answers: dict[str, SeenAnswer] | None = None
     if sweep:
+        for url, answer in request.answers.items():
+            client.seen.setdefault(url, answer)
+        first = len(client.asked)
         found = await search_all(client, query, per_page=page_size)
+        asked = client.asked[first:]
+        answers = {url: client.seen[url] for url in asked if url in client.seen}
+        del client.asked[first:]
     else:
         assert request.since is not None
         changed = f"{query} updated:>={stamp(request.since - overlap)}"
@@ -95,7 +105,11 @@ async def pull_query(
         members = sorted(set(known) | {item_key(f) for f in found})
     sprints: list[Sprint] = list(project.sprints) if project else []
     yield PullDone(
-        members=members, cursor=started, sprints=sprints, swept_at=started if sweep else None
+        members=members,
+        cursor=started,
+        sprints=sprints,
+        swept_at=started if sweep else None,
+        answers=answers,
     )
 
 
