@@ -207,6 +207,22 @@ class Connector(Protocol):
 
 
 @runtime_checkable
+class WritesAs(Protocol):
+    """A connector whose tool keeps a pushed value in a form of its own (Redmine's %
+    Done: a whole number from 0 to 100). The plan compares that form with what the
+    tool holds, so a value the tool cannot hold more exactly is never planned again."""
+
+    def written(self, target: PushTarget, value: Any) -> Any:
+        """``value`` as the tool will hold it once ``write`` has written it."""
+        ...
+
+
+def as_written(connector: Connector, target: PushTarget, value: Any) -> Any:
+    """``value`` as ``connector`` writes it at ``target`` (unchanged for most tools)."""
+    return connector.written(target, value) if isinstance(connector, WritesAs) else value
+
+
+@runtime_checkable
 class MetricSource(Protocol):
     """A source of outcome metrics (``metric: {source, name}``): one number per name."""
 

@@ -243,7 +243,7 @@ async def plan(
     run.progress.stage = "planning"
     held = await read_push_targets(project, store, connector_for, run)
     evaluation = evaluate_project(project, store, as_of, run.failed)
-    return plan_writes(evaluation.as_of, evaluation, held, run.assess())
+    return plan_writes(evaluation.as_of, evaluation, held, run.assess(), connector_for)
 
 
 async def read_push_targets(

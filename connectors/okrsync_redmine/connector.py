@@ -27,7 +27,7 @@ from okrsync.items import Sprint, TrackedField
 from okrsync_redmine.catalog import Catalog
 from okrsync_redmine.client import RedmineClient
 from okrsync_redmine.pull import project_versions, pull_query, version_sprint
-from okrsync_redmine.push import read_target, write_target
+from okrsync_redmine.push import read_target, write_target, written_number
 from okrsync_redmine.settings import RedmineSettings
 
 __all__ = ["RedmineConnector"]
@@ -114,3 +114,7 @@ class RedmineConnector:
 
     async def write(self, target: PushTarget, value: Any) -> WriteReceipt:
         return await write_target(self.client, await self.catalog(), target, value)
+
+    def written(self, target: PushTarget, value: Any) -> Any:
+        """A field's number as Redmine keeps it (% Done: whole, 0 to 100)."""
+        return written_number(target, value)
