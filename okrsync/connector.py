@@ -23,11 +23,13 @@ from datetime import datetime
 from functools import cache
 from importlib.metadata import entry_points
 from typing import Any, Literal, Protocol, Self, runtime_checkable
+from zoneinfo import ZoneInfo
 
 from okrsync.errors import ConfigError
 from okrsync.items import OBSERVABLE, Change, Item, Sprint, TrackedField, estimate_key
 
 ENTRY_POINT_GROUP = "okrsync.connectors"
+UTC_ZONE = ZoneInfo("UTC")
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,9 @@ class PullRequest:
     members_swept_at: datetime | None = None
     # GET answers an earlier pull of this query kept (``PullDone.answers``), by URL.
     answers: Mapping[str, SeenAnswer] = field(default_factory=dict)
+    # The config's time zone: where a day the tool names without a time (a Redmine
+    # version's due date) begins and ends.
+    timezone: ZoneInfo = UTC_ZONE
 
     async def known(self) -> frozenset[str]:
         """``known_keys``, once read."""

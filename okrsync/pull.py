@@ -22,6 +22,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from zoneinfo import ZoneInfo
 
 from okrsync.connector import (
     Connector,
@@ -185,6 +186,7 @@ async def pull_queries(
     progress: ProgressCallback | None = None,
     used_by: Mapping[tuple[str, str], list[str]] | None = None,
     seen_at: datetime | None = None,
+    timezone: ZoneInfo | None = None,
 ) -> PullReport:
     """Pull every query into the store; raises on the first failing query, leaving
     that query's cursor where it was (batches already stored are kept: they are
@@ -193,13 +195,14 @@ async def pull_queries(
     ``used_by`` names, per (instance, query), the KRs that use it with their
     locations, so that a query the tool rejects is reported where it was written.
     ``seen_at`` is when the values of fields the tool keeps no history of are recorded
-    as seen (default: now)."""
+    as seen (default: now). ``timezone``: the config's, handed to the connectors
+    (``PullRequest.timezone``; default UTC)."""
     report = PullReport()
     with _fewer_collections():
         for spec in specs:
             try:
                 query_report = await _pull_one(
-                    spec, connector_for(spec.source), store, progress, seen_at
+                    spec, connector_for(spec.source), store, progress, seen_at, timezone
                 )
             except QueryError as error:
                 users = (used_by or {}).get((spec.source, spec.query))
@@ -244,6 +247,7 @@ async def _pull_one(
     store: Store,
     progress: ProgressCallback | None,
     seen_at: datetime | None = None,
+    timezone: ZoneInfo | None = None,
 ) -> QueryReport:
     query_report = QueryReport(spec.source, spec.query)
     cursor = store.cursor(spec.source, spec.query)
@@ -279,6 +283,7 @@ async def _pull_one(
             known_keys=known if known is not None else frozenset(),
             members_swept_at=swept_at,
             answers=answers,
+            timezone=timezone or ZoneInfo("UTC"),
         )
         writer = _BatchWriter(store, spec, worker, stored)
         # Fields the tool keeps no history of are recorded as this pull sees them, at

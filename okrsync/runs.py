@@ -101,10 +101,13 @@ async def pull_into_run(
     specs = [s for s in queries_of(project.pulled_files()) if project.is_item_source(s.source)]
     run.progress.queries = [describe_query(s.source, s.query) for s in specs]
     places = selections_by_query(project)
+    tz = project.timezone
     report = PullReport()
     for spec in specs:
         try:
-            part = await pull_queries([spec], store, connector_for, progress, seen_at=run.started)
+            part = await pull_queries(
+                [spec], store, connector_for, progress, seen_at=run.started, timezone=tz
+            )
         except OkrsyncError as error:
             # A query the tool rejects fails the KRs that select with it, and only them.
             used_by = places.get((spec.source, spec.query), [])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Self
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -64,7 +65,7 @@ class RedmineConnector:
         )
         self._catalog: Catalog | None = None
         self._catalog_lock = asyncio.Lock()
-        self._sprints: dict[int, list[Sprint]] = {}
+        self._versions: dict[int, list[dict[str, Any]]] = {}
 
     async def __aenter__(self) -> Self:
         return self
@@ -92,21 +93,24 @@ class RedmineConnector:
             request,
             estimate_setting=self.settings.estimate_field,
             overlap=self.settings.overlap,
-            sprints_of=self.sprints,
+            sprints_of=lambda projects: self.sprints(projects, request.timezone),
         ):
             if isinstance(event, PullDone):
                 event.requests = self.client.requests - first
             yield event
 
-    async def sprints(self, project_ids: Sequence[int]) -> list[Sprint]:
-        """The versions of the projects (shared ones included), read once per project."""
+    async def sprints(self, project_ids: Sequence[int], config_zone: ZoneInfo) -> list[Sprint]:
+        """The versions of the projects (shared ones included), read once per project;
+        a version's due date ends in ``config_zone`` unless the settings name a zone."""
         for project in project_ids:
-            if project not in self._sprints:
-                versions = await project_versions(self.client, project)
-                self._sprints[project] = [
-                    version_sprint(self.instance, v, self.settings.zone) for v in versions
-                ]
-        unique = {s.id: s for p in project_ids for s in self._sprints[p]}
+            if project not in self._versions:
+                self._versions[project] = await project_versions(self.client, project)
+        zone = self.settings.zone(config_zone)
+        unique = {
+            s.id: s
+            for p in project_ids
+            for s in (version_sprint(self.instance, v, zone) for v in self._versions[p])
+        }
         return list(unique.values())
 
     async def read(self, target: PushTarget) -> Any:
