@@ -16,6 +16,13 @@ of its package (``[project.entry-points."okrsync.connectors"] mytool =
         async def read(self, target: PushTarget) -> Any: ...
         async def write(self, target: PushTarget, value: Any) -> WriteReceipt: ...
 
+``HttpConnector`` does the part every HTTP connector shares (settings loaded, one
+client opened and closed, each pull's requests counted): a subclass names its
+``settings_model`` and ``client_type`` and writes ``pull_events``, ``read`` and
+``write``; ``SecretHeader`` sends a credential header kept out of reprs. A tool that
+keeps a pushed value in a form of its own (a whole number) says so with ``WritesAs``;
+``SeenAnswer`` is a GET answer kept for conditional re-reads across runs.
+
 Its HTTP goes through ``make_client`` (retries, rate limits, bounds), pages are followed
 with a paginator, failures become the error classes below through
 ``error_for_response`` with the tool's ``ToolWords``. ``okrsync.testing`` is the
@@ -36,8 +43,11 @@ from okrsync.connector import (
     PullRequest,
     PushTarget,
     PushWhat,
+    SeenAnswer,
     WriteReceipt,
+    WritesAs,
 )
+from okrsync.connector_base import ClientOptions, ConnectorClient, HttpConnector, SecretHeader
 from okrsync.connector_settings import ConnectorSettings, parse_duration
 from okrsync.errors import (
     AnswerTooLarge,
@@ -66,11 +76,14 @@ __all__ = [
     "AuthError",
     "Capabilities",
     "Change",
+    "ClientOptions",
     "ConnectionFailed",
     "Connector",
+    "ConnectorClient",
     "ConnectorSettings",
     "FieldNotFound",
     "GraphQLCursorPaginator",
+    "HttpConnector",
     "HttpStats",
     "Item",
     "ItemType",
@@ -93,6 +106,8 @@ __all__ = [
     "RateLimited",
     "RateWindow",
     "RetryPolicy",
+    "SecretHeader",
+    "SeenAnswer",
     "ServerError",
     "SourceConfigError",
     "SourceError",
@@ -102,6 +117,7 @@ __all__ = [
     "TrackedField",
     "TransientError",
     "WriteReceipt",
+    "WritesAs",
     "error_for_response",
     "error_for_transport",
     "make_client",

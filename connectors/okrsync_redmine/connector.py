@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any, Self
+from typing import Any, Unpack
 from zoneinfo import ZoneInfo
-
-import httpx
 
 from okrsync.connector import (
     Capabilities,
@@ -23,7 +21,7 @@ from okrsync.connector import (
     PushTarget,
     WriteReceipt,
 )
-from okrsync.http import RetryPolicy
+from okrsync.connector_base import ClientOptions, HttpConnector
 from okrsync.items import Sprint, TrackedField
 from okrsync_redmine.catalog import Catalog
 from okrsync_redmine.client import RedmineClient
@@ -34,10 +32,13 @@ from okrsync_redmine.settings import RedmineSettings
 __all__ = ["RedmineConnector"]
 
 
-class RedmineConnector:
+class RedmineConnector(HttpConnector):
     """One configured Redmine site. Use as an async context manager."""
 
     settings_model = RedmineSettings
+    client_type = RedmineClient
+    settings: RedmineSettings
+    client: RedmineClient
     # Entity properties are Jira's alone.
     # The journals keep every change of status, target version, parent and estimate.
     capabilities = Capabilities(
@@ -50,31 +51,12 @@ class RedmineConnector:
         self,
         instance: str,
         settings: Mapping[str, Any] | RedmineSettings,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        policy: RetryPolicy | None = None,
+        **options: Unpack[ClientOptions],
     ) -> None:
-        self.instance = instance
-        self.settings = (
-            settings
-            if isinstance(settings, RedmineSettings)
-            else RedmineSettings.load(settings, instance=instance)
-        )
-        self.client = RedmineClient(
-            self.settings, source=instance, transport=transport, policy=policy
-        )
+        super().__init__(instance, settings, **options)
         self._catalog: Catalog | None = None
         self._catalog_lock = asyncio.Lock()
         self._versions: dict[int, list[dict[str, Any]]] = {}
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.client.aclose()
-
-    def __repr__(self) -> str:
-        return f"RedmineConnector({self.instance!r}, url={self.settings.url!r})"
 
     async def catalog(self) -> Catalog:
         async with self._catalog_lock:
@@ -83,8 +65,7 @@ class RedmineConnector:
                 self._catalog = await Catalog.load(self.client, self.settings.in_progress)
             return self._catalog
 
-    async def pull(self, request: PullRequest) -> AsyncIterator[PullBatch | PullDone]:
-        first = self.client.requests
+    async def pull_events(self, request: PullRequest) -> AsyncIterator[PullBatch | PullDone]:
         catalog = await self.catalog()
         async for event in pull_query(
             self.instance,
@@ -95,8 +76,6 @@ class RedmineConnector:
             overlap=self.settings.overlap,
             sprints_of=lambda projects: self.sprints(projects, request.timezone),
         ):
-            if isinstance(event, PullDone):
-                event.requests = self.client.requests - first
             yield event
 
     async def sprints(self, project_ids: Sequence[int], config_zone: ZoneInfo) -> list[Sprint]:
