@@ -23,11 +23,22 @@ from datetime import datetime
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Literal, Protocol, Self, runtime_checkable
+from zoneinfo import ZoneInfo
 
 from okrsync.errors import ConfigError
-from okrsync.items import Change, Item, Sprint, TrackedField, estimate_key
+from okrsync.items import OBSERVABLE, Change, Item, Sprint, TrackedField, estimate_key
 
 ENTRY_POINT_GROUP = "okrsync.connectors"
+UTC_ZONE = ZoneInfo("UTC")
+
+
+@dataclass(frozen=True)
+class SeenAnswer:
+    """A GET answer kept for a conditional re-read (``If-None-Match``): its ``ETag``
+    and its body as the tool sent it, which a 304 does not send again."""
+
+    etag: str
+    body: bytes
 
 
 @dataclass(frozen=True)
@@ -49,6 +60,11 @@ class PullRequest:
     # the changed issues instead of listing every member again, if a cheap check (an
     # approximate count, say) agrees.
     members_swept_at: datetime | None = None
+    # GET answers an earlier pull of this query kept (``PullDone.answers``), by URL.
+    answers: Mapping[str, SeenAnswer] = field(default_factory=dict)
+    # The config's time zone: where a day the tool names without a time (a Redmine
+    # version's due date) begins and ends.
+    timezone: ZoneInfo = UTC_ZONE
 
     async def known(self) -> frozenset[str]:
         """``known_keys``, once read."""
@@ -76,6 +92,9 @@ class PullDone:
     # When this pull began listing every member, if it did; None if ``members`` is the
     # known keys updated with the changed issues (see ``PullRequest.members_swept_at``).
     swept_at: datetime | None = None
+    # The GET answers the next pull of this query may re-read conditionally, by URL:
+    # they replace the kept ones; None keeps those as they are.
+    answers: dict[str, SeenAnswer] | None = None
 
 
 PushWhat = Literal["create", "field", "comment", "property"]
@@ -110,7 +129,7 @@ class Capabilities:
     @property
     def observed(self) -> frozenset[TrackedField]:
         """Tracked fields the tool keeps no history of (only for types with items)."""
-        return frozenset(TrackedField) - self.history if self.items else frozenset()
+        return OBSERVABLE - self.history if self.items else frozenset()
 
     def describe(self) -> str:
         """What the type does, in words: ``work items and pushes of field, comment``."""
@@ -190,6 +209,22 @@ class Connector(Protocol):
     async def write(self, target: PushTarget, value: Any) -> WriteReceipt:
         """Make the tool hold ``value`` at ``target``. Idempotent."""
         ...
+
+
+@runtime_checkable
+class WritesAs(Protocol):
+    """A connector whose tool keeps a pushed value in a form of its own (Redmine's %
+    Done: a whole number from 0 to 100). The plan compares that form with what the
+    tool holds, so a value the tool cannot hold more exactly is never planned again."""
+
+    def written(self, target: PushTarget, value: Any) -> Any:
+        """``value`` as the tool will hold it once ``write`` has written it."""
+        ...
+
+
+def as_written(connector: Connector, target: PushTarget, value: Any) -> Any:
+    """``value`` as ``connector`` writes it at ``target`` (unchanged for most tools)."""
+    return connector.written(target, value) if isinstance(connector, WritesAs) else value
 
 
 @runtime_checkable

@@ -26,7 +26,8 @@ that came from the tool passes through ``okrsync.secrets.redact``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
@@ -69,11 +70,22 @@ class ToolWords:
 
     ``name``: the tool as users call it (``Jira``, ``GitHub``). ``credentials``: what
     to check after a 401 (``check the token``). ``permission``: how to get a missing
-    permission (``grant it the permission (e.g. Browse projects)``)."""
+    permission (``grant it the permission (e.g. Browse projects)``). ``missing``: what
+    to check after a 404. ``query``: what to check in a query the tool rejected.
+    ``hints``: a status's further advice, said after the rest (Redmine's 401:
+    ``enable the REST web service in Administration » Settings » API``)."""
 
     name: str
     credentials: str = "check the connector's token"
     permission: str = "grant it the permission"
+    missing: str = "check the key, id or url, and that the account can see it"
+    query: str = ""
+    hints: Mapping[int, str] = field(default_factory=dict)
+
+    def advice(self, status: int, message: str) -> str:
+        """``message`` followed by the status's hint, if the tool has one."""
+        hint = self.hints.get(status)
+        return f"{message}; {hint}" if hint else message
 
 
 def plain_text(text: str) -> str:
@@ -124,56 +136,41 @@ def error_for_response(
             status=status,
             retry_after=limit.wait,
         )
+    kind, message = _kind_and_words(status, method, path, words, base_url, query)
+    if kind is QueryError:
+        reason = "; ".join(p for p in (detail or "no reason given", words.query) if p)
+        message, detail = f"{message}: {reason}", ""
+    elif kind is AuthError:
+        detail = ""  # the tool's words after a 401 only repeat that it refused
+    text = with_detail(words.advice(status, message), detail)
+    if kind is ServerError:
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        return ServerError(text, source=source, status=status, retry_after=retry_after)
+    return kind(text, source=source, status=status)
+
+
+def _kind_and_words(
+    status: int, method: str, path: str, words: ToolWords, base_url: str, query: bool
+) -> tuple[type[SourceError], str]:
+    """The error class of a (not rate-limited) failure, and what it says."""
+    tool = words.name
     if status in (400, 422) and query:
-        return QueryError(
-            f"{tool} rejected the query: {detail or 'no reason given'}",
-            source=source,
-            status=status,
-        )
+        return QueryError, f"{tool} rejected the query"
     if status in (400, 409, 422):
-        return SourceConfigError(
-            with_detail(f"{tool} rejected {method} {path}", detail), source=source, status=status
-        )
+        return SourceConfigError, f"{tool} rejected {method} {path}"
     if status == 401:
-        return AuthError(
-            f"{tool} rejected the credentials for {redact(base_url)}: {words.credentials}",
-            source=source,
-            status=status,
-        )
+        credentials = f"{tool} rejected the credentials for {redact(base_url)}"
+        return AuthError, f"{credentials}: {words.credentials}"
     if status == 403:
-        return PermissionDenied(
-            with_detail(
-                f"the {tool} account may not {method} {path}; {words.permission} "
-                "or use another account",
-                detail,
-            ),
-            source=source,
-            status=status,
+        return PermissionDenied, (
+            f"the {tool} account may not {method} {path}; {words.permission} or use another account"
         )
     if status == 404:
-        return NotFound(
-            with_detail(
-                f"{tool} has nothing at {path}; check the key, id or url, and that the "
-                "account can see it",
-                detail,
-            ),
-            source=source,
-            status=status,
-        )
+        return NotFound, f"{tool} has nothing at {path}; {words.missing}"
     if status >= 500:
-        return ServerError(
-            with_detail(f"{tool} answered {status} to {method} {path}; try again later", detail),
-            source=source,
-            status=status,
-            retry_after=parse_retry_after(response.headers.get("Retry-After")),
-        )
-    return ProtocolError(
-        with_detail(
-            f"{tool} answered {status} to {method} {path}, which okrsync does not expect",
-            detail,
-        ),
-        source=source,
-        status=status,
+        return ServerError, f"{tool} answered {status} to {method} {path}; try again later"
+    return ProtocolError, (
+        f"{tool} answered {status} to {method} {path}, which okrsync does not expect"
     )
 
 

@@ -44,7 +44,9 @@ class TrackedField(StrEnum):
 
     Values in ``Change`` records are strings: status names, category values, numbers
     written with ``repr(float)``, sprint ids joined with ``,`` (sorted), parent keys.
-    ``None`` means empty.
+    ``None`` means empty. ``withdrawn`` is ``"true"`` from the instant the tool's own
+    rules take the item out of every selection (GitHub: closed as not planned or as a
+    duplicate) until they bring it back (reopened); it is never observed, only recorded.
     """
 
     STATUS = "status"
@@ -52,6 +54,13 @@ class TrackedField(StrEnum):
     ESTIMATE = "estimate"
     SPRINT = "sprint"
     PARENT = "parent"
+    WITHDRAWN = "withdrawn"
+
+
+WITHDRAWN_VALUE = "true"
+# Fields a pull may observe where the tool keeps no history; ``withdrawn`` is set by
+# the tool's own history alone (no item is withdrawn without it).
+OBSERVABLE = frozenset(TrackedField) - {TrackedField.WITHDRAWN}
 
 
 # What a mapping may write for the tracked estimate on any source (``weight_by:
@@ -141,4 +150,6 @@ def tracked_value(item: Item, field: TrackedField) -> str | None:
         return None if item.estimate is None else repr(float(item.estimate))
     if field is TrackedField.SPRINT:
         return ",".join(sorted(item.sprints)) or None
+    if field is TrackedField.WITHDRAWN:
+        return None
     return item.parent

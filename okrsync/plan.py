@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from okrsync.connector import Connector, PushTarget, PushWhat
+from okrsync.connector import Connector, PushTarget, PushWhat, as_written
 from okrsync.evaluate import Evaluation, KrResult
 from okrsync.failures import KrFailure
 from okrsync.mapping.models import KeyResult, Push
@@ -211,9 +211,11 @@ def plan_writes(
     evaluation: Evaluation,
     held: Mapping[str, list[Held]],
     failures: Iterable[KrFailure] = (),
+    connector_for: Callable[[str], Connector] | None = None,
 ) -> Plan:
     """Compare what okrsync would write for each evaluated KR with what ``held`` says
-    its targets hold; KRs that were not evaluated (they failed) get no write."""
+    its targets hold; KRs that were not evaluated (they failed) get no write. With
+    ``connector_for``, what would be written is taken as each tool will hold it."""
     plan = Plan(as_of=as_of, evaluation=evaluation, failures=list(failures))
     for result in evaluation.key_results:
         for target, old in held.get(result.id, []):
@@ -226,6 +228,8 @@ def plan_writes(
                 continue
             if target.what == "field" and new is None:
                 continue  # no value to write (e.g. an empty selection): keep the field
+            if connector_for is not None:
+                new = as_written(connector_for(target.to), target, new)
             if same_value(old, new):
                 plan.unchanged += 1
             else:
@@ -245,4 +249,4 @@ async def build_plan(
     for kr in key_results:
         for push in kr.push:
             held.setdefault(kr.id, []).extend(await read_held(kr, push, store, connector_for))
-    return plan_writes(evaluation.as_of, evaluation, held)
+    return plan_writes(evaluation.as_of, evaluation, held, connector_for=connector_for)

@@ -22,8 +22,16 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from zoneinfo import ZoneInfo
 
-from okrsync.connector import Connector, PullBatch, PullDone, PullRequest, capabilities_of
+from okrsync.connector import (
+    Connector,
+    PullBatch,
+    PullDone,
+    PullRequest,
+    SeenAnswer,
+    capabilities_of,
+)
 from okrsync.errors import QueryError
 from okrsync.futures import settle
 from okrsync.items import TrackedField, is_estimate_field
@@ -59,6 +67,16 @@ class SweepLog(Protocol):
     def members_swept_at(self, source: str, query: str) -> datetime | None: ...
 
     def record_members_swept(self, source: str, query: str, at: datetime) -> None: ...
+
+
+@runtime_checkable
+class AnswerLog(Protocol):
+    """A store that keeps the GET answers a pull hands over (``PullDone.answers``) for
+    the next pull of the query (``PullRequest.answers``), in another process too."""
+
+    def kept_answers(self, source: str, query: str) -> dict[str, SeenAnswer]: ...
+
+    def keep_answers(self, source: str, query: str, answers: Mapping[str, SeenAnswer]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -168,6 +186,7 @@ async def pull_queries(
     progress: ProgressCallback | None = None,
     used_by: Mapping[tuple[str, str], list[str]] | None = None,
     seen_at: datetime | None = None,
+    timezone: ZoneInfo | None = None,
 ) -> PullReport:
     """Pull every query into the store; raises on the first failing query, leaving
     that query's cursor where it was (batches already stored are kept: they are
@@ -176,13 +195,14 @@ async def pull_queries(
     ``used_by`` names, per (instance, query), the KRs that use it with their
     locations, so that a query the tool rejects is reported where it was written.
     ``seen_at`` is when the values of fields the tool keeps no history of are recorded
-    as seen (default: now)."""
+    as seen (default: now). ``timezone``: the config's, handed to the connectors
+    (``PullRequest.timezone``; default UTC)."""
     report = PullReport()
     with _fewer_collections():
         for spec in specs:
             try:
                 query_report = await _pull_one(
-                    spec, connector_for(spec.source), store, progress, seen_at
+                    spec, connector_for(spec.source), store, progress, seen_at, timezone
                 )
             except QueryError as error:
                 users = (used_by or {}).get((spec.source, spec.query))
@@ -227,11 +247,14 @@ async def _pull_one(
     store: Store,
     progress: ProgressCallback | None,
     seen_at: datetime | None = None,
+    timezone: ZoneInfo | None = None,
 ) -> QueryReport:
     query_report = QueryReport(spec.source, spec.query)
     cursor = store.cursor(spec.source, spec.query)
     sweeps = store if isinstance(store, SweepLog) else None
     swept_at = sweeps.members_swept_at(spec.source, spec.query) if sweeps and cursor else None
+    kept = store if isinstance(store, AnswerLog) else None
+    answers = kept.kept_answers(spec.source, spec.query) if kept and cursor else {}
 
     def stored(count: int) -> None:
         query_report.fetched += count
@@ -259,6 +282,8 @@ async def _pull_one(
             since=cursor,
             known_keys=known if known is not None else frozenset(),
             members_swept_at=swept_at,
+            answers=answers,
+            timezone=timezone or ZoneInfo("UTC"),
         )
         writer = _BatchWriter(store, spec, worker, stored)
         # Fields the tool keeps no history of are recorded as this pull sees them, at
@@ -274,7 +299,9 @@ async def _pull_one(
                 elif isinstance(part, PullDone):
                     await writer.flush()
                     previous = await known if known is not None else None
-                    await loop.run_in_executor(worker, _finish, store, spec, part, previous, sweeps)
+                    await loop.run_in_executor(
+                        worker, _finish, store, spec, part, previous, sweeps, kept
+                    )
                     query_report.members = len(part.members)
                     query_report.requests = part.requests
             await writer.flush()  # a connector that ended without PullDone: keep its batches
@@ -291,14 +318,17 @@ def _finish(
     done: PullDone,
     previous: frozenset[str] | None,
     sweeps: SweepLog | None,
+    kept: AnswerLog | None = None,
 ) -> None:
     """In the worker, after the last batch: the members (as a difference from
     ``previous``, the ones read at the start), sprints and cursor; then, if the members
-    were listed in full, when."""
+    were listed in full, when; then the answers the connector hands over."""
     source, query = spec.source, spec.query
     store.finish_pull(source, query, done.members, done.cursor, done.sprints, previous=previous)
     if sweeps is not None and done.swept_at is not None:
         sweeps.record_members_swept(source, query, done.swept_at)
+    if kept is not None and done.answers is not None:
+        kept.keep_answers(source, query, done.answers)
 
 
 def _store_thread(name: str) -> ThreadPoolExecutor:

@@ -102,10 +102,13 @@ async def pull_into_run(
     specs = [s for s in queries_of(project.pulled_files()) if project.is_item_source(s.source)]
     run.progress.queries = [describe_query(s.source, s.query) for s in specs]
     places = selections_by_query(project)
+    tz = project.timezone
     report = PullReport()
     for spec in specs:
         try:
-            part = await pull_queries([spec], store, connector_for, progress, seen_at=run.started)
+            part = await pull_queries(
+                [spec], store, connector_for, progress, seen_at=run.started, timezone=tz
+            )
         except OkrsyncError as error:
             # A query the tool rejects fails the KRs that select with it, and only them.
             used_by = places.get((spec.source, spec.query), [])
@@ -252,7 +255,7 @@ async def plan(
     run.progress.stage = "planning"
     held = await read_push_targets(project, store, connector_for, run)
     evaluation = evaluate_project(project, store, as_of, run.failed)
-    return plan_writes(evaluation.as_of, evaluation, held, run.assess())
+    return plan_writes(evaluation.as_of, evaluation, held, run.assess(), connector_for)
 
 
 async def read_push_targets(

@@ -20,6 +20,13 @@ of its package (``[project.entry-points."okrsync.connectors"] mytool =
         def item_url(cls, settings: Mapping[str, Any], key: str) -> str | None:
             return item_link(settings.get("url"), "tickets", key)
 
+``HttpConnector`` does the part every HTTP connector shares (settings loaded, one
+client opened and closed, each pull's requests counted): a subclass names its
+``settings_model`` and ``client_type`` and writes ``pull_events``, ``read`` and
+``write``; ``SecretHeader`` sends a credential header kept out of reprs. A tool that
+keeps a pushed value in a form of its own (a whole number) says so with ``WritesAs``;
+``SeenAnswer`` is a GET answer kept for conditional re-reads across runs.
+
 Its HTTP goes through ``make_client`` (retries, rate limits, bounds), pages are followed
 with a paginator, failures become the error classes below through
 ``error_for_response`` with the tool's ``ToolWords``. ``item_url`` is optional: it
@@ -43,8 +50,11 @@ from okrsync.connector import (
     PullRequest,
     PushTarget,
     PushWhat,
+    SeenAnswer,
     WriteReceipt,
+    WritesAs,
 )
+from okrsync.connector_base import ClientOptions, ConnectorClient, HttpConnector, SecretHeader
 from okrsync.connector_settings import ConnectorSettings, parse_duration
 from okrsync.errors import (
     AnswerTooLarge,
@@ -74,11 +84,14 @@ __all__ = [
     "AuthError",
     "Capabilities",
     "Change",
+    "ClientOptions",
     "ConnectionFailed",
     "Connector",
+    "ConnectorClient",
     "ConnectorSettings",
     "FieldNotFound",
     "GraphQLCursorPaginator",
+    "HttpConnector",
     "HttpStats",
     "Item",
     "ItemType",
@@ -101,6 +114,8 @@ __all__ = [
     "RateLimited",
     "RateWindow",
     "RetryPolicy",
+    "SecretHeader",
+    "SeenAnswer",
     "ServerError",
     "SourceConfigError",
     "SourceError",
@@ -110,6 +125,7 @@ __all__ = [
     "TrackedField",
     "TransientError",
     "WriteReceipt",
+    "WritesAs",
     "error_for_response",
     "error_for_transport",
     "item_link",

@@ -10,7 +10,8 @@
     await client.post(path, {...}); await client.patch(path, {...})
 
 GETs are conditional: an answer seen before is asked for again with ``If-None-Match``
-and its ETag, and a 304 (which costs no quota) hands back the body seen before.
+and its ETag, and a 304 (which costs no quota) hands back the body seen before. The
+answers seen (``seen``) outlive the process when a pull hands them to the store.
 
 Rate limits (contract 6.1) are the shared transport's (``okrsync.ratelimit``): the
 primary limit waits for ``x-ratelimit-reset``, a secondary limit (403 or 429 with
@@ -27,6 +28,7 @@ from typing import Any
 import httpx
 
 from okrsync import __version__
+from okrsync.connector import SeenAnswer
 from okrsync.errors import NotFound, PermissionDenied, ProtocolError, SourceError
 from okrsync.http import IDEMPOTENT, HttpStats, RetryPolicy
 from okrsync.http_errors import ToolWords, error_for_response, error_for_transport, short_detail
@@ -78,8 +80,10 @@ class GitHubClient:
             policy=policy,
             headers={**_HEADERS, "Authorization": f"Bearer {token}"},
         )
-        # URL -> (ETag, body) of GET answers, for conditional re-reads.
-        self._seen: dict[str, tuple[str, Any]] = {}
+        # GET answers by URL, for conditional re-reads; ``asked``: every URL got, in
+        # order, so that a pull can tell which answers are its own.
+        self.seen: dict[str, SeenAnswer] = {}
+        self.asked: list[str] = []
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -90,16 +94,17 @@ class GitHubClient:
         """``query``: the request runs the user's search, so a 422 is about the query."""
         request = self._http.build_request("GET", path, params=params)
         url = str(request.url)
-        seen = self._seen.get(url)
+        self.asked.append(url)
+        seen = self.seen.get(url)
         if seen is not None:
-            request.headers["If-None-Match"] = seen[0]
+            request.headers["If-None-Match"] = seen.etag
         response = await self._send(request, query=query)
         next_url = LinkPaginator()(response)
         if response.status_code == 304 and seen is not None:
-            return Page(seen[1], next_url)
+            return Page(self._parse_body(seen.body, response), next_url)
         body = self._parse(response)
         if etag := response.headers.get("ETag"):
-            self._seen[url] = (etag, body)
+            self.seen[url] = SeenAnswer(etag, response.content)
         return Page(body, next_url)
 
     async def get_all(
@@ -156,10 +161,16 @@ class GitHubClient:
         )
 
     def _parse(self, response: httpx.Response) -> Any:
-        if response.status_code in (204, 304) or not response.content.strip():
+        if response.status_code in (204, 304):
+            return None
+        return self._parse_body(response.content, response)
+
+    def _parse_body(self, content: bytes, response: httpx.Response) -> Any:
+        """``content``: the body of ``response``, or of the answer it confirmed (304)."""
+        if not content.strip():
             return None
         try:
-            return loads_answer(response.content)
+            return loads_answer(content)
         except ValueError:
             kind = response.headers.get("Content-Type", "unknown").split(";")[0]
             raise ProtocolError(

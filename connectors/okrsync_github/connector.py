@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Mapping
-from typing import Any, Self
-
-import httpx
+from typing import Any, Unpack
 
 from okrsync.connector import (
     Capabilities,
@@ -21,7 +19,7 @@ from okrsync.connector import (
     PushTarget,
     WriteReceipt,
 )
-from okrsync.http import RetryPolicy
+from okrsync.connector_base import ClientOptions, HttpConnector
 from okrsync.items import TrackedField
 from okrsync.links import item_link
 from okrsync_github import verify
@@ -34,16 +32,26 @@ from okrsync_github.settings import GITHUB_COM, GitHubSettings, web_root
 __all__ = ["GitHubConnector"]
 
 
-class GitHubConnector:
+class GitHubConnector(HttpConnector):
     """One configured GitHub (GitHub.com or Enterprise Server)."""
 
     settings_model = GitHubSettings
+    client_type = GitHubClient
+    settings: GitHubSettings
+    client: GitHubClient
     # ``property`` is Jira's alone: a mapping asking GitHub for one fails validation.
     # GitHub keeps no history of number and iteration fields: okrsync observes those.
     capabilities = Capabilities(
         items=True,
         push=frozenset({"field", "comment", "create"}),
-        history=frozenset({TrackedField.STATUS, TrackedField.STATUS_CATEGORY, TrackedField.PARENT}),
+        history=frozenset(
+            {
+                TrackedField.STATUS,
+                TrackedField.STATUS_CATEGORY,
+                TrackedField.PARENT,
+                TrackedField.WITHDRAWN,
+            }
+        ),
         estimate_names=frozenset(ESTIMATE_NAMES),
         online_check=True,
     )
@@ -64,32 +72,13 @@ class GitHubConnector:
         self,
         instance: str,
         settings: Mapping[str, Any] | GitHubSettings,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        policy: RetryPolicy | None = None,
+        **options: Unpack[ClientOptions],
     ) -> None:
-        self.instance = instance
-        self.settings = (
-            settings
-            if isinstance(settings, GitHubSettings)
-            else GitHubSettings.load(settings, instance=instance)
-        )
-        self.client = GitHubClient(
-            self.settings, source=instance, transport=transport, policy=policy
-        )
+        super().__init__(instance, settings, **options)
         self._project: ProjectInfo | None = None
         self._project_read = False
         self._lock = asyncio.Lock()
         self._pusher: Pusher | None = None
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.client.aclose()
-
-    def __repr__(self) -> str:
-        return f"GitHubConnector({self.instance!r}, url={self.settings.url!r})"
 
     async def project(self) -> ProjectInfo | None:
         async with self._lock:
@@ -98,8 +87,7 @@ class GitHubConnector:
                 self._project_read = True
             return self._project
 
-    async def pull(self, request: PullRequest) -> AsyncIterator[PullBatch | PullDone]:
-        first = self.client.requests
+    async def pull_events(self, request: PullRequest) -> AsyncIterator[PullBatch | PullDone]:
         project = await self.project()
         async for event in pull_query(
             self.client,
@@ -108,8 +96,6 @@ class GitHubConnector:
             overlap=self.settings.overlap,
             page_size=self.settings.page_size,
         ):
-            if isinstance(event, PullDone):
-                event.requests = self.client.requests - first
             yield event
 
     async def check_query(self, query: str) -> None:

@@ -1,7 +1,8 @@
 """An issue's status history from its timeline (contract 6.1).
 
 Done: closed as completed (a pull request: merged). Closed as not planned or as a
-duplicate: not done. In progress: open, and its project Status one of ``in_progress``;
+duplicate: not done, and withdrawn (``TrackedField.WITHDRAWN``: in no selection) from
+that instant until it is reopened. In progress: open, and its project Status one of ``in_progress``;
 with no project configured, open and assigned at least once. The status name shown is
 the project Status while open, else how it was closed.
 """
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from okrsync.items import Change, StatusCategory, TrackedField
+from okrsync.items import WITHDRAWN_VALUE, Change, StatusCategory, TrackedField
 
 __all__ = ["Rules", "Shape", "changes_of", "parse_instant"]
 
@@ -22,6 +23,8 @@ _CLOSED_NAMES = {
     "NOT_PLANNED": "Closed as not planned",
     "DUPLICATE": "Closed as duplicate",
 }
+# Ways of closing that take an issue out of the selection (contract 6.1).
+WITHDRAWING = frozenset({"NOT_PLANNED", "DUPLICATE"})
 
 
 def parse_instant(text: str) -> datetime:
@@ -50,6 +53,11 @@ class Shape:
         if rules.project_id is not None and self.project_status:
             return self.project_status
         return "Open"
+
+    @property
+    def withdrawn(self) -> str | None:
+        """``WITHDRAWN_VALUE`` while closed as not planned or as a duplicate."""
+        return WITHDRAWN_VALUE if self.closed in WITHDRAWING else None
 
     def category(self, rules: Rules) -> StatusCategory:
         if self.closed in ("COMPLETED", "MERGED"):
@@ -91,7 +99,7 @@ def changes_of(
         kind = event.get("__typename")
         at = parse_instant(str(event["createdAt"]))
         change_id = str(event.get("id", ""))
-        before = (shape.name(rules), shape.category(rules))
+        before = (shape.name(rules), shape.category(rules), shape.withdrawn)
         if kind == "AssignedEvent":
             shape.assigned = True
         elif kind == "ClosedEvent" and is_pr:
@@ -112,7 +120,7 @@ def changes_of(
             first_parent_event = False
             changes.append(Change(source, key, at, TrackedField.PARENT, parent, new, change_id))
             parent = new
-        after = (shape.name(rules), shape.category(rules))
+        after = (shape.name(rules), shape.category(rules), shape.withdrawn)
         if after[0] != before[0]:
             changes.append(
                 Change(source, key, at, TrackedField.STATUS, before[0], after[0], change_id)
@@ -128,5 +136,9 @@ def changes_of(
                     after[1].value,
                     change_id,
                 )
+            )
+        if after[2] != before[2]:
+            changes.append(
+                Change(source, key, at, TrackedField.WITHDRAWN, before[2], after[2], change_id)
             )
     return shape, changes

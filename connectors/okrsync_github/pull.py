@@ -5,21 +5,25 @@ Requests near GitHub's minimum: ``ceil(N/100)`` search pages (per 1,000-result r
 and ``ceil(N/100)`` GraphQL batches for N issues, plus a page for each timeline longer
 than 100 events. An incremental pull asks the search for what changed since the cursor
 (``updated:>=``, minus the overlap) and fetches only those; once a day it lists every
-member again, so that an issue that left the selection leaves the store's too.
+member again, so that an issue that left the selection leaves the store's too. The
+answers of that listing are kept in the store (``PullDone.answers``), so that the next
+listing, in another process too, re-reads unchanged pages with ``If-None-Match``: a
+304 costs no quota. The changed-since searches are never asked twice and are not kept.
 
-Issues closed as not planned or as duplicates are not in the selection (counted in a
-warning).
+Issues closed as not planned or as duplicates stay members: their history says from
+when they are withdrawn (``okrsync_github.history``), so at an instant before the close
+they count as what they were then, and after it the evaluator leaves them out (counted
+in a warning).
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from okrsync.connector import PullBatch, PullDone, PullRequest
+from okrsync.connector import PullBatch, PullDone, PullRequest, SeenAnswer
 from okrsync.errors import ProtocolError
 from okrsync.items import Change, Item, ItemType, Sprint
 from okrsync_github import queries
@@ -30,11 +34,8 @@ from okrsync_github.search import normalized_query, search_all, stamp
 
 __all__ = ["item_key", "pull_query"]
 
-log = logging.getLogger(__name__)
-
 # How long the members listed by an incremental pull may be trusted.
 SWEEP_EVERY = timedelta(days=1)
-_WITHDRAWN = ("not_planned", "duplicate")
 _TYPES = {
     "bug": ItemType.BUG,
     "feature": ItemType.STORY,
@@ -66,27 +67,24 @@ async def pull_query(
         or request.members_swept_at is None
         or started - request.members_swept_at > SWEEP_EVERY
     )
+    answers: dict[str, SeenAnswer] | None = None
     if sweep:
+        for url, answer in request.answers.items():
+            client.seen.setdefault(url, answer)
+        first = len(client.asked)
         found = await search_all(client, query, per_page=page_size)
+        asked = client.asked[first:]
+        answers = {url: client.seen[url] for url in asked if url in client.seen}
+        del client.asked[first:]
     else:
         assert request.since is not None
         changed = f"{query} updated:>={stamp(request.since - overlap)}"
         found = await search_all(client, changed, per_page=page_size)
-    withdrawn = [item_key(f) for f in found if f.get("state_reason") in _WITHDRAWN]
-    if withdrawn:
-        log.warning(
-            "%s: %d issue(s) closed as not planned or duplicate are left out of %r: %s",
-            client.source,
-            len(withdrawn),
-            request.query,
-            ", ".join(sorted(withdrawn)),
-        )
-    kept = [f for f in found if item_key(f) not in withdrawn]
     known = await request.known()
     since = request.since - overlap if request.since is not None else None
     wanted = [
         f
-        for f in kept
+        for f in found
         if since is None or item_key(f) not in known or parse_instant(str(f["updated_at"])) >= since
     ]
     rules = Rules(project.id if project else None, project.in_progress if project else frozenset())
@@ -102,12 +100,16 @@ async def pull_query(
         for batch in fetched:
             yield batch
     if sweep:
-        members = sorted(item_key(f) for f in kept)
+        members = sorted(item_key(f) for f in found)
     else:
-        members = sorted((set(known) - set(withdrawn)) | {item_key(f) for f in kept})
+        members = sorted(set(known) | {item_key(f) for f in found})
     sprints: list[Sprint] = list(project.sprints) if project else []
     yield PullDone(
-        members=members, cursor=started, sprints=sprints, swept_at=started if sweep else None
+        members=members,
+        cursor=started,
+        sprints=sprints,
+        swept_at=started if sweep else None,
+        answers=answers,
     )
 
 

@@ -13,18 +13,9 @@ from typing import Any, Self
 import httpx
 
 from okrsync.connector import Capabilities
-from okrsync.errors import (
-    AuthError,
-    ConnectionFailed,
-    NotFound,
-    PermissionDenied,
-    ProtocolError,
-    RateLimited,
-    ServerError,
-    SourceConfigError,
-    SourceError,
-)
-from okrsync.http import make_client, parse_retry_after, shown_url
+from okrsync.errors import ProtocolError, SourceConfigError
+from okrsync.http import make_client, shown_url
+from okrsync.http_errors import ToolWords, error_for_response, error_for_transport
 from okrsync.json_answers import loads_answer
 from okrsync.secrets import redact
 from okrsync_http_json.settings import HttpJsonSettings
@@ -112,7 +103,12 @@ class HttpJsonSource:
         if url not in self._documents:
             response = await self._get(url)
             if response.status_code >= 300:
-                raise _error_for(response, url, self.instance)
+                raise error_for_response(
+                    response,
+                    source=self.instance,
+                    words=_words(url),
+                    base_url=shown_url(url),
+                )
             try:
                 self._documents[url] = loads_answer(response.content)
             except (ValueError, RecursionError):
@@ -130,10 +126,8 @@ class HttpJsonSource:
             try:
                 response = await self._client.get(current)
             except httpx.TransportError as error:
-                raise ConnectionFailed(
-                    f"cannot reach {shown_url(current)}: "
-                    f"{redact(str(error) or type(error).__name__)}; check the url and your network",
-                    source=self.instance,
+                raise error_for_transport(
+                    error, source=self.instance, url=shown_url(current)
                 ) from None
             if not response.is_redirect:
                 return response
@@ -151,36 +145,14 @@ class HttpJsonSource:
         )
 
 
-def _error_for(response: httpx.Response, url: str, source: str) -> SourceError:
-    status, shown = response.status_code, redact(url)
-    if status == 401:
-        return AuthError(f"{shown} rejected the token: check it", source=source, status=status)
-    if status == 403:
-        return PermissionDenied(
-            f"{shown} refused access (403): check the token's permissions",
-            source=source,
-            status=status,
-        )
-    if status == 404:
-        return NotFound(
-            f"{shown} does not exist (404): check the url", source=source, status=status
-        )
-    retry_after = parse_retry_after(response.headers.get("Retry-After"))
-    if status == 429:
-        return RateLimited(
-            f"{shown} kept rate-limiting; run again later",
-            source=source,
-            status=status,
-            retry_after=retry_after,
-        )
-    if status >= 500:
-        return ServerError(
-            f"{shown} answered {status}; try again later",
-            source=source,
-            status=status,
-            retry_after=retry_after,
-        )
-    return ProtocolError(f"{shown} answered {status}", source=source, status=status)
+def _words(url: str) -> ToolWords:
+    """A metric server's failures in the words of its source's settings."""
+    return ToolWords(
+        httpx.URL(url).host,
+        credentials="check the source's token",
+        permission="check the token's permissions",
+        missing="check the metric's url",
+    )
 
 
 def resolve_pointer(

@@ -26,20 +26,21 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Generator, Mapping
+from collections.abc import Mapping
 from typing import Any, Self
 
 import httpx
 
 from okrsync import __version__
+from okrsync.connector_base import SecretHeader
 from okrsync.errors import ProtocolError
 from okrsync.http import IDEMPOTENT, HttpStats, KeyedPacer, RateWindow, RetryPolicy
 from okrsync.json_answers import loads_answer
-from okrsync.secrets import MASK, redact
+from okrsync.secrets import redact
 from okrsync_jira.errors import error_for_response, error_for_transport
 from okrsync_jira.settings import JiraSettings
 
-__all__ = ["ISSUE_WRITE_LIMITS", "SERVER_INFO_PATH", "BearerAuth", "JiraClient", "issue_written"]
+__all__ = ["ISSUE_WRITE_LIMITS", "SERVER_INFO_PATH", "JiraClient", "issue_written"]
 
 _USER_AGENT = f"okrsync/{__version__}"
 # v2 is served by Cloud and Data Center alike, so it can ask which one a site is.
@@ -66,20 +67,6 @@ def issue_written(request: httpx.Request) -> str | None:
     return match.group(1).upper()
 
 
-class BearerAuth(httpx.Auth):
-    """Data Center personal access token. Kept out of reprs and default headers."""
-
-    def __init__(self, token: str) -> None:
-        self._token = token
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = f"Bearer {self._token}"
-        yield request
-
-    def __repr__(self) -> str:
-        return f"BearerAuth({MASK})"
-
-
 class JiraClient:
     """One Jira site. Use as an async context manager, or call ``aclose``."""
 
@@ -98,7 +85,12 @@ class JiraClient:
         self.stats = HttpStats()
         token = settings.token.get_secret_value()
         login = settings.email or settings.username
-        auth: httpx.Auth = httpx.BasicAuth(login, token) if login else BearerAuth(token)
+        # An email (Cloud) or username: Basic; else a personal access token: Bearer.
+        auth: httpx.Auth = (
+            httpx.BasicAuth(login, token)
+            if login
+            else SecretHeader("Authorization", f"Bearer {token}")
+        )
         # Paths this site answered as absent (404 for the path itself, or 405): learnt
         # once, so that later requests go straight to another way to the same data.
         self.absent_apis: set[str] = set()

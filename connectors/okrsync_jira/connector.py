@@ -12,9 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any, Self
-
-import httpx
+from typing import Any, Unpack
 
 from okrsync.connector import (
     Capabilities,
@@ -24,8 +22,8 @@ from okrsync.connector import (
     PushTarget,
     WriteReceipt,
 )
+from okrsync.connector_base import ClientOptions, HttpConnector
 from okrsync.errors import AuthError, SourceConfigError
-from okrsync.http import RetryPolicy
 from okrsync.items import Sprint, TrackedField
 from okrsync.links import item_link
 from okrsync_jira.client import JiraClient
@@ -38,12 +36,15 @@ __all__ = ["JiraConnector"]
 log = logging.getLogger(__name__)
 
 
-class JiraConnector:
+class JiraConnector(HttpConnector):
     """One configured Jira site. Use as an async context manager."""
 
     # ``okrsync validate`` checks an instance's settings with this model, and the
     # mappings that name it with these capabilities.
     settings_model = JiraSettings
+    client_type = JiraClient
+    settings: JiraSettings
+    client: JiraClient
     capabilities = Capabilities(
         items=True,
         push=frozenset({"field", "comment", "property", "create"}),
@@ -63,29 +64,12 @@ class JiraConnector:
         self,
         instance: str,
         settings: Mapping[str, Any] | JiraSettings,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        policy: RetryPolicy | None = None,
+        **options: Unpack[ClientOptions],
     ) -> None:
-        self.instance = instance
-        self.settings = (
-            settings
-            if isinstance(settings, JiraSettings)
-            else JiraSettings.load(settings, instance=instance)
-        )
-        self.client = JiraClient(self.settings, source=instance, transport=transport, policy=policy)
+        super().__init__(instance, settings, **options)
         self._catalog: FieldCatalog | None = None
         self._catalog_lock = asyncio.Lock()
         self._sprints: dict[str, list[Sprint]] = {}
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.client.aclose()
-
-    def __repr__(self) -> str:
-        return f"JiraConnector({self.instance!r}, url={self.settings.url!r})"
 
     async def catalog(self) -> FieldCatalog:
         """The site's fields and statuses (two requests, the first time only; three when
@@ -95,9 +79,9 @@ class JiraConnector:
                 self._catalog = await FieldCatalog.load(self.client)
             return self._catalog
 
-    async def pull(self, request: PullRequest) -> AsyncIterator[PullBatch | PullDone]:
-        first = self.client.requests
-        # Loading the catalog settles Cloud or Data Center, which the pull depends on.
+    async def pull_events(self, request: PullRequest) -> AsyncIterator[PullBatch | PullDone]:
+        # Loading the catalog settles Cloud or Data Center, which the pull depends on;
+        # its requests belong to the first pull that needed it.
         catalog = await self.catalog()
         async for event in pull_query(
             self.client,
@@ -107,9 +91,6 @@ class JiraConnector:
             page_size=self.settings.page_size,
             sprints=self.fetch_sprints,
         ):
-            if isinstance(event, PullDone):
-                # The catalog's requests belong to the first pull that needed it.
-                event.requests = self.client.requests - first
             yield event
 
     async def fetch_sprints(self, project_keys: Sequence[str]) -> list[Sprint]:

@@ -8,36 +8,23 @@ anything else: a wrong key is an ``AuthError``, never a quietly smaller pull.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
 
 from okrsync import __version__
+from okrsync.connector_base import SecretHeader
 from okrsync.errors import ProtocolError
 from okrsync.http import HttpStats, RetryPolicy
 from okrsync.json_answers import loads_answer
-from okrsync.secrets import MASK, redact
+from okrsync.secrets import redact
 from okrsync_redmine.errors import error_for_response, error_for_transport
 from okrsync_redmine.settings import RedmineSettings
 
 __all__ = ["RedmineClient"]
 
 _USER_AGENT = f"okrsync/{__version__}"
-
-
-class _ApiKey(httpx.Auth):
-    """The API key, kept out of reprs and the client's default headers."""
-
-    def __init__(self, key: str) -> None:
-        self._key = key
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["X-Redmine-API-Key"] = self._key
-        yield request
-
-    def __repr__(self) -> str:
-        return f"_ApiKey({MASK})"
 
 
 class RedmineClient:
@@ -62,7 +49,7 @@ class RedmineClient:
             stats=self.stats,
             transport=transport,
             policy=policy,
-            auth=_ApiKey(settings.token.get_secret_value()),
+            auth=SecretHeader("X-Redmine-API-Key", settings.token.get_secret_value()),
             headers={"Accept": "application/json", "User-Agent": _USER_AGENT},
         )
 

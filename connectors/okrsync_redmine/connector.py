@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any, Self
-
-import httpx
+from typing import Any, Unpack
+from zoneinfo import ZoneInfo
 
 from okrsync.connector import (
     Capabilities,
@@ -22,22 +21,25 @@ from okrsync.connector import (
     PushTarget,
     WriteReceipt,
 )
-from okrsync.http import RetryPolicy
+from okrsync.connector_base import ClientOptions, HttpConnector
 from okrsync.items import Sprint, TrackedField
 from okrsync.links import item_link
 from okrsync_redmine.catalog import Catalog
 from okrsync_redmine.client import RedmineClient
 from okrsync_redmine.pull import project_versions, pull_query, version_sprint
-from okrsync_redmine.push import read_target, write_target
+from okrsync_redmine.push import read_target, write_target, written_number
 from okrsync_redmine.settings import RedmineSettings
 
 __all__ = ["RedmineConnector"]
 
 
-class RedmineConnector:
+class RedmineConnector(HttpConnector):
     """One configured Redmine site. Use as an async context manager."""
 
     settings_model = RedmineSettings
+    client_type = RedmineClient
+    settings: RedmineSettings
+    client: RedmineClient
     # Entity properties are Jira's alone.
     # The journals keep every change of status, target version, parent and estimate.
     capabilities = Capabilities(
@@ -55,31 +57,12 @@ class RedmineConnector:
         self,
         instance: str,
         settings: Mapping[str, Any] | RedmineSettings,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        policy: RetryPolicy | None = None,
+        **options: Unpack[ClientOptions],
     ) -> None:
-        self.instance = instance
-        self.settings = (
-            settings
-            if isinstance(settings, RedmineSettings)
-            else RedmineSettings.load(settings, instance=instance)
-        )
-        self.client = RedmineClient(
-            self.settings, source=instance, transport=transport, policy=policy
-        )
+        super().__init__(instance, settings, **options)
         self._catalog: Catalog | None = None
         self._catalog_lock = asyncio.Lock()
-        self._sprints: dict[int, list[Sprint]] = {}
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.client.aclose()
-
-    def __repr__(self) -> str:
-        return f"RedmineConnector({self.instance!r}, url={self.settings.url!r})"
+        self._versions: dict[int, list[dict[str, Any]]] = {}
 
     async def catalog(self) -> Catalog:
         async with self._catalog_lock:
@@ -88,8 +71,7 @@ class RedmineConnector:
                 self._catalog = await Catalog.load(self.client, self.settings.in_progress)
             return self._catalog
 
-    async def pull(self, request: PullRequest) -> AsyncIterator[PullBatch | PullDone]:
-        first = self.client.requests
+    async def pull_events(self, request: PullRequest) -> AsyncIterator[PullBatch | PullDone]:
         catalog = await self.catalog()
         async for event in pull_query(
             self.instance,
@@ -98,21 +80,22 @@ class RedmineConnector:
             request,
             estimate_setting=self.settings.estimate_field,
             overlap=self.settings.overlap,
-            sprints_of=self.sprints,
+            sprints_of=lambda projects: self.sprints(projects, request.timezone),
         ):
-            if isinstance(event, PullDone):
-                event.requests = self.client.requests - first
             yield event
 
-    async def sprints(self, project_ids: Sequence[int]) -> list[Sprint]:
-        """The versions of the projects (shared ones included), read once per project."""
+    async def sprints(self, project_ids: Sequence[int], config_zone: ZoneInfo) -> list[Sprint]:
+        """The versions of the projects (shared ones included), read once per project;
+        a version's due date ends in ``config_zone`` unless the settings name a zone."""
         for project in project_ids:
-            if project not in self._sprints:
-                versions = await project_versions(self.client, project)
-                self._sprints[project] = [
-                    version_sprint(self.instance, v, self.settings.zone) for v in versions
-                ]
-        unique = {s.id: s for p in project_ids for s in self._sprints[p]}
+            if project not in self._versions:
+                self._versions[project] = await project_versions(self.client, project)
+        zone = self.settings.zone(config_zone)
+        unique = {
+            s.id: s
+            for p in project_ids
+            for s in (version_sprint(self.instance, v, zone) for v in self._versions[p])
+        }
         return list(unique.values())
 
     async def read(self, target: PushTarget) -> Any:
@@ -120,3 +103,7 @@ class RedmineConnector:
 
     async def write(self, target: PushTarget, value: Any) -> WriteReceipt:
         return await write_target(self.client, await self.catalog(), target, value)
+
+    def written(self, target: PushTarget, value: Any) -> Any:
+        """A field's number as Redmine keeps it (% Done: whole, 0 to 100)."""
+        return written_number(target, value)

@@ -31,7 +31,7 @@ from okrsync_redmine.catalog import Catalog
 from okrsync_redmine.client import RedmineClient
 from okrsync_redmine.normalize import custom_field
 
-__all__ = ["DONE_RATIO", "marker", "read_target", "write_target"]
+__all__ = ["DONE_RATIO", "marker", "read_target", "write_target", "written_number"]
 
 DONE_RATIO = "done_ratio"
 _UNANSWERED = (ConnectionFailed, ServerError)
@@ -135,11 +135,22 @@ def _canonical(value: Any, whole: bool) -> str | int:
     return str(int(number)) if number.is_integer() else repr(round(number, 6))
 
 
+def written_number(target: PushTarget, value: Any) -> Any:
+    """A field push's number as Redmine will hold it once written (others: as given)."""
+    if target.what != "field" or isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    return float(_canonical(value, _is_done_ratio(target)))
+
+
+def _is_done_ratio(target: PushTarget) -> bool:
+    return (target.field or "").strip().lower() == DONE_RATIO
+
+
 async def _write_field(
     client: RedmineClient, target: PushTarget, issue: str, value: Any
 ) -> WriteReceipt:
     name = (target.field or "").strip()
-    whole = name.lower() == DONE_RATIO
+    whole = _is_done_ratio(target)
     wanted = _canonical(value, whole)
     before = await _issue(client, issue)
     held = _field_value(before, target, client.source)

@@ -7,7 +7,8 @@ redmine:
   token: ${REDMINE_API_KEY}             # the API access key, sent as X-Redmine-API-Key
   estimate_field: Story points          # a custom field (name or cf_N) or estimated_hours
   in_progress: [In Progress, Feedback]  # open statuses meaning in progress
-  timezone: Europe/Berlin               # where a version's due date ends (default UTC)
+  timezone: Europe/Berlin               # where a version's due date ends (default: the
+                                        #   config's time zone)
 ```
 
 ``RedmineSettings.load(data, instance=...)`` raises ``ConfigError`` naming every bad
@@ -44,17 +45,22 @@ class RedmineSettings(ConnectorSettings):
     in_progress: list[str] | None = Field(
         None, description="open statuses meaning in progress (default: all but the trackers' first)"
     )
-    timezone: str = Field("UTC", description="IANA zone in which a version's due date ends")
+    timezone: str | None = Field(
+        None,
+        description="IANA zone in which a version's due date ends (default: the config's)",
+    )
 
     @field_validator("timezone")
     @classmethod
-    def _check_timezone(cls, value: str) -> str:
+    def _check_timezone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}: use an IANA name such as UTC") from None
         return value
 
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
+    def zone(self, config_zone: ZoneInfo) -> ZoneInfo:
+        """Where a version's due date ends: ``timezone`` if set, else the config's."""
+        return ZoneInfo(self.timezone) if self.timezone is not None else config_zone

@@ -144,8 +144,8 @@ def evidence(item: ItemAt, contributes: float | None, note: str) -> ItemEvidence
     }
 
 
-def keys_text(items: Sequence[ItemAt]) -> str:
-    keys = [i.key for i in items[:KEYS_IN_WARNING]]
+def keys_text(items: Sequence[ItemAt] | Sequence[str]) -> str:
+    keys = [i if isinstance(i, str) else i.key for i in items[:KEYS_IN_WARNING]]
     more = len(items) - len(keys)
     return ", ".join(keys) + (f" and {more} more (see the evidence)" if more else "")
 

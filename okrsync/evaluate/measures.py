@@ -261,6 +261,13 @@ def compute(spec: MeasureSpec, ctx: MeasureContext) -> MeasureResult:
     counts["done"] = sum(i.done for i in selected.items)
     counts.update(result.counts)
     result.counts = counts
+    if selected.withdrawn:
+        count = len(selected.withdrawn)
+        result.warnings.append(
+            f"{plural(count, 'item')} closed as not planned or duplicate "
+            f"{'is' if count == 1 else 'are'} not in the selection at this instant: "
+            f"{keys_text(selected.withdrawn)}"
+        )
     if committed is not None and counts.get("scope_added"):
         result.warnings.append(
             f"scope: committed leaves out {plural(counts['scope_added'], 'item')} "

@@ -191,7 +191,12 @@ def _empty_queries(spec: MeasureSpec, snapshot: Snapshot) -> list[str]:
         found = snapshot.query(source, selection.query)
         if found.states:
             continue
-        if found.later:
+        if found.withdrawn:
+            warnings.append(
+                f"every item the query {selection.query!r} matches at this instant was "
+                f"closed as not planned or duplicate ({plural(len(found.withdrawn), 'item')})"
+            )
+        elif found.later:
             warnings.append(
                 f"the query {selection.query!r} matches no item that existed yet at this "
                 f"instant ({plural(len(found.later), 'item')} created later)"

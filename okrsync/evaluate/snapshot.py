@@ -37,6 +37,8 @@ class Selected:
 
     items: list[ItemAt]
     counts: dict[str, int] = field(default_factory=dict)
+    # Keys of the items the tool's rules took out of the selection at T.
+    withdrawn: list[str] = field(default_factory=list)
 
 
 _Key = tuple[str, str]
@@ -44,14 +46,16 @@ _Key = tuple[str, str]
 
 @dataclass
 class _QueryAt:
-    """One query's items: those existing at T, and the keys of those created later."""
+    """One query's items: those in it at T, the keys of those created later, and the
+    keys of those withdrawn at T (they exist, but are in no selection then)."""
 
     states: list[ItemAt]
     later: list[str]
+    withdrawn: list[str] = field(default_factory=list)
 
     @property
     def returned(self) -> int:
-        return len(self.states) + len(self.later)
+        return len(self.states) + len(self.later) + len(self.withdrawn)
 
 
 class Snapshot:
@@ -78,6 +82,7 @@ class Snapshot:
         states = self._states
         existing: list[ItemAt] = []
         later: list[str] = []
+        withdrawn: list[str] = []
         for item in items:
             key = (source, item.key)
             if key not in states:
@@ -88,9 +93,11 @@ class Snapshot:
             state = states[key]
             if state is None:
                 later.append(item.key)
+            elif state.withdrawn:
+                withdrawn.append(item.key)
             else:
                 existing.append(state)
-        result = self._queries[(source, query)] = _QueryAt(existing, later)
+        result = self._queries[(source, query)] = _QueryAt(existing, later, withdrawn)
         return result
 
     def retain(self, queries: Collection[tuple[str, str]]) -> None:
@@ -104,6 +111,7 @@ class Snapshot:
         for (source, _), part in self._queries.items():
             live.update((source, state.key) for state in part.states)
             live.update((source, key) for key in part.later)
+            live.update((source, key) for key in part.withdrawn)
         self._timelines = {key: t for key, t in self._timelines.items() if key in live}
         self._states = {key: state for key, state in self._states.items() if key in live}
 
@@ -150,9 +158,12 @@ class Snapshot:
             _, only, keep = parts[0]
             returned, existing = only.returned, len(only.states)
             chosen = only.states if keep is None else [s for s in only.states if keep(s)]
+            withdrawn = sorted(only.withdrawn)
         else:
-            returned, existing, chosen = self._union(parts)
+            returned, existing, chosen, withdrawn = self._union(parts)
         counts = {"selected": returned, "existing": existing}
+        if withdrawn:
+            counts["withdrawn"] = len(withdrawn)
         if any(keep is not None for _, _, keep in parts):
             counts["filtered_out"] = existing - len(chosen)
         if committed_before is not None:
@@ -160,24 +171,27 @@ class Snapshot:
             counts["scope_added"] = len(chosen) - len(committed)
             chosen = committed
         counts["measured"] = len(chosen)
-        return Selected(items=list(chosen), counts=counts)
+        return Selected(items=list(chosen), counts=counts, withdrawn=withdrawn)
 
     @staticmethod
     def _union(
         parts: list[tuple[str, _QueryAt, Predicate | None]],
-    ) -> tuple[int, int, list[ItemAt]]:
+    ) -> tuple[int, int, list[ItemAt], list[str]]:
         """Items returned by several queries count once; an item one selection filters
         out may still come in through another."""
         kept: set[_Key] = set()
         chosen: list[ItemAt] = []
         existing: set[_Key] = set()
         later: set[_Key] = set()
+        withdrawn: set[_Key] = set()
         for source, part, keep in parts:
             later.update((source, key) for key in part.later)
+            withdrawn.update((source, key) for key in part.withdrawn)
             for state in part.states:
                 key = (source, state.key)
                 existing.add(key)
                 if key not in kept and (keep is None or keep(state)):
                     kept.add(key)
                     chosen.append(state)
-        return len(existing) + len(later), len(existing), chosen
+        shown = sorted(key for _, key in withdrawn)
+        return len(existing) + len(later) + len(withdrawn), len(existing), chosen, shown

@@ -3,7 +3,8 @@
 For each tracked field the value at T is the ``to_value`` of the last change at or
 before T; before the first change it is that change's ``from_value``; an item with no
 recorded change of a field keeps its current value. Everything else (type, labels,
-other fields) is the current value: only tracked fields have a history.
+other fields) is the current value: only tracked fields have a history. An item
+``withdrawn`` at T (``TrackedField.WITHDRAWN``) is in no selection at T.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
-from okrsync.items import Change, Item, ItemType, StatusCategory, TrackedField
+from okrsync.items import WITHDRAWN_VALUE, Change, Item, ItemType, StatusCategory, TrackedField
 
 # Connectors write category values (each maps its tool's own words onto them, as the
 # Jira connector maps Jira's keys); the spaced spellings are the same words.
@@ -77,6 +78,8 @@ class ItemAt:
     # The final entry into the done category at or before T, when the item is done at
     # T; a re-opened item that is done again only counts its last done.
     done_at: datetime | None
+    # Taken out of every selection at T by the tool's own rules (see TrackedField).
+    withdrawn: bool = False
 
 
 # (category, first start, last entry into done) as of an instant.
@@ -96,6 +99,7 @@ _CATEGORY = TrackedField.STATUS_CATEGORY.value
 _ESTIMATE = TrackedField.ESTIMATE.value
 _SPRINT = TrackedField.SPRINT.value
 _PARENT = TrackedField.PARENT.value
+_WITHDRAWN = TrackedField.WITHDRAWN.value
 
 
 class Timeline:
@@ -163,6 +167,7 @@ class Timeline:
             created=item.created,
             started=started,
             done_at=done_entry if done else None,
+            withdrawn=_WITHDRAWN in raw and raw[_WITHDRAWN] == WITHDRAWN_VALUE,
         )
 
     def _current_facts(self, instant: datetime) -> _Facts:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, MetaData, Text
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, LargeBinary, MetaData, Text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -311,3 +311,24 @@ cycle_closures = metadata.tables["cycle_closures"]
 
 
 webhook_deliveries = metadata.tables["webhook_deliveries"]
+
+
+# --- answers kept for conditional re-reads --------------------------------------------
+
+
+class KeptAnswerRow(_Table, table=True):
+    """A GET answer a connector may re-read with ``If-None-Match`` in a later run: its
+    ETag and its body (zlib-compressed), for one URL of one query's pull."""
+
+    __tablename__ = "kept_answers"
+
+    source: str = Field(primary_key=True)
+    query_hash: str = Field(primary_key=True)
+    url_hash: str = Field(primary_key=True)
+    url: str = _text()
+    etag: str = _text()
+    body: bytes = Field(sa_type=LargeBinary, nullable=False)
+    seen_at: datetime = _utc()
+
+
+kept_answers = metadata.tables["kept_answers"]

@@ -19,6 +19,7 @@ from sqlalchemy.pool import StaticPool
 from okrsync.errors import RunInProgress, StoreError
 from okrsync.store import _lock
 from okrsync.store import _tables as t
+from okrsync.store._answers import KeptAnswers
 from okrsync.store._base import utcnow
 from okrsync.store._bulk import upsert
 from okrsync.store._closures import CycleClosures
@@ -34,9 +35,18 @@ from okrsync.store.migrate import migrate_engine, schema_problem
 _LOCK_NAME = "run"
 
 
-class Store(PullState, MetricValues, RunRecords, Ledger, StoreIdentity, CycleClosures, Deliveries):
+class Store(
+    PullState,
+    MetricValues,
+    RunRecords,
+    Ledger,
+    StoreIdentity,
+    CycleClosures,
+    Deliveries,
+    KeptAnswers,
+):
     """The state database: pulled items and history, metric values, runs and results,
-    writes made, webhook deliveries seen.
+    writes made, webhook deliveries seen, answers kept for conditional re-reads.
 
     Open with ``Store.open(url)``; use as a context manager or call ``close()``.
     Every method is its own transaction, except where a method says it groups work.

@@ -25,6 +25,8 @@ class Expected:
     estimate: float | None = None
     sprints: tuple[str, ...] | None = None
     parent: str | None = None
+    # Taken out of the selection by the tool's rules (GitHub: closed as not planned).
+    withdrawn: bool | None = None
 
 
 @dataclass

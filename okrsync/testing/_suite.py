@@ -255,6 +255,7 @@ def _check_state(key: str, when: str, expected: Expected | None, actual: ItemAt 
         "estimate": (expected.estimate, actual.estimate),
         "sprints": (expected.sprints, tuple(sorted(actual.sprints))),
         "parent": (expected.parent, actual.parent),
+        "withdrawn": (expected.withdrawn, actual.withdrawn),
     }
     for name, (want, got) in checks.items():
         if want is not None:

@@ -6,28 +6,15 @@ unless ``--seed-anchor`` places it around a fixed cycle start.
 
 from __future__ import annotations
 
-import argparse
-import time
-from datetime import date
-
 from okrsync_sandbox.dataset import API_TOKEN, BOT_EMAIL, PAT, build_dataset
+from okrsync_sandbox.loopback import sandbox_arguments, serve_until_interrupted
 from okrsync_sandbox.server import SandboxServer
 
 DEFAULT_PORT = 8080
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m okrsync_sandbox", description=__doc__)
-    parser.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help="port on 127.0.0.1 (0: any free one)"
-    )
-    parser.add_argument(
-        "--seed-anchor",
-        type=date.fromisoformat,
-        default=None,
-        help="cycle start to place the seeded data around (YYYY-MM-DD; default: the start "
-        "of the current quarter)",
-    )
+    parser = sandbox_arguments("python -m okrsync_sandbox", __doc__, DEFAULT_PORT)
     parser.add_argument(
         "--issues", type=int, default=0, help="synthetic issues to add (project BULK)"
     )
@@ -52,11 +39,7 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         print("  Stop it with Ctrl+C.", flush=True)
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
+        serve_until_interrupted()
     return 0
 
 

@@ -3,10 +3,12 @@ bundled sandbox (Jira's, GitHub's) shares."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import socket
 import threading
 import time
+from datetime import date
 from types import TracebackType
 from typing import Any, Self
 
@@ -110,3 +112,28 @@ class LoopbackSite:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def sandbox_arguments(prog: str, description: str | None, port: int) -> argparse.ArgumentParser:
+    """The command line every sandbox takes: ``--port`` and ``--seed-anchor``."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument(
+        "--port", type=int, default=port, help="port on 127.0.0.1 (0: any free one)"
+    )
+    parser.add_argument(
+        "--seed-anchor",
+        type=date.fromisoformat,
+        default=None,
+        help="cycle start to place the seeded data around (YYYY-MM-DD; default: the start "
+        "of the current quarter)",
+    )
+    return parser
+
+
+def serve_until_interrupted() -> None:
+    """Keep the calling thread (and the sandbox's server thread) alive until Ctrl+C."""
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass

@@ -11,13 +11,15 @@ from github_cli import EXAMPLE, GitHubWorkspace
 from github_site import github_site
 from okrsync_github_sandbox import BOT
 
-# Members of 'repo:acme/shop-app label:checkout' (is:issue added; #6 closed as not
-# planned and #7 as a duplicate are out): #1 epic (open), #2 (5 points, done A+10 16:00),
-# #3 (3 points, done A+25 15:00, reopened A+27 09:00, done A+30 12:00), #4 bug (2 points,
-# done A+8 17:00), #5 (created A+15, no estimate). A = 2027-01-01 00:00 UTC.
+# Members of 'repo:acme/shop-app label:checkout' (is:issue added): #1 epic (open), #2 (5
+# points, done A+10 16:00), #3 (3 points, done A+25 15:00, reopened A+27 09:00, done A+30
+# 12:00), #4 bug (2 points, done A+8 17:00), #5 (created A+15, no estimate), #6 (created
+# A+3, closed as not planned A+18 10:00), #7 (created A+4, closed as a duplicate A+22
+# 10:00); #6 and #7 are in the selection until they are closed. A = 2027-01-01 00:00 UTC.
 EXPECTED = {
     # T: (count completion, bugs done, gateway done)
-    "2027-01-10T00:00:00Z": (25.0, 1, 0),  # #1-#4 exist, #4 done
+    "2027-01-10T00:00:00Z": (100 / 6, 1, 0),  # #1-#4, #6, #7 exist, #4 done: 1 of 6
+    "2027-01-20T00:00:00Z": (100 / 3, 1, 0),  # #6 out; #1-#5, #7: #2, #4 done, 2 of 6
     "2027-01-27T00:00:00Z": (60.0, 1, 0),  # #2, #3, #4 done of 5
     "2027-01-29T00:00:00Z": (40.0, 1, 0),  # #3 reopened
     "2027-02-06T00:00:00Z": (60.0, 1, 1),  # platform#1 done at A+35 10:00
@@ -38,6 +40,34 @@ def test_the_example_mapping_gives_hand_computed_values(tmp_path: Path, as_of: s
         "gh-checkout-points": None,
         "gh-checkout-bugs": bugs,
         "gh-gateway-upgrade": gateway,
+    }
+
+
+def test_issues_closed_as_not_planned_or_duplicate_leave_the_selection_at_their_close(
+    tmp_path: Path,
+) -> None:
+    with github_site(travel=True) as github:
+        workspace = GitHubWorkspace(tmp_path, github)
+        assert workspace.run("pull").exit_code == 0
+        warned = {}
+        for as_of in ("2027-01-10T00:00:00Z", "2027-01-20T00:00:00Z", "2027-01-27T00:00:00Z"):
+            ran = workspace.run("plan", "--json", "--as-of", as_of)
+            results = {kr["id"]: kr for kr in ran.json["key_results"]}
+            kr = results["gh-ship-one-click"]
+            warned[as_of] = [w for w in kr["warnings"] if "not planned" in w]
+            if as_of.startswith("2027-01-27"):
+                assert kr["evidence"]["counts"]["withdrawn"] == 2
+    # Before #6 closes (A+18 10:00) nothing is withdrawn; then #6; from A+22 10:00 #7 too.
+    assert warned == {
+        "2027-01-10T00:00:00Z": [],
+        "2027-01-20T00:00:00Z": [
+            "1 item closed as not planned or duplicate is not in the selection at this "
+            "instant: acme/shop-app#6"
+        ],
+        "2027-01-27T00:00:00Z": [
+            "2 items closed as not planned or duplicate are not in the selection at this "
+            "instant: acme/shop-app#6, acme/shop-app#7"
+        ],
     }
 
 

@@ -16,16 +16,23 @@ from okrsync.items import StatusCategory
 from okrsync.testing import ConformanceCase, ConnectorConformance, Expected
 
 TODO, IN_PROGRESS, DONE = StatusCategory.TODO, StatusCategory.IN_PROGRESS, StatusCategory.DONE
-KEYS = frozenset(f"acme/shop-app#{n}" for n in range(1, 6))
+# #6 (closed as not planned) and #7 (as a duplicate) are members, withdrawn from then on.
+KEYS = frozenset(f"acme/shop-app#{n}" for n in range(1, 8))
 STATES = {
     # #3: Todo from A+1, In Progress A+12 09:00, closed A+25 15:00, reopened A+27 09:00,
     # closed A+30 12:00. #5: created A+15 10:00, parent #1 from A+16 10:00 to A+19 10:00.
+    # #6: open (Todo) until closed as not planned A+18 10:00, withdrawn from then on.
     at(2): {"acme/shop-app#3": Expected(TODO, parent="acme/shop-app#1"), "acme/shop-app#5": None},
     at(17): {
         "acme/shop-app#3": Expected(IN_PROGRESS),
         "acme/shop-app#5": Expected(TODO, parent="acme/shop-app#1"),
+        "acme/shop-app#6": Expected(TODO, withdrawn=False),
     },
-    at(26): {"acme/shop-app#3": Expected(DONE), "acme/shop-app#4": Expected(DONE)},
+    at(26): {
+        "acme/shop-app#3": Expected(DONE),
+        "acme/shop-app#4": Expected(DONE),
+        "acme/shop-app#6": Expected(TODO, withdrawn=True),
+    },
     at(28): {"acme/shop-app#3": Expected(IN_PROGRESS), "acme/shop-app#5": Expected(parent=None)},
 }
 

@@ -6,10 +6,12 @@ import asyncio
 import time
 
 import pytest
-from github_site import SELECTION, at, connector, pull, pulls
+from github_site import SELECTION, Pulled, at, connector, pull, pulls
 from okrsync_github_sandbox import GitHubSandbox
+from okrsync_github_sandbox.model import Event
 
 from okrsync.connector import PullRequest
+from okrsync.evaluate.state import Timeline
 from okrsync.items import ItemType, StatusCategory, TrackedField
 
 MEMBERS = [
@@ -18,6 +20,8 @@ MEMBERS = [
     "acme/shop-app#3",
     "acme/shop-app#4",
     "acme/shop-app#5",
+    "acme/shop-app#6",
+    "acme/shop-app#7",
 ]
 
 
@@ -26,10 +30,10 @@ def test_a_selection_is_pulled_with_types_parents_labels_and_project_fields(
 ) -> None:
     pulled = pull(connector(github, project="acme/5"), PullRequest(SELECTION))
 
-    # is:issue was added (the pull request #9 is out), and the issues closed as not
-    # planned (#6) or as duplicates (#7) are not in the selection.
+    # is:issue was added (the pull request #9 is out); the issues closed as not planned
+    # (#6) or as duplicates (#7) are members, withdrawn from their close on.
     assert pulled.members == MEMBERS
-    epic, feature, task, bug, untyped = (pulled.items[k] for k in MEMBERS)
+    epic, feature, task, bug, untyped = (pulled.items[k] for k in MEMBERS[:5])
     assert (epic.type, epic.type_name) == (ItemType.EPIC, "Epic")
     assert (feature.type, feature.type_name) == (ItemType.STORY, "Feature")
     assert (bug.type, untyped.type) == (ItemType.BUG, ItemType.TASK)
@@ -68,6 +72,35 @@ def test_history_comes_from_the_timeline(github: GitHubSandbox) -> None:
         (at(16, 10), None, "acme/shop-app#1"),
         (at(19, 10), "acme/shop-app#1", None),
     ]
+
+
+def _timeline(pulled: Pulled, key: str) -> Timeline:
+    return Timeline(pulled.items[key], [c for c in pulled.changes if c.key == key])
+
+
+def test_closed_as_not_planned_is_withdrawn_from_its_close_on(github: GitHubSandbox) -> None:
+    with github.state.lock:  # #6 is reopened at A+20 10:00 (closed as not planned A+18 10:00)
+        issue = github.state.issues["acme/shop-app#6"]
+        issue.apply(Event("reopened", at(20, 10), "ana", None, github.state.next_id()))
+    pulled = pull(connector(github, project="acme/5"), PullRequest(SELECTION))
+    assert pulled.members == MEMBERS
+    withdrawals = [
+        (c.at, c.from_value, c.to_value)
+        for c in pulled.changes
+        if c.key == "acme/shop-app#6" and c.field == TrackedField.WITHDRAWN
+    ]
+    assert withdrawals == [(at(18, 10), None, "true"), (at(20, 10), "true", None)]
+    history = _timeline(pulled, "acme/shop-app#6")
+    # Open (Todo since A+3 11:00) before the close, withdrawn while closed, a member
+    # again once reopened.
+    before, closed, reopened = (history.at(at(d)) for d in (18, 19, 21))
+    assert before is not None and not before.withdrawn and before.status == "Todo"
+    assert closed is not None and closed.withdrawn
+    assert closed.status == "Closed as not planned" and not closed.done
+    assert reopened is not None and not reopened.withdrawn
+    # The duplicate (#7, closed A+22 10:00) is a member until then.
+    duplicate = _timeline(pulled, "acme/shop-app#7")
+    assert [duplicate.at(at(d)).withdrawn for d in (22, 23)] == [False, True]  # type: ignore[union-attr]
 
 
 def test_without_a_project_in_progress_starts_at_the_first_assignment(

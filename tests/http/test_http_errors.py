@@ -116,3 +116,36 @@ def test_a_transport_failure_is_a_connection_failure() -> None:
         str(error)
         == "t: cannot reach https://tool.example: timed out; check the url and your network"
     )
+
+
+def test_a_tools_hints_follow_the_shared_words() -> None:
+    words = ToolWords(
+        "Tool",
+        missing="check the board id",
+        query="check its filters",
+        hints={401: "enable the API in Settings", 403: "ask an admin for it"},
+    )
+
+    def error(status: int, *, query: bool = False) -> Exception:
+        return error_for_response(
+            answer(status), source="t", words=words, base_url=BASE, query=query
+        )
+
+    assert str(error(401)) == (
+        "t: Tool rejected the credentials for https://tool.example: check the connector's "
+        "token; enable the API in Settings"
+    )
+    assert str(error(403)) == (
+        "t: the Tool account may not GET /issues/7; grant it the permission or use another "
+        "account; ask an admin for it"
+    )
+    assert str(error(404)) == "t: Tool has nothing at /issues/7; check the board id"
+    assert str(error(400, query=True)) == (
+        "t: Tool rejected the query: no reason given; check its filters"
+    )
+    # A rate limit in a status that has a hint is still a rate limit, without the hint.
+    limited = error_for_response(
+        answer(403, headers={"Retry-After": "5"}), source="t", words=words, base_url=BASE
+    )
+    assert type(limited) is RateLimited
+    assert "ask an admin" not in str(limited)

@@ -135,7 +135,7 @@ async def test_non_json_and_missing_urls(server: str) -> None:
         # JSON nested beyond Python's recursion limit is no JSON it can read either.
         with pytest.raises(ProtocolError, match=r"did not answer JSON"):
             await metrics.read_metric("deep")
-        with pytest.raises(NotFound, match=r"gone\.json does not exist"):
+        with pytest.raises(NotFound, match=r"has nothing at /gone\.json; check the metric's url"):
             await metrics.read_metric("gone")
 
 
@@ -166,7 +166,10 @@ async def test_rejected_token_never_appears_in_the_message() -> None:
             with pytest.raises(AuthError) as raised:
                 await metrics.read_metric("m")
     assert "tok-123456" not in str(raised.value)
-    assert "rejected the token" in str(raised.value)
+    assert str(raised.value) == (
+        "analytics: metrics.example.com rejected the credentials for "
+        "https://metrics.example.com/m.json: check the source's token"
+    )
 
 
 def test_settings_errors_are_config_errors() -> None:

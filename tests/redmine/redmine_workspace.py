@@ -29,8 +29,7 @@ class RedmineWorkspace:
             "  redmine:\n"
             "    type: redmine\n"
             f"    url: {url}\n"
-            f"    token: ${{{KEY_VAR}}}\n"
-            "    timezone: Europe/Berlin\n" + settings
+            f"    token: ${{{KEY_VAR}}}\n" + settings
         )
 
     def run(self, *args: str, key: str = API_KEY) -> Outcome:

@@ -4,6 +4,7 @@ seeded data (redmine_server.py's docstring)."""
 from __future__ import annotations
 
 import asyncio
+from zoneinfo import ZoneInfo
 
 import pytest
 from okrsync_redmine import RedmineConnector
@@ -12,6 +13,8 @@ from redmine_workspace import RedmineWorkspace
 
 from okrsync.connector import PullBatch, PullDone, PullRequest
 from okrsync.items import ItemType, StatusCategory
+
+BERLIN = ZoneInfo("Europe/Berlin")
 
 MAPPING = """\
 version: 1
@@ -80,7 +83,9 @@ EXPECTED = [
     ),
     # #2 resolved: still open, still in progress.
     ("2026-07-26T00:00:00Z", {"story-points": 300 / 13, "shop-done": 2, "in-progress": 2}),
-    # Sprint 2 closes at 2026-07-28 22:00 UTC with nothing estimated done: (3 + 0) / 2.
+    # Sprint 2 closes at the end of its due date in the config's time zone (the
+    # connector names none): 2026-07-29 00:00 in Berlin, 2026-07-28 22:00 UTC, with
+    # nothing estimated done: (3 + 0) / 2.
     ("2026-07-28T21:59:00Z", {"shop-velocity": 3.0}),
     ("2026-07-28T22:01:00Z", {"shop-velocity": 1.5}),
     # #2 closed: 11 of 13; only #4 is still in progress.
@@ -121,14 +126,9 @@ async def _pull(connector: RedmineConnector, request: PullRequest) -> tuple[Pull
 
 def test_items_history_sprints_and_requests(redmine: str) -> None:
     async def scenario() -> tuple[PullBatch, PullDone, PullBatch, PullDone]:
-        settings = {
-            "type": "redmine",
-            "url": redmine,
-            "token": API_KEY,
-            "timezone": "Europe/Berlin",
-        }
+        settings = {"type": "redmine", "url": redmine, "token": API_KEY}
         async with RedmineConnector("redmine", settings) as connector:
-            full = await _pull(connector, PullRequest("project_id=shop"))
+            full = await _pull(connector, PullRequest("project_id=shop", timezone=BERLIN))
             keys = frozenset(full[1].members)
             later = PullRequest(
                 "project_id=shop",
@@ -178,3 +178,16 @@ def test_items_history_sprints_and_requests(redmine: str) -> None:
     # Nothing changed since: the changed issues (none) and the members' count.
     assert (again.items, done_again.requests) == ([], 2)
     assert sorted(done_again.members, key=int) == ["1", "2", "3", "4", "5"]
+
+
+def test_the_connectors_own_time_zone_overrides_the_configs(redmine: str) -> None:
+    async def sprint_ends(settings: dict[str, str]) -> dict[str, str | None]:
+        full = {"type": "redmine", "url": redmine, "token": API_KEY, **settings}
+        async with RedmineConnector("redmine", full) as connector:
+            _, done = await _pull(connector, PullRequest("project_id=shop", timezone=BERLIN))
+        return {s.name: s.end and s.end.isoformat() for s in done.sprints}
+
+    # Sprint 1 is due 2026-07-14: it ends at the next local midnight, 2026-07-15 00:00,
+    # which is 22:00 UTC the day before in Berlin (CEST, UTC+2) and 00:00 UTC in UTC.
+    assert asyncio.run(sprint_ends({}))["Sprint 1"] == "2026-07-14T22:00:00+00:00"
+    assert asyncio.run(sprint_ends({"timezone": "UTC"}))["Sprint 1"] == "2026-07-15T00:00:00+00:00"

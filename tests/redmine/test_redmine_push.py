@@ -122,3 +122,37 @@ def test_the_example_config_validates() -> None:
     example = Path(__file__).resolve().parents[2] / "config" / "okrsync.redmine.yaml"
     outcome = invoke("--config", str(example), "validate", env={"REDMINE_API_KEY": "k"})
     assert outcome.exit_code == 0, outcome
+
+
+# MAPPING's objective with one KR like its first, pushed to % Done instead.
+DONE_RATIO_MAPPING = (
+    MAPPING.split("      - id: story-points")[0]
+    + """\
+      - id: points-done-ratio
+        title: Story points done, as % Done
+        select: {query: project_id=shop&tracker_id=4}
+        measure: completion
+        weight_by: story_points
+        push:
+          - {to: redmine, issue: 6, field: done_ratio}
+"""
+)
+
+
+def test_a_fractional_progress_in_done_ratio_is_written_once(redmine: str, tmp_path: Path) -> None:
+    space = RedmineWorkspace(tmp_path, redmine, DONE_RATIO_MAPPING)
+    first = space.run("apply")
+    assert first.exit_code == 0, first
+    # 11 of 13 points done: 84.6 %, which % Done (a whole number) holds as 85.
+    written = issue(redmine, KR_ISSUE)
+    assert written["done_ratio"] == 85
+    planned = space.run("plan", "--json")
+    assert planned.exit_code == 0, planned  # 0: nothing to push
+    again = space.run("apply")
+    assert again.exit_code == 0, again
+    assert again.stdout.startswith("nothing to push: every tool already holds"), again
+    after = issue(redmine, KR_ISSUE)
+    assert (after["updated_on"], len(after["journals"])) == (
+        written["updated_on"],
+        len(written["journals"]),
+    )

@@ -28,6 +28,7 @@ TABLES = {
     "owned_comments",
     "lock_holder",
     "webhook_deliveries",
+    "kept_answers",
 }
 
 
@@ -44,7 +45,7 @@ def test_open_creates_the_schema_from_empty(store_url: str) -> None:
     with Store.open(store_url):
         pass
     assert table_names(store_url) == TABLES | {"alembic_version"}
-    assert migrate.current(store_url) == migrate.head() == "serve_units"
+    assert migrate.current(store_url) == migrate.head() == "kept_answers"
 
 
 def test_migrations_create_exactly_the_models(store: Store, store_url: str) -> None:
@@ -102,6 +103,7 @@ def test_a_store_of_the_first_schema_is_upgraded_in_place(store_url: str) -> Non
         "store_identity",
         "cycle_closures",
         "webhook_deliveries",
+        "kept_answers",
     }
     assert table_names(store_url) == TABLES - added_since | {"alembic_version"}
 
