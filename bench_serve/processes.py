@@ -90,6 +90,13 @@ class Logged:
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def log_lines(self, offset: int = 0) -> list[dict[str, Any]]:
+        text = self.log_path.read_bytes()[offset:].decode(errors="replace")
+        return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+    def log_size(self) -> int:
+        return self.log_path.stat().st_size
+
     def stop(self, timeout: float = 60) -> int:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -132,22 +139,14 @@ class Serve(Logged):
         queue = self.api.get("/api/runs").json()["queue"]
         return not queue["waiting"] and not queue["running"]
 
-    def log_lines(self, offset: int = 0) -> list[dict[str, Any]]:
-        text = self.log_path.read_bytes()[offset:].decode(errors="replace")
-        return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
-
-    def log_size(self) -> int:
-        return self.log_path.stat().st_size
-
     def stop(self, timeout: float = 60) -> int:
         self.api.close()
         return super().stop(timeout)
 
 
 def start_workers(workspace: Workspace, count: int) -> list[Logged]:
-    return [
-        Logged(workspace, f"worker-{n}", ["worker", "--concurrency", "1"]) for n in range(count)
-    ]
+    arguments = ["worker", "--concurrency", "1", "--log-format", "json"]
+    return [Logged(workspace, f"worker-{n}", arguments) for n in range(count)]
 
 
 def cpu_seconds(pid: int) -> float | None:

@@ -147,7 +147,9 @@ def _measure(
         "the first sync of every unit",
     )
     host.ask({"cmd": "reset"})
-    offset = serve.log_size()
+    # Runs log where they are made: serve's threads, or each worker process.
+    runners = workers or [serve]
+    offsets = [runner.log_size() for runner in runners]
     cpu_mark, wall_mark = cpu_seconds(serve.pid), time.monotonic()
     progress(
         f"sending {settings.deliveries} deliveries over {settings.seconds:g} s ({the_plan.counts})"
@@ -175,7 +177,7 @@ def _measure(
         settle = SETTLE_SECONDS
     time.sleep(QUIET_SECONDS)
     _wait(serve.idle, SETTLE_SECONDS, "serve's queue emptying")
-    lines = serve.log_lines(offset)
+    lines = [line for r, o in zip(runners, offsets, strict=True) for line in r.log_lines(o)]
     cpu_end, wall = cpu_seconds(serve.pid), time.monotonic() - wall_mark
     measured = measure(deliveries, _writes(host), targets, lines)
     return Outcome(

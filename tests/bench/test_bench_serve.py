@@ -8,6 +8,7 @@ hand-made data first.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,36 @@ def test_a_section_replaces_its_own_and_keeps_the_other() -> None:
     text = with_section(first, new)
     assert "old" not in text and "new" in text and "kept" in text and "intro" in text
     assert text.index("new") < text.index("## Broker workers")
+
+
+@pytest.mark.slow
+def test_a_tiny_run_on_two_worker_processes_counts_consistently() -> None:
+    """The broker variant: serve only schedules and receives; two ``okrsync worker``
+    processes make the runs over PostgreSQL and Redis. Every change still lands once."""
+    # The worker tests' helpers: PostgreSQL and the broker checked, a schema of its own.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "serve"))
+    from workers_harness import fresh_schema, require_services
+
+    broker = "redis://127.0.0.1:6379/12"
+    require_services(broker=broker)
+    with fresh_schema() as store:
+        settings = Settings(
+            units=4,
+            deliveries=20,
+            seconds=4,
+            latency=0.0,
+            debounce="0.5s",
+            workers=2,
+            store=store,
+            broker=broker,
+        )
+        outcome = run(settings)
+    m = outcome.measured
+    assert (m.accepted, m.deduplicated, m.refused, m.failed) == (12, 6, 2, 0)
+    assert m.krs_written == m.krs_changed == 4
+    assert (m.lost, m.unanswered, m.duplicate_writes, m.unchanged_written) == ([], 0, 0, 0)
+    # The runs are logged by the workers, not by serve: 12 real deliveries make at
+    # least one run per changed unit and at most one per delivery.
+    assert 4 <= m.runs <= 12 and m.runs_by_outcome["ok"] == m.runs
+    assert len(outcome.worker_peak_mb) == 2
+    assert all(peak is not None and peak > 0 for peak in outcome.worker_peak_mb)
