@@ -57,11 +57,17 @@ class _QueryAt:
 class Snapshot:
     """Cached reads through a ``DataView``, with items rebuilt at ``at``."""
 
-    def __init__(self, data: DataView, at: datetime) -> None:
+    def __init__(
+        self, data: DataView, at: datetime, timelines: dict[_Key, Timeline] | None = None
+    ) -> None:
+        """``timelines``, when given, are kept across snapshots of several instants
+        (evaluating day after day): each item's history is then read and sorted once,
+        and its state rebuilt only on the days it changed (``Timeline.state_at``)."""
         self.data = data
         self.at = at
         self._queries: dict[tuple[str, str], _QueryAt] = {}
-        self._timelines: dict[_Key, Timeline] = {}
+        self._shared = timelines is not None
+        self._timelines: dict[_Key, Timeline] = {} if timelines is None else timelines
         self._states: dict[_Key, ItemAt | None] = {}
         self._sprints: dict[str, list[Sprint]] = {}
         self._metrics: dict[tuple[str, str], float | None] = {}
@@ -78,13 +84,15 @@ class Snapshot:
         states = self._states
         existing: list[ItemAt] = []
         later: list[str] = []
+        # Kept across instants, a timeline keeps its last state for the next one.
+        rebuild = Timeline.state_at if self._shared else Timeline.at
         for item in items:
             key = (source, item.key)
             if key not in states:
                 timeline = timelines.get(key)
                 if timeline is None:
                     timeline = timelines[key] = Timeline(item, history.get(item.key, ()))
-                states[key] = timeline.at(self.at)
+                states[key] = rebuild(timeline, self.at)
             state = states[key]
             if state is None:
                 later.append(item.key)

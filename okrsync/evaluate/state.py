@@ -91,6 +91,8 @@ def _initial(category: StatusCategory | None, created: datetime) -> _Facts:
 
 
 _at = attrgetter("at")
+# No instant bounds a state on that side (see ``Timeline.state_at``).
+_NEVER = datetime.min
 _STATUS = TrackedField.STATUS.value
 _CATEGORY = TrackedField.STATUS_CATEGORY.value
 _ESTIMATE = TrackedField.ESTIMATE.value
@@ -106,13 +108,40 @@ class Timeline:
     at one instant only.
     """
 
-    __slots__ = ("changes", "item", "key")
+    __slots__ = ("_after", "_held", "_since", "changes", "item", "key")
 
     def __init__(self, item: Item, changes: Iterable[Change] = ()) -> None:
         self.item = item
         self.key = (item.source, item.key)
         # Stable: changes at the same instant keep the order the tool gave them.
         self.changes = sorted(changes, key=_at)
+        # The last state ``state_at`` built, and the instants it holds over:
+        # from ``_since`` (included) to ``_after`` (excluded).
+        self._held: ItemAt | None = None
+        self._since: datetime | None = None
+        self._after: datetime = _NEVER
+
+    def state_at(self, instant: datetime) -> ItemAt | None:
+        """``at(instant)``, the very same object as for any earlier instant it is equal
+        at. Evaluating day after day, most items have not changed since the day before:
+        the state changes only at the item's creation, its resolution and its changes,
+        so it is rebuilt only when ``instant`` passed one of these since."""
+        since, after = self._since, self._after
+        if (
+            since is not None
+            and (since is _NEVER or since <= instant)
+            and (after is _NEVER or instant < after)
+        ):
+            return self._held
+        item = self.item
+        moments = [item.created] if item.resolved is None else [item.created, item.resolved]
+        moments.extend(map(_at, self.changes))
+        earlier = [moment for moment in moments if moment <= instant]
+        later = [moment for moment in moments if moment > instant]
+        self._since = max(earlier) if earlier else _NEVER
+        self._after = min(later) if later else _NEVER
+        self._held = self.at(instant)
+        return self._held
 
     def sprint_ids_ever(self) -> set[str]:
         """Every sprint the item belonged to at some point (for velocity's candidates)."""
