@@ -23,8 +23,7 @@ from zoneinfo import ZoneInfo
 
 from okrsync.evaluate import KrResult
 from okrsync.evaluate.engine import evaluate_snapshot
-from okrsync.evaluate.snapshot import Snapshot
-from okrsync.evaluate.state import Timeline
+from okrsync.evaluate.snapshot import Snapshot, Timelines
 from okrsync.items import Change, Item, Sprint
 from okrsync.mapping.cycle import Cycle
 from okrsync.mapping.models import KeyResult, MappingFile
@@ -92,7 +91,7 @@ def rebuild_points(
             for instant in wanted[kr_id]:
                 needing.setdefault(instant, set()).add(kr_id)
         view = CachedView(StoreDataView(store))
-        timelines: dict[tuple[str, str], Timeline] = {}
+        timelines = Timelines()
         pruned: dict[frozenset[str], list[MappingFile]] = {}
         for instant in sorted(needing):
             ids = frozenset(needing[instant])

@@ -121,6 +121,12 @@ def _evaluate(
     placed = _place(files)
     evaluation = Evaluation(as_of=at)
     fresh: dict[str, KrResult] = {}
+    # What the files after each one read: what the snapshot keeps once it is done.
+    read_later: list[set[tuple[str, str]]] = [set()]
+    if check is not None:
+        for mapping in reversed(evaluated[1:]):
+            read_later.append(read_later[-1] | queries_read(mapping))
+        read_later.reverse()
     with collector_paused():
         for index, mapping in enumerate(evaluated):
             unit: list[KrResult] = []
@@ -135,8 +141,7 @@ def _evaluate(
             fresh.update((result.id, result) for result in unit)
             if check is not None:
                 check(Evaluation(as_of=at, key_results=unit), mapping)
-                later = evaluated[index + 1 :]
-                snapshot.retain(set().union(*(queries_read(m) for m in later)))
+                snapshot.retain(read_later[index])
     results = {result.id: result for result in previous}
     results.update(fresh)
     # In the files' order, as every output lists them.
