@@ -271,18 +271,9 @@ def _roll_up(
         if where.objective.aligns_to is not None:
             children[where.objective.aligns_to].append(oid)
     progress: dict[str, float | None] = {}
-
-    def progress_of(oid: str) -> float | None:
-        # Alignment is acyclic (checked above), so the recursion ends.
-        if oid not in progress:
-            parts = [(kr.progress, kr.weight) for kr in krs[oid]]
-            parts += [(progress_of(c), placed[c].objective.weight) for c in children[oid]]
-            progress[oid] = scoring.weighted_mean(parts)
-        return progress[oid]
-
     results = []
     for oid, where in placed.items():
-        value = progress_of(oid)
+        value = _progress_of(oid, placed, krs, children, progress)
         cycle = where.cycle
         empty = not krs[oid] and not children[oid]
         scored = {kr.id for kr in krs[oid]}
@@ -304,6 +295,28 @@ def _roll_up(
             )
         )
     return results
+
+
+def _progress_of(
+    oid: str,
+    placed: dict[str, _Placed],
+    krs: dict[str, list[KrResult]],
+    children: dict[str, list[str]],
+    progress: dict[str, float | None],
+) -> float | None:
+    """The objective's progress from its KRs and aligned objectives, memoised in
+    ``progress``. Not a closure: a recursive closure refers to itself, a cycle that
+    kept every KR result (and its evidence) alive until the cyclic collector ran,
+    which evaluation pauses, and a trend's back-fill evaluates once a day."""
+    # Alignment is acyclic (checked in _place), so the recursion ends.
+    if oid not in progress:
+        parts = [(kr.progress, kr.weight) for kr in krs[oid]]
+        parts += [
+            (_progress_of(c, placed, krs, children, progress), placed[c].objective.weight)
+            for c in children[oid]
+        ]
+        progress[oid] = scoring.weighted_mean(parts)
+    return progress[oid]
 
 
 __all__ = [
