@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from operator import attrgetter
 from typing import Any
 
@@ -91,8 +91,10 @@ def _initial(category: StatusCategory | None, created: datetime) -> _Facts:
 
 
 _at = attrgetter("at")
-# No instant bounds a state on that side (see ``Timeline.state_at``).
-_NEVER = datetime.min
+# Bounds of the instants a state holds over when no moment of the item bounds them
+# (see ``Timeline.state_at``).
+_FIRST = datetime.min.replace(tzinfo=UTC)
+_LAST = datetime.max.replace(tzinfo=UTC)
 _STATUS = TrackedField.STATUS.value
 _CATEGORY = TrackedField.STATUS_CATEGORY.value
 _ESTIMATE = TrackedField.ESTIMATE.value
@@ -116,30 +118,23 @@ class Timeline:
         # Stable: changes at the same instant keep the order the tool gave them.
         self.changes = sorted(changes, key=_at)
         # The last state ``state_at`` built, and the instants it holds over:
-        # from ``_since`` (included) to ``_after`` (excluded).
+        # from ``_since`` (included) to ``_after`` (excluded); none yet.
         self._held: ItemAt | None = None
-        self._since: datetime | None = None
-        self._after: datetime = _NEVER
+        self._since = _LAST
+        self._after = _LAST
 
     def state_at(self, instant: datetime) -> ItemAt | None:
         """``at(instant)``, the very same object as for any earlier instant it is equal
         at. Evaluating day after day, most items have not changed since the day before:
         the state changes only at the item's creation, its resolution and its changes,
         so it is rebuilt only when ``instant`` passed one of these since."""
-        since, after = self._since, self._after
-        if (
-            since is not None
-            and (since is _NEVER or since <= instant)
-            and (after is _NEVER or instant < after)
-        ):
+        if self._since <= instant < self._after:
             return self._held
         item = self.item
         moments = [item.created] if item.resolved is None else [item.created, item.resolved]
         moments.extend(map(_at, self.changes))
-        earlier = [moment for moment in moments if moment <= instant]
-        later = [moment for moment in moments if moment > instant]
-        self._since = max(earlier) if earlier else _NEVER
-        self._after = min(later) if later else _NEVER
+        self._since = max((m for m in moments if m <= instant), default=_FIRST)
+        self._after = min((m for m in moments if m > instant), default=_LAST)
         self._held = self.at(instant)
         return self._held
 
