@@ -21,7 +21,9 @@ from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from okrsync.evaluate import KrResult, evaluate
+from okrsync.evaluate import KrResult
+from okrsync.evaluate.engine import evaluate_snapshot
+from okrsync.evaluate.snapshot import Snapshot, Timelines
 from okrsync.items import Change, Item, Sprint
 from okrsync.mapping.cycle import Cycle
 from okrsync.mapping.models import KeyResult, MappingFile
@@ -80,23 +82,38 @@ def rebuild_points(
         if since is not None:
             instants = [i for i in instants[:-1] if i >= since] + instants[-1:]
         wanted[ref.id] = instants if include_as_of else instants[:-1]
-    needing: dict[datetime, set[str]] = {}
-    for kr_id, instants in wanted.items():
-        for instant in instants:
-            needing.setdefault(instant, set()).add(kr_id)
-
-    view = CachedView(StoreDataView(store))
-    pruned: dict[frozenset[str], list[MappingFile]] = {}
     points: dict[str, list[tuple[datetime, dict[str, Any]]]] = {kr_id: [] for kr_id in wanted}
-    for instant in sorted(needing):
-        ids = frozenset(needing[instant])
-        if ids not in pruned:
-            # A unit's back-fill reads its own alignment tree only (``evaluated_files``).
-            pruned[ids] = only_key_results(project.evaluated_files(), ids)
-        evaluation = evaluate(pruned[ids], view.at(instant), instant, tz, project.margins)
-        for result in evaluation.key_results:
-            points[result.id].append((instant, point_of(result)))
+    # One mapping file (sync unit) at a time, day after day: only that unit's items
+    # are held, each read and sorted once, and rebuilt only on the days it changed.
+    for unit in _by_unit(project.files, wanted):
+        needing: dict[datetime, set[str]] = {}
+        for kr_id in unit:
+            for instant in wanted[kr_id]:
+                needing.setdefault(instant, set()).add(kr_id)
+        view = CachedView(StoreDataView(store))
+        timelines = Timelines()
+        pruned: dict[frozenset[str], list[MappingFile]] = {}
+        for instant in sorted(needing):
+            ids = frozenset(needing[instant])
+            if ids not in pruned:
+                # A unit's back-fill reads its own alignment tree only (``evaluated_files``).
+                pruned[ids] = only_key_results(project.evaluated_files(), ids)
+            instant_utc = instant.astimezone(UTC)
+            snapshot = Snapshot(view.at(instant), instant_utc, timelines)
+            evaluation = evaluate_snapshot(pruned[ids], snapshot, tz, project.margins)
+            for result in evaluation.key_results:
+                points[result.id].append((instant, point_of(result)))
     return points
+
+
+def _by_unit(files: Sequence[MappingFile], kr_ids: Iterable[str]) -> list[list[str]]:
+    """``kr_ids`` grouped by the mapping file that defines them, in the files' order."""
+    wanted = set(kr_ids)
+    units = [
+        [kr.id for o in mapping.objectives for kr in o.key_results if kr.id in wanted]
+        for mapping in files
+    ]
+    return [unit for unit in units if unit]
 
 
 def needs_backfill(store: Store, kr_ids: Iterable[str]) -> list[str]:

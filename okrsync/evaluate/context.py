@@ -116,7 +116,21 @@ class MeasureContext:
         return self.cycle.start(self.tz)
 
     def local_date(self, instant: datetime) -> str:
-        return instant.astimezone(self.tz).date().isoformat()
+        key = (instant, self.tz)
+        text = _LOCAL_DATES.get(key)
+        if text is None:
+            if len(_LOCAL_DATES) >= _TEXTS_KEPT:
+                _LOCAL_DATES.clear()
+            text = _LOCAL_DATES[key] = instant.astimezone(self.tz).date().isoformat()
+        return text
+
+
+# Evidence notes name the same instants and numbers again and again (each item's done
+# date in every KR and on every day a trend is rebuilt, a handful of estimates): their
+# texts are kept, up to a bound, instead of formatted anew each time.
+_TEXTS_KEPT = 200_000
+_LOCAL_DATES: dict[tuple[datetime, ZoneInfo], str] = {}
+_NUMBER_TEXTS: dict[float, str] = {}
 
 
 @dataclass
@@ -156,6 +170,15 @@ def plural(count: int, word: str) -> str:
 
 def number_text(value: float) -> str:
     """At most two decimals, no trailing zeros: 3, 4.2, 6.67."""
+    text = _NUMBER_TEXTS.get(value)
+    if text is None:
+        if len(_NUMBER_TEXTS) >= _TEXTS_KEPT:
+            _NUMBER_TEXTS.clear()
+        text = _NUMBER_TEXTS[value] = _number_text(value)
+    return text
+
+
+def _number_text(value: float) -> str:
     if value.is_integer():
         return str(int(value))
     return f"{value:.2f}".rstrip("0").rstrip(".")

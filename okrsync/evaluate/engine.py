@@ -121,6 +121,12 @@ def _evaluate(
     placed = _place(files)
     evaluation = Evaluation(as_of=at)
     fresh: dict[str, KrResult] = {}
+    # What the files after each one read: what the snapshot keeps once it is done.
+    read_later: list[set[tuple[str, str]]] = [set()]
+    if check is not None:
+        for mapping in reversed(evaluated[1:]):
+            read_later.append(read_later[-1] | queries_read(mapping))
+        read_later.reverse()
     with collector_paused():
         for index, mapping in enumerate(evaluated):
             unit: list[KrResult] = []
@@ -136,8 +142,7 @@ def _evaluate(
             fresh.update((result.id, result) for result in unit)
             if check is not None:
                 check(Evaluation(as_of=at, key_results=unit), mapping)
-                later = evaluated[index + 1 :]
-                snapshot.retain(set().union(*(queries_read(m) for m in later)))
+                snapshot.retain(read_later[index])
     results = {result.id: result for result in previous}
     results.update(fresh)
     # In the files' order, as every output lists them.
@@ -268,18 +273,9 @@ def _roll_up(
         if where.objective.aligns_to is not None:
             children[where.objective.aligns_to].append(oid)
     progress: dict[str, float | None] = {}
-
-    def progress_of(oid: str) -> float | None:
-        # Alignment is acyclic (checked above), so the recursion ends.
-        if oid not in progress:
-            parts = [(kr.progress, kr.weight) for kr in krs[oid]]
-            parts += [(progress_of(c), placed[c].objective.weight) for c in children[oid]]
-            progress[oid] = scoring.weighted_mean(parts)
-        return progress[oid]
-
     results = []
     for oid, where in placed.items():
-        value = progress_of(oid)
+        value = _progress_of(oid, placed, krs, children, progress)
         cycle = where.cycle
         empty = not krs[oid] and not children[oid]
         scored = {kr.id for kr in krs[oid]}
@@ -301,6 +297,28 @@ def _roll_up(
             )
         )
     return results
+
+
+def _progress_of(
+    oid: str,
+    placed: dict[str, _Placed],
+    krs: dict[str, list[KrResult]],
+    children: dict[str, list[str]],
+    progress: dict[str, float | None],
+) -> float | None:
+    """The objective's progress from its KRs and aligned objectives, memoised in
+    ``progress``. Not a closure: a recursive closure refers to itself, a cycle that
+    kept every KR result (and its evidence) alive until the cyclic collector ran,
+    which evaluation pauses, and a trend's back-fill evaluates once a day."""
+    # Alignment is acyclic (checked in _place), so the recursion ends.
+    if oid not in progress:
+        parts = [(kr.progress, kr.weight) for kr in krs[oid]]
+        parts += [
+            (_progress_of(c, placed, krs, children, progress), placed[c].objective.weight)
+            for c in children[oid]
+        ]
+        progress[oid] = scoring.weighted_mean(parts)
+    return progress[oid]
 
 
 __all__ = [

@@ -58,14 +58,28 @@ class _QueryAt:
         return len(self.states) + len(self.later) + len(self.withdrawn)
 
 
+@dataclass
+class Timelines:
+    """Timelines kept across the snapshots of one view at several instants: by item,
+    and each query's in the order the view returned its items."""
+
+    by_key: dict[_Key, Timeline] = field(default_factory=dict)
+    by_query: dict[tuple[str, str], list[Timeline]] = field(default_factory=dict)
+
+
 class Snapshot:
     """Cached reads through a ``DataView``, with items rebuilt at ``at``."""
 
-    def __init__(self, data: DataView, at: datetime) -> None:
+    def __init__(self, data: DataView, at: datetime, shared: Timelines | None = None) -> None:
+        """With ``shared``, the timelines are kept across the snapshots of several
+        instants of one view (evaluating day after day): each item's history is then
+        read and sorted once, and its state rebuilt only on the days it changed
+        (``Timeline.state_at``)."""
         self.data = data
         self.at = at
         self._queries: dict[tuple[str, str], _QueryAt] = {}
-        self._timelines: dict[_Key, Timeline] = {}
+        self._shared = shared
+        self._timelines: dict[_Key, Timeline] = {} if shared is None else shared.by_key
         self._states: dict[_Key, ItemAt | None] = {}
         self._sprints: dict[str, list[Sprint]] = {}
         self._metrics: dict[tuple[str, str], float | None] = {}
@@ -75,6 +89,9 @@ class Snapshot:
         cached = self._queries.get((source, query))
         if cached is not None:
             return cached
+        shared = self._shared
+        if shared is not None and (source, query) in shared.by_query:
+            return self._query_again(source, query, shared.by_query[(source, query)])
         items = self.data.items(source, query)
         timelines = self._timelines
         missing = [i.key for i in items if (source, i.key) not in timelines]
@@ -83,18 +100,39 @@ class Snapshot:
         existing: list[ItemAt] = []
         later: list[str] = []
         withdrawn: list[str] = []
+        # Kept across instants, a timeline keeps its last state for the next one.
+        rebuild = Timeline.at if shared is None else Timeline.state_at
         for item in items:
             key = (source, item.key)
             if key not in states:
                 timeline = timelines.get(key)
                 if timeline is None:
                     timeline = timelines[key] = Timeline(item, history.get(item.key, ()))
-                states[key] = timeline.at(self.at)
+                states[key] = rebuild(timeline, self.at)
             state = states[key]
             if state is None:
                 later.append(item.key)
             elif state.withdrawn:
                 withdrawn.append(item.key)
+            else:
+                existing.append(state)
+        result = self._queries[(source, query)] = _QueryAt(existing, later, withdrawn)
+        if shared is not None:
+            shared.by_query[(source, query)] = [timelines[(source, i.key)] for i in items]
+        return result
+
+    def _query_again(self, source: str, query: str, lines: list[Timeline]) -> _QueryAt:
+        """A query read at an earlier instant, its items' states at this one."""
+        at = self.at
+        existing: list[ItemAt] = []
+        later: list[str] = []
+        withdrawn: list[str] = []
+        for timeline in lines:
+            state = timeline.state_at(at)
+            if state is None:
+                later.append(timeline.item.key)
+            elif state.withdrawn:
+                withdrawn.append(timeline.item.key)
             else:
                 existing.append(state)
         result = self._queries[(source, query)] = _QueryAt(existing, later, withdrawn)

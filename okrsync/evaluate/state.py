@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from operator import attrgetter
 from typing import Any
 
@@ -94,6 +94,10 @@ def _initial(category: StatusCategory | None, created: datetime) -> _Facts:
 
 
 _at = attrgetter("at")
+# Bounds of the instants a state holds over when no moment of the item bounds them
+# (see ``Timeline.state_at``).
+_FIRST = datetime.min.replace(tzinfo=UTC)
+_LAST = datetime.max.replace(tzinfo=UTC)
 _STATUS = TrackedField.STATUS.value
 _CATEGORY = TrackedField.STATUS_CATEGORY.value
 _ESTIMATE = TrackedField.ESTIMATE.value
@@ -110,13 +114,33 @@ class Timeline:
     at one instant only.
     """
 
-    __slots__ = ("changes", "item", "key")
+    __slots__ = ("_after", "_held", "_since", "changes", "item", "key")
 
     def __init__(self, item: Item, changes: Iterable[Change] = ()) -> None:
         self.item = item
         self.key = (item.source, item.key)
         # Stable: changes at the same instant keep the order the tool gave them.
         self.changes = sorted(changes, key=_at)
+        # The last state ``state_at`` built, and the instants it holds over:
+        # from ``_since`` (included) to ``_after`` (excluded); none yet.
+        self._held: ItemAt | None = None
+        self._since = _LAST
+        self._after = _LAST
+
+    def state_at(self, instant: datetime) -> ItemAt | None:
+        """``at(instant)``, the very same object as for any earlier instant it is equal
+        at. Evaluating day after day, most items have not changed since the day before:
+        the state changes only at the item's creation, its resolution and its changes,
+        so it is rebuilt only when ``instant`` passed one of these since."""
+        if self._since <= instant < self._after:
+            return self._held
+        item = self.item
+        moments = [item.created] if item.resolved is None else [item.created, item.resolved]
+        moments.extend(map(_at, self.changes))
+        self._since = max((m for m in moments if m <= instant), default=_FIRST)
+        self._after = min((m for m in moments if m > instant), default=_LAST)
+        self._held = self.at(instant)
+        return self._held
 
     def sprint_ids_ever(self) -> set[str]:
         """Every sprint the item belonged to at some point (for velocity's candidates)."""

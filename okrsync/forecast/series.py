@@ -2,8 +2,9 @@
 back-filled points. KRs that were never back-filled (a fresh store, a KR added
 mid-cycle, a ``plan`` without a sync) have their points rebuilt as the back-fill would
 record them, so that their forecast does not change once the back-fill has run, and a
-second apply writes nothing new. They are rebuilt together, on the first one asked
-for: one pass over the days reads each item once."""
+second apply writes nothing new. Those of one mapping file (sync unit) are rebuilt
+together, on the first one asked for: one pass over the days reads each item once, and
+re-scoring one unit rebuilds that unit's alone."""
 
 from __future__ import annotations
 
@@ -20,27 +21,32 @@ if TYPE_CHECKING:
 
 
 def store_series(project: Project, store: Store, at: datetime) -> SeriesReader:
-    rebuilt: dict[str, list[tuple[datetime, float | None]]] | None = None
+    # Rebuilt points by KR id, and the mapping files (sync units) already rebuilt.
+    rebuilt: dict[str, list[tuple[datetime, float | None]]] = {}
+    units: set[int] = set()
 
-    def rebuild() -> dict[str, list[tuple[datetime, float | None]]]:
-        # The KRs a trend follows in a running cycle: item KRs are simulated from
-        # their items instead, and an ended cycle is not forecast.
+    def rebuild(kr_id: str) -> None:
+        # The trend KRs of the KR's own unit: a service re-scoring one unit rebuilds no
+        # other unit's. Item KRs are simulated from their items instead, and an ended
+        # cycle is not forecast.
+        unit = project.kr(kr_id).mapping
+        units.add(id(unit))
         trend = [
             ref.id
             for ref in project.key_results()
-            if (ref.kr.measure_name not in SIMULATED_MEASURES or not ref.kr.selections())
+            if ref.mapping is unit
+            and (ref.kr.measure_name not in SIMULATED_MEASURES or not ref.kr.selections())
             and days_left(ref.cycle, project.timezone, at) > 0
         ]
         points = rebuild_points(project, store, at, needs_backfill(store, trend), False)
-        return {kr_id: [(i, data["value"]) for i, data in p] for kr_id, p in points.items()}
+        rebuilt.update((kr, [(i, data["value"]) for i, data in p]) for kr, p in points.items())
 
     def read(kr_id: str) -> list[tuple[datetime, float | None]]:
-        nonlocal rebuilt
         kept = store.kr_history(kr_id)
         points = [(r.as_of, r.value) for r in kept]
         if not any(r.backfilled for r in kept):
-            if rebuilt is None:
-                rebuilt = rebuild()
+            if project.has_kr(kr_id) and id(project.kr(kr_id).mapping) not in units:
+                rebuild(kr_id)
             points += rebuilt.get(kr_id, [])
         return sorted(points, key=lambda point: point[0])
 

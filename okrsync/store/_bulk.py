@@ -63,15 +63,14 @@ def driver_upsert(
     of its time. JSON columns take JSON text. Later duplicates in ``rows`` win."""
     keys = [column.name for column in table.primary_key.columns]
     postgresql = connection.dialect.name == "postgresql"
-    mark = "%s" if postgresql else "?"
+    marked = mark(connection)
     # PostgreSQL takes JSON text only into a JSON column it is told is one.
     json_columns = {c.name for c in table.columns if postgresql and isinstance(c.type, JSON)}
-    values = [f"CAST({mark} AS JSON)" if c in json_columns else mark for c in columns]
-    changed = ", ".join(f"{_quoted(c)} = excluded.{_quoted(c)}" for c in columns if c not in keys)
+    values = [f"CAST({marked} AS JSON)" if c in json_columns else marked for c in columns]
+    changed = ", ".join(f"{quoted(c)} = excluded.{quoted(c)}" for c in columns if c not in keys)
     statement = (
-        f"INSERT INTO {table.name} ({_listed(columns)}) VALUES ({', '.join(values)}) "
-        f"ON CONFLICT ({_listed(keys)}) "
-        + (f"DO UPDATE SET {changed}" if changed else "DO NOTHING")
+        f"INSERT INTO {table.name} ({listed(columns)}) VALUES ({', '.join(values)}) "
+        f"ON CONFLICT ({listed(keys)}) " + (f"DO UPDATE SET {changed}" if changed else "DO NOTHING")
     )
     _driver_many(connection, statement, rows)
 
@@ -80,17 +79,17 @@ def driver_delete(
     connection: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> None:
     """``delete_where`` for rows of the driver's values, ``columns`` in order."""
-    mark = "%s" if connection.dialect.name == "postgresql" else "?"
-    condition = " AND ".join(f"{_quoted(c)} = {mark}" for c in columns)
+    condition = " AND ".join(f"{quoted(c)} = {mark(connection)}" for c in columns)
     _driver_many(connection, f"DELETE FROM {table.name} WHERE {condition}", rows)
 
 
-def _quoted(name: str) -> str:
+def quoted(name: str) -> str:
+    """A column's name as SQL (quoted: some are keywords, such as ``key``)."""
     return f'"{name}"'
 
 
-def _listed(names: Sequence[str]) -> str:
-    return ", ".join(_quoted(name) for name in names)
+def listed(names: Sequence[str]) -> str:
+    return ", ".join(quoted(name) for name in names)
 
 
 def _driver_many(connection: Connection, statement: str, rows: Iterable[Sequence[Any]]) -> None:
@@ -138,10 +137,24 @@ def driver_rows(connection: Connection, statement: Select[Any]) -> Iterator[tupl
     params: Any = compiled.params  # built anew on every access: read once
     if compiled.positional:
         params = tuple(params[name] for name in compiled.positiontup or ())
+    yield from driver_text_rows(connection, str(compiled), params)
+
+
+def driver_text_rows(
+    connection: Connection, statement: str, params: Sequence[Any] | Mapping[str, Any]
+) -> Iterator[tuple[Any, ...]]:
+    """``driver_rows`` of a statement already in the driver's SQL (its ``mark`` for
+    parameters): reading a chunk of keys at a time, compiling the same statement
+    again for each chunk cost as much as converting its rows."""
     cursor = connection.connection.cursor()
     try:
-        cursor.execute(str(compiled), params)
+        cursor.execute(statement, params)
         while rows := cursor.fetchmany(ROWS_PER_CHUNK):
             yield from rows
     finally:
         cursor.close()
+
+
+def mark(connection: Connection) -> str:
+    """The driver's parameter mark."""
+    return "%s" if connection.dialect.name == "postgresql" else "?"

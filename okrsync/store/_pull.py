@@ -24,8 +24,12 @@ from okrsync.store._bulk import (
     delete_where,
     driver_delete,
     driver_rows,
+    driver_text_rows,
     driver_upsert,
     first_column,
+    listed,
+    mark,
+    quoted,
     upsert,
 )
 from okrsync.store._convert import (
@@ -114,17 +118,20 @@ class PullState(StoreBase):
     def history_for(self, source: str, keys: Iterable[str]) -> dict[str, list[Change]]:
         """Each key's stored changes, oldest first; every key is present, maybe empty."""
         history: dict[str, list[Change]] = {key: [] for key in keys}
-        c = t.changes.c
-        columns = [c[name] for name in CHANGE_COLUMNS]
         with self._transaction() as connection:
             convert = DriverRows(connection.dialect.name).change
+            marked = mark(connection)
+            statements: dict[int, str] = {}  # by the chunk's length: at most two
             for chunk in chunked(history, KEYS_PER_CHUNK):
-                statement = (
-                    select(*columns)
-                    .where(c.source == source, c.key.in_(chunk))
-                    .order_by(c.key, c.at, c.seq)
-                )
-                for row in driver_rows(connection, statement):
+                statement = statements.get(len(chunk))
+                if statement is None:
+                    statement = statements[len(chunk)] = (
+                        f"SELECT {listed(CHANGE_COLUMNS)} FROM {t.changes.name} "
+                        f"WHERE {quoted('source')} = {marked} "
+                        f"AND {quoted('key')} IN ({', '.join([marked] * len(chunk))}) "
+                        f"ORDER BY {listed(('key', 'at', 'seq'))}"
+                    )
+                for row in driver_text_rows(connection, statement, [source, *chunk]):
                     history[row[1]].append(convert(row))
                 _add_observed_changes(connection, source, chunk, history)
         return history

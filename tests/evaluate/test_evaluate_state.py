@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 from evaluate_fixtures import DOING, DONE, HISTORY, ITEMS, TODO, utc
 
@@ -123,3 +124,29 @@ def test_category_names() -> None:
     assert parse_category("in_progress") is StatusCategory.IN_PROGRESS
     assert parse_category("done") is StatusCategory.DONE
     assert parse_category(None) is None
+
+
+def test_state_at_equals_at_on_every_day_and_reuses_the_unchanged_state() -> None:
+    # Every item of the fixtures, read at midnight of every day from 2026-12-01 to
+    # 2027-02-28 and at each of its own moments (created, resolved, changes) and one
+    # microsecond before: state_at must give what at() gives at each of them.
+    def fields(state: object) -> object:
+        return None if state is None else {n: getattr(state, n) for n in state.__slots__}
+
+    day = utc("2026-12-01 00:00")
+    days = [day + timedelta(days=n) for n in range(90)]
+    for key in BY_KEY:
+        line = timeline(key)
+        item = line.item
+        moments = [item.created, *(c.at for c in line.changes)]
+        moments += [] if item.resolved is None else [item.resolved]
+        before = -timedelta(microseconds=1)
+        around = [m + delta for m in moments for delta in (timedelta(0), before)]
+        for instant in sorted({*days, *around}):
+            assert fields(line.state_at(instant)) == fields(line.at(instant)), (key, instant)
+    # SHOP-2 does not change between 2027-01-12 09:00 (done) and its re-opening on
+    # 01-20: the state of 01-13 is the very object of 01-12 09:00.
+    reopened = timeline("SHOP-2")
+    first = reopened.state_at(utc("2027-01-12 09:00"))
+    assert reopened.state_at(utc("2027-01-13 00:00")) is first
+    assert reopened.state_at(utc("2027-01-25 00:00")) is not first
