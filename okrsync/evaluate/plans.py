@@ -106,30 +106,11 @@ def score_objectives(
     by_id = {o.id: o for o in objectives}
     done: dict[str, dict[str, float | None]] = {}
 
-    def per_cycle(oid: str) -> dict[str, float | None]:
-        # Alignment is acyclic (checked by the engine), so the recursion ends.
-        if oid not in done:
-            objective = by_id[oid]
-            mine: dict[str, float | None] = {}
-            for part in plans[oid].parts:
-                parts = [
-                    (_progress_in(krs[k], part.label), krs[k].weight)
-                    for k in objective.key_results
-                    if k in krs
-                ]
-                parts += [
-                    (per_cycle(child).get(part.label), by_id[child].weight)
-                    for child in objective.aligned
-                ]
-                mine[part.label] = scoring.weighted_mean(parts)
-            done[oid] = mine
-        return done[oid]
-
     for objective in objectives:
         plan = plans[objective.id]
         if not plan.is_plan:
             continue
-        progress = per_cycle(objective.id)
+        progress = _per_cycle(objective.id, by_id, plans, krs, done)
         empty = not objective.key_results and not objective.aligned
         entries = []
         for part in plan.parts:
@@ -138,6 +119,35 @@ def score_objectives(
                 entry["status"] = str(Status.NO_DATA)
             entries.append(entry)
         objective.cycles = entries
+
+
+def _per_cycle(
+    oid: str,
+    by_id: Mapping[str, ObjectiveResult],
+    plans: Mapping[str, Cycle],
+    krs: Mapping[str, KrResult],
+    done: dict[str, dict[str, float | None]],
+) -> dict[str, float | None]:
+    """The objective's score in each cycle of its plan, memoised in ``done``. A plain
+    function, not a closure: a closure calling itself is a reference cycle, which would
+    keep every KR result alive while evaluation pauses the cyclic collector."""
+    # Alignment is acyclic (checked by the engine), so the recursion ends.
+    if oid not in done:
+        objective = by_id[oid]
+        mine: dict[str, float | None] = {}
+        for part in plans[oid].parts:
+            parts = [
+                (_progress_in(krs[k], part.label), krs[k].weight)
+                for k in objective.key_results
+                if k in krs
+            ]
+            parts += [
+                (_per_cycle(child, by_id, plans, krs, done).get(part.label), by_id[child].weight)
+                for child in objective.aligned
+            ]
+            mine[part.label] = scoring.weighted_mean(parts)
+        done[oid] = mine
+    return done[oid]
 
 
 def _progress_in(result: KrResult, label: str) -> float | None:
