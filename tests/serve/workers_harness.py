@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -23,28 +22,16 @@ from typing import Any
 
 import psycopg
 import pytest
-import sqlalchemy as sa
 from serve_harness import ENV, ServeProcess, wait_for
 
-PG_URL = os.environ.get(
-    "OKRSYNC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+from tests.postgres_schema import PG_URL, libpq
+from tests.postgres_schema import fresh_schema as fresh_pg_schema
+
 # A Redis database the other tests do not use. Each test's store has a queue of its
 # own there, so tests on one machine never take each other's runs.
 REDIS_URL = os.environ.get("OKRSYNC_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 WORKER = [sys.executable, "-m", "okrsync.cli"]
 AMQP_URL = os.environ.get("OKRSYNC_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
-
-
-def _libpq(url: str) -> str:
-    parsed = sa.make_url(url)
-    parts = {
-        "host": parsed.host,
-        "port": parsed.port,
-        "user": parsed.username,
-        "dbname": parsed.database,
-    }
-    return " ".join(f"{k}={v}" for k, v in parts.items() if v is not None)
 
 
 def require_services(*, broker: str) -> None:
@@ -56,7 +43,7 @@ def require_services(*, broker: str) -> None:
             "PostgreSQL and Redis/RabbitMQ; set CI=true to run them"
         )
     try:
-        with psycopg.connect(_libpq(PG_URL), connect_timeout=3):
+        with psycopg.connect(libpq(PG_URL), connect_timeout=3):
             pass
     except psycopg.Error as error:
         pytest.fail(f"PostgreSQL at {PG_URL} is unreachable (CI=true): {error}")
@@ -73,16 +60,9 @@ def require_services(*, broker: str) -> None:
 
 @contextmanager
 def fresh_schema() -> Iterator[str]:
-    """A PostgreSQL URL whose search_path is a brand-new schema, dropped afterwards."""
-    schema = f"okrsync_workers_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_libpq(PG_URL), autocommit=True) as connection:
-        connection.execute(f"CREATE SCHEMA {schema}")
-    try:
-        url = sa.make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(_libpq(PG_URL), autocommit=True) as connection:
-            connection.execute(f"DROP SCHEMA {schema} CASCADE")
+    """A store of the test's own: a brand-new schema, dropped afterwards."""
+    with fresh_pg_schema("okrsync_workers") as url:
+        yield url
 
 
 def drop_queue(broker: str, name: str) -> None:
