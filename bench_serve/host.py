@@ -118,26 +118,12 @@ class Sites:
         keys = [self._github_issue(unit.scope, n, created).key for n in range(1, ITEMS + 1)]
         number = state.next_number(KR_REPO)
         target = self._github_issue(KR_REPO, number, created)
-        item_id = f"PVTI_bench_{number}"
-        self._project().items[target.key] = item_id
-        self._project().values[item_id] = {}
+        state.add_to_project(target)
         self.targets[unit.index] = target.key
         return keys
 
     def _github_issue(self, repo: str, number: int, created: datetime) -> Issue:
-        state = self.github_state
-        issue = Issue(
-            repo=repo,
-            number=number,
-            node_id=f"I_{repo.replace('/', '_')}_{number}",
-            database_id=state.next_id(),
-            title=f"Work item {number}",
-            author="ana",
-            created=created,
-            updated=created,
-        )
-        state.issues[issue.key] = issue
-        return issue
+        return self.github_state.add_issue(repo, number, f"Work item {number}", created)
 
     def change(self, index: int) -> dict[str, Any]:
         """Close unit ``index``'s next open item; its key and the unit's changes so far."""

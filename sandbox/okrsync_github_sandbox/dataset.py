@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from okrsync_sandbox.timeline import Timeline
 
-from okrsync_github_sandbox.model import Comment, Event, Issue, Iteration, Project
+from okrsync_github_sandbox.model import Comment, Event, Iteration, Project
 from okrsync_github_sandbox.state import GitHubState
 
 BOT = "okr-bot"
@@ -248,18 +248,7 @@ def _project(anchor: date) -> Project:
 
 def _seed_bulk(state: GitHubState, timeline: Timeline, number: int) -> None:
     created = timeline.at(-60, 0) + timedelta(hours=number)
-    issue = Issue(
-        repo="acme/bulk",
-        number=number,
-        node_id=f"I_bulk_{number}",
-        database_id=state.next_id(),
-        title=f"Bulk issue {number}",
-        author="ana",
-        created=created,
-        labels=["bulk"],
-        updated=created,
-    )
-    state.issues[issue.key] = issue
+    issue = state.add_issue("acme/bulk", number, f"Bulk issue {number}", created, labels=["bulk"])
     if number % 3 == 0:
         closed = created + timedelta(days=1)
         issue.apply(Event("closed", closed, "ana", "COMPLETED", state.next_id()))
@@ -268,24 +257,11 @@ def _seed_bulk(state: GitHubState, timeline: Timeline, number: int) -> None:
 def _seed_issue(state: GitHubState, timeline: Timeline, spec: _Spec) -> None:
     repo, number, title, issue_type, labels, (day, hour), events, is_pr = spec
     created = timeline.at(day, hour)
-    issue = Issue(
-        repo=repo,
-        number=number,
-        node_id=f"{'PR' if is_pr else 'I'}_{repo.split('/')[1]}_{number}",
-        database_id=state.next_id(),
-        title=title,
-        author="ana",
-        created=created,
-        is_pr=is_pr,
-        issue_type=issue_type,
-        labels=list(labels),
-        updated=created,
+    issue = state.add_issue(
+        repo, number, title, created, is_pr=is_pr, issue_type=issue_type, labels=list(labels)
     )
-    state.issues[issue.key] = issue
     if issue.key in _IN_PROJECT and state.project is not None:
-        item_id = f"PVTI_{repo.split('/')[1]}_{number}"
-        state.project.items[issue.key] = item_id
-        state.project.values[item_id] = {}
+        state.add_to_project(issue)
     for kind, event_day, event_hour, value in events:
         actor = "ana" if kind != "assigned" else "ben"
         at = timeline.at(event_day, event_hour)

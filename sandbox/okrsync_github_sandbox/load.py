@@ -42,29 +42,23 @@ def add_load_issues(
     rng = random.Random(seed)
     start = datetime.combine(state.anchor, datetime.min.time(), tzinfo=UTC) - timedelta(days=60)
     step = max(timedelta(seconds=int(SPAN.total_seconds() // max(count, 1))), timedelta(seconds=1))
-    name = repo.split("/")[1]
     added: list[Issue] = []
     epic: str | None = None
     for n in range(1, count + 1):
         created = start + step * n
         is_epic = n % EPIC_EVERY == 1
-        issue = Issue(
-            repo=repo,
-            number=n,
-            node_id=f"I_{name}_{n}",
-            database_id=state.next_id(),
-            title=f"Load issue {n}",
-            author="ana",
-            created=created,
+        issue = state.add_issue(
+            repo,
+            n,
+            f"Load issue {n}",
+            created,
             issue_type="Epic" if is_epic else ("Bug" if n % 7 == 0 else "Task"),
             labels=["load"],
-            updated=created,
         )
-        state.issues[issue.key] = issue
-        item = f"PVTI_{name}_{n}"
-        project.items[issue.key] = item
         iteration = project.iterations[n % len(project.iterations)]
-        project.values[item] = {"Estimate": ESTIMATES[n % len(ESTIMATES)], "Sprint": iteration.id}
+        state.add_to_project(
+            issue, {"Estimate": ESTIMATES[n % len(ESTIMATES)], "Sprint": iteration.id}
+        )
         for kind, at, value in _history(rng, created, None if is_epic else epic, n):
             actor = "ben" if kind == "assigned" else "ana"
             issue.apply(Event(kind, at, actor, value, state.next_id()))  # type: ignore[arg-type]

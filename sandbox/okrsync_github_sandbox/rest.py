@@ -181,19 +181,15 @@ async def create_issue(request: Request, state: GitHubState, login: str, body: A
         raise Refusal(422, "Validation Failed", errors=[{"field": "labels", "code": "invalid"}])
     number = state.next_number(repo)
     now = state.clock()
-    issue = Issue(
-        repo=repo,
-        number=number,
-        node_id=f"I_{repo.split('/')[1]}_{number}",
-        database_id=state.next_id(),
-        title=_text(body, "title"),
+    issue = state.add_issue(
+        repo,
+        number,
+        _text(body, "title"),
+        now,
         author=login,
-        created=now,
         body=_text(body, "body", required=False),
         labels=labels,
-        updated=now,
     )
-    state.issues[issue.key] = issue
     return Answer(201, render.issue(state, issue))
 
 

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 from okrsync_github_sandbox.faults import Faults
 from okrsync_github_sandbox.model import Comment, Issue, Project
@@ -72,6 +73,44 @@ class GitHubState:
         if len(self._nodes) != len(self.issues):  # an issue was created since
             self._nodes = {i.node_id: i for i in self.issues.values()}
         return self._nodes.get(node_id)
+
+    def add_issue(
+        self,
+        repo: str,
+        number: int,
+        title: str,
+        created: datetime,
+        *,
+        author: str = "ana",
+        is_pr: bool = False,
+        **fields: Any,
+    ) -> Issue:
+        """A new issue (or pull request) of ``repo``, last updated when created, with a
+        node id of the form the sandbox gives (``I_`` or ``PR_``, the repository's name,
+        the number) and the next database id."""
+        issue = Issue(
+            repo=repo,
+            number=number,
+            node_id=f"{'PR' if is_pr else 'I'}_{repo.split('/')[1]}_{number}",
+            database_id=self.next_id(),
+            title=title,
+            author=author,
+            created=created,
+            updated=created,
+            is_pr=is_pr,
+            **fields,
+        )
+        self.issues[issue.key] = issue
+        return issue
+
+    def add_to_project(self, issue: Issue, values: dict[str, Any] | None = None) -> str:
+        """Add ``issue`` to the organization's project, with these field values; returns
+        the project item's id."""
+        assert self.project is not None, "the sandbox has no project"
+        item_id = f"PVTI_{issue.repo.split('/')[1]}_{issue.number}"
+        self.project.items[issue.key] = item_id
+        self.project.values[item_id] = dict(values or {})
+        return item_id
 
     def comments_of(self, key: str) -> list[Comment]:
         return [c for c in self.comments if c.issue == key]

@@ -40,7 +40,7 @@ from typing import Any
 import time_machine
 from okrsync_github_sandbox import FIXED_ANCHOR, TOKEN, GitHubSandbox
 from okrsync_github_sandbox import build_dataset as build_github
-from okrsync_github_sandbox.model import Event, Issue
+from okrsync_github_sandbox.model import Event
 from okrsync_sandbox import API_TOKEN, BOT_EMAIL, SandboxServer, build_dataset
 from okrsync_sandbox.catalog import STORY_POINTS
 from typer.testing import CliRunner
@@ -100,22 +100,10 @@ def github_state() -> Any:
     state.repos[repo] = len(state.repos) + 1
     assert state.project is not None
     for number, kind, labels, estimate, created, events in GITHUB_ITEMS:
-        issue = Issue(
-            repo=repo,
-            number=number,
-            node_id=f"I_ops_{number}",
-            database_id=state.next_id(),
-            title=f"Payouts {number}",
-            author="ana",
-            created=utc(created),
-            issue_type=kind,
-            labels=list(labels),
-            updated=utc(created),
+        issue = state.add_issue(
+            repo, number, f"Payouts {number}", utc(created), issue_type=kind, labels=list(labels)
         )
-        state.issues[issue.key] = issue
-        item = f"PVTI_ops_{number}"
-        state.project.items[issue.key] = item
-        state.project.values[item] = {"Estimate": float(estimate)}
+        state.add_to_project(issue, {"Estimate": float(estimate)})
         issue.apply(Event("status", utc(created), "ana", "Todo", state.next_id()))
         for instant, what, value in events:
             issue.apply(Event(what, utc(instant), "ana", value, state.next_id()))  # type: ignore[arg-type]
