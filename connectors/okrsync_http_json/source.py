@@ -16,7 +16,7 @@ from okrsync.connector import Capabilities
 from okrsync.errors import ProtocolError, SourceConfigError
 from okrsync.http import make_client, shown_url
 from okrsync.http_errors import ToolWords, error_for_response, error_for_transport
-from okrsync.json_answers import loads_answer
+from okrsync.json_answers import loads_document
 from okrsync.secrets import redact
 from okrsync_http_json.settings import HttpJsonSettings
 
@@ -110,7 +110,7 @@ class HttpJsonSource:
                     base_url=shown_url(url),
                 )
             try:
-                self._documents[url] = loads_answer(response.content)
+                self._documents[url] = loads_document(response.content)
             except (ValueError, RecursionError):
                 raise ProtocolError(
                     f"{redact(url)} did not answer JSON "

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from okrsync.items import Item, ItemType, StatusCategory
-from okrsync.json_answers import loads_answer
+from okrsync.json_answers import loads_answer, loads_document
 from okrsync.store import Store
 
 
@@ -25,6 +25,20 @@ def test_a_valid_pair_and_plain_text_are_left_as_they_are() -> None:
         "u": "café",
     }
     assert loads_answer('{"keys": {"\\ud800": 1}}') == {"keys": {"\ufffd": 1}}
+
+
+def test_what_the_fast_decoder_refuses_is_read_as_python_reads_it() -> None:
+    # Bytes that encode a surrogate, NaN and a byte order mark: orjson refuses all three.
+    assert loads_answer(b'{"s": "a\xed\xa0\x80b", "n": NaN}')["s"] == "a\ufffdb"
+    assert str(loads_answer(b'{"n": NaN}')["n"]) == "nan"
+    assert loads_answer("[1]".encode("utf-16")) == [1]
+
+
+def test_a_document_keeps_integers_of_any_size() -> None:
+    assert loads_document(b'{"id": 123456789012345678901234567890}') == {
+        "id": 123456789012345678901234567890
+    }
+    assert loads_document(b'{"t": "\\ud800"}') == {"t": "\ufffd"}
 
 
 def test_an_item_from_such_an_answer_is_stored_and_read_back() -> None:
