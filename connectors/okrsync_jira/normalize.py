@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from okrsync.errors import ProtocolError
 from okrsync.items import Change, Item, ItemType, Sprint, StatusCategory, TrackedField
@@ -53,6 +53,18 @@ _LEGACY_SPRINT_ID = re.compile(r"\bid=(\d+)")
 _ISSUE_KEY = re.compile(r"^[A-Z][A-Z0-9_]*-\d+$")
 
 
+_Record = TypeVar("_Record", Item, Change)
+
+
+def _record(kind: type[_Record], **values: Any) -> _Record:
+    """An ``Item`` or ``Change`` from every one of its fields, equal to what its
+    ``__init__`` builds: the frozen dataclass's ``__init__`` sets each field through
+    ``object.__setattr__``, which took a fifth of normalizing a pull's issues."""
+    record = kind.__new__(kind)
+    record.__dict__.update(values)
+    return record
+
+
 def issue_fields(catalog: FieldCatalog, extra: Iterable[str] = ()) -> list[str]:
     """The field ids a bulk fetch asks for."""
     agile = [f.id for f in (catalog.story_points, catalog.sprint, catalog.epic_link) if f]
@@ -61,13 +73,15 @@ def issue_fields(catalog: FieldCatalog, extra: Iterable[str] = ()) -> list[str]:
 
 def parse_time(value: Any) -> datetime:
     """Jira's timestamps ("2027-01-05T10:00:00.000+0100", "...Z", epoch numbers) as UTC."""
-    if isinstance(value, bool) or value is None:
-        raise ValueError(f"not a timestamp: {value!r}")
-    if isinstance(value, int | float):
-        # Epoch milliseconds, or seconds for small values (the spec's example uses seconds).
-        seconds = value / 1000 if abs(value) >= 10**11 else value
-        return datetime.fromtimestamp(seconds, UTC)
-    parsed = datetime.fromisoformat(str(value).strip())
+    if type(value) is not str:  # Jira sends text: the checks are for other shapes
+        if isinstance(value, bool) or value is None:
+            raise ValueError(f"not a timestamp: {value!r}")
+        if isinstance(value, int | float):
+            # Epoch milliseconds, or seconds for small values (the spec's example uses seconds).
+            seconds = value / 1000 if abs(value) >= 10**11 else value
+            return datetime.fromtimestamp(seconds, UTC)
+        value = str(value)
+    parsed = datetime.fromisoformat(value.strip())
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
@@ -147,7 +161,8 @@ def normalize_issue(
             parent = fields.get(catalog.epic_link.id) or None
         estimate = _number(fields.get(catalog.story_points.id)) if catalog.story_points else None
         sprints = sprint_ids(fields.get(catalog.sprint.id)) if catalog.sprint else ()
-        return Item(
+        return _record(
+            Item,
             source=source,
             key=key,
             id=str(raw["id"]),
@@ -203,7 +218,8 @@ def normalize_changes(
                 before = merged.get(tracked)
                 merged[tracked] = (before[0] or old, before[1] or new) if before else (old, new)
         changes += [
-            Change(
+            _record(
+                Change,
                 source=source,
                 key=key,
                 at=at,

@@ -21,7 +21,6 @@ from okrsync.store._base import StoreBase, utcnow
 from okrsync.store._bulk import (
     KEYS_PER_CHUNK,
     chunked,
-    delete_where,
     driver_delete,
     driver_rows,
     driver_text_rows,
@@ -322,9 +321,10 @@ def _set_members(
         existing = _member_keys(connection, source, query)
     wanted = set(keys)
     added, gone = sorted(wanted - existing), sorted(existing - wanted)
-    row = {"source": source, "query_hash": digest}
-    delete_where(connection, t.members, ({**row, "key": key} for key in gone))
-    upsert(connection, t.members, ({**row, "key": key} for key in added), update=False)
+    # A first pull adds every member: straight to the driver, as the items are.
+    columns = ("source", "query_hash", "key")
+    driver_delete(connection, t.members, columns, ((source, digest, key) for key in gone))
+    driver_upsert(connection, t.members, columns, ((source, digest, key) for key in added))
     if added:
         _drop_members_without_items(connection, source, digest, added)
     return len(added) + len(gone)
