@@ -6,11 +6,10 @@ import json
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from okrsync_sandbox import fieldsel, render
-from okrsync_sandbox.endpoint import int_value, json_object, sandbox, view_of
+from okrsync_sandbox.endpoint import BulkJSONResponse, int_value, json_object, sandbox, view_of
 from okrsync_sandbox.http_errors import BAD_PAYLOAD, bad_request
 from okrsync_sandbox.model import History, Issue
 from okrsync_sandbox.paging import make_token, read_token
@@ -41,7 +40,7 @@ def _string_list(value: Any) -> list[str]:
     return value
 
 
-async def bulk_fetch(request: Request) -> JSONResponse:
+async def bulk_fetch(request: Request) -> BulkJSONResponse:
     state, view = sandbox(request), view_of(request)
     body = await json_object(
         request,
@@ -80,10 +79,10 @@ async def bulk_fetch(request: Request) -> JSONResponse:
                     properties=properties,
                 )
             )
-    return JSONResponse({"issues": issues, "issueErrors": errors})
+    return BulkJSONResponse({"issues": issues, "issueErrors": errors})
 
 
-async def bulk_changelogs(request: Request) -> JSONResponse:
+async def bulk_changelogs(request: Request) -> BulkJSONResponse:
     state, view = sandbox(request), view_of(request)
     body = await json_object(
         request, allowed={"issueIdsOrKeys", "fieldIds", "maxResults", "nextPageToken"}
@@ -134,7 +133,7 @@ async def bulk_changelogs(request: Request) -> JSONResponse:
     end = offset + len(page)
     if end < len(flat):
         response["nextPageToken"] = make_token(scope, end)
-    return JSONResponse(response)
+    return BulkJSONResponse(response)
 
 
 routes = [

@@ -5,6 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 from okrsync_sandbox import SandboxServer
+from okrsync_sandbox.endpoint import BulkJSONResponse
+from starlette.responses import JSONResponse
 
 BULK = "/rest/api/3/issue/bulkfetch"
 CHANGES = "/rest/api/3/changelog/bulkfetch"
@@ -157,3 +159,26 @@ def test_changelog_bulkfetch_honours_max_results_up_to_ten_thousand(
     assert len(default["issueChangeLogs"][0]["changeHistories"]) == 1000
     assert len(rest["issueChangeLogs"][0]["changeHistories"]) == total - 1000
     assert "nextPageToken" not in rest
+
+
+def test_bulk_answers_are_the_text_starlette_would_write(http: httpx.Client) -> None:
+    # Every seeded issue with every field, and every changelog: the bulk answers are
+    # encoded by orjson, which must write what Starlette's JSONResponse writes.
+    ids = [str(10001 + n) for n in range(36)]
+    for path, body in (
+        (BULK, {"issueIdsOrKeys": ids, "fields": ["*all"], "expand": ["names", "schema"]}),
+        (CHANGES, {"issueIdsOrKeys": ids}),
+    ):
+        answer = http.post(path, json=body)
+        assert answer.status_code == 200
+        assert answer.content == JSONResponse(answer.json()).body
+        assert len(answer.content) > 10_000  # the seeded issues, not an empty answer
+
+
+def test_what_orjson_cannot_encode_is_encoded_as_starlette_does() -> None:
+    content = {"big": 2**64, "text": "café"}
+    assert (
+        BulkJSONResponse(content).body
+        == JSONResponse(content).body
+        == ('{"big":18446744073709551616,"text":"café"}'.encode())
+    )
