@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from okrsync.errors import ProtocolError
@@ -49,6 +50,7 @@ _TYPES = {
     "subtask": ItemType.SUBTASK,
 }
 # Data Center serializes sprints as "com.atlassian.greenhopper...Sprint@1a[id=3,...]".
+_AT = attrgetter("at")
 _LEGACY_SPRINT_ID = re.compile(r"\bid=(\d+)")
 _ISSUE_KEY = re.compile(r"^[A-Z][A-Z0-9_]*-\d+$")
 
@@ -161,6 +163,7 @@ def normalize_issue(
             parent = fields.get(catalog.epic_link.id) or None
         estimate = _number(fields.get(catalog.story_points.id)) if catalog.story_points else None
         sprints = sprint_ids(fields.get(catalog.sprint.id)) if catalog.sprint else ()
+        labels = fields.get("labels")
         return _record(
             Item,
             source=source,
@@ -178,11 +181,10 @@ def normalize_issue(
             estimate=estimate,
             parent=str(parent) if parent else None,
             sprints=sprints,
-            labels=tuple(str(label) for label in fields.get("labels") or ()),
-            fields={
-                name: _simple(fields.get(field_id))
-                for name, field_id in (extra_fields or {}).items()
-            },
+            labels=tuple(str(label) for label in labels) if labels else (),
+            fields={name: _simple(fields.get(field_id)) for name, field_id in extra_fields.items()}
+            if extra_fields
+            else {},
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ProtocolError(
@@ -230,7 +232,8 @@ def normalize_changes(
             )
             for tracked, (old, new) in merged.items()
         ]
-    changes.sort(key=lambda c: c.at)
+    if len(changes) > 1:
+        changes.sort(key=_AT)
     return changes
 
 
