@@ -100,7 +100,9 @@ def rebuild_points(
                 pruned[ids] = only_key_results(project.evaluated_files(), ids)
             instant_utc = instant.astimezone(UTC)
             snapshot = Snapshot(view.at(instant), instant_utc, timelines)
-            evaluation = evaluate_snapshot(pruned[ids], snapshot, tz, project.margins)
+            evaluation = evaluate_snapshot(
+                pruned[ids], snapshot, tz, project.margins, with_evidence=False
+            )
             for result in evaluation.key_results:
                 points[result.id].append((instant, point_of(result)))
     return points
