@@ -6,7 +6,10 @@ Each measurement is its own process, so its peak memory is its own:
 - ``okrsync plan --no-pull --json`` (stdout to a file), timed from the outside: what a
   user or a cron job waits for, interpreter start-up and the JSON included;
 - ``bench.eval_unit``: the full evaluation and then one unit's re-score in one process,
-  as a service holding its last evaluation runs them.
+  as a service holding its last evaluation runs them;
+- then ``okrsync backfill`` records every KR's daily points (what a sync does after
+  its first run), and ``plan --no-pull --json`` runs again: the steady state of a
+  synced store, where no trend is rebuilt. The never-synced figure stays the goal's.
 """
 
 from __future__ import annotations
@@ -54,6 +57,11 @@ class Backend:
     rescore_seconds: float
     unit_krs: int
     same_results: bool
+    # After ``okrsync backfill`` recorded the daily points: the back-fill itself, the
+    # plan again, and whether that plan's JSON is byte for byte the first one's.
+    backfill: Measured
+    recorded_plan: Measured
+    recorded_same: bool
 
     def met(self, seconds: float, megabytes: float) -> bool:
         return self.plan.seconds < seconds and self.plan.peak_mb < megabytes
@@ -107,6 +115,11 @@ def measure(name: str, url: str, scale: Scale, folder: Path, progress: Progress)
     unit_args = ["--config", str(config), "--unit", "0", "--out", str(unit_result)]
     _timed([sys.executable, "-m", "bench.eval_unit", *unit_args], folder / "unit.log")
     unit: dict[str, Any] = json.loads(unit_result.read_text())
+    progress(f"{name}: okrsync backfill, then plan again over the recorded points")
+    backfill_args = ("--config", str(config), "backfill", "--as-of", AS_OF)
+    backfill = _timed(_okrsync(*backfill_args), folder / "backfill.log")
+    recorded_output = folder / "plan-recorded.json"
+    recorded_plan = _timed(_okrsync(*plan_args), recorded_output)
     krs = document["key_results"]
     return Backend(
         name=name,
@@ -121,6 +134,9 @@ def measure(name: str, url: str, scale: Scale, folder: Path, progress: Progress)
         rescore_seconds=float(unit["rescore_seconds"]),
         unit_krs=int(unit["unit_krs"]),
         same_results=bool(unit["same_results"]),
+        backfill=backfill,
+        recorded_plan=recorded_plan,
+        recorded_same=recorded_output.read_bytes() == output.read_bytes(),
     )
 
 

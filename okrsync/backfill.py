@@ -68,9 +68,11 @@ def rebuild_points(
     as_of: datetime,
     kr_ids: Sequence[str],
     include_as_of: bool = True,
+    read: Timelines | None = None,
 ) -> dict[str, list[tuple[datetime, dict[str, Any]]]]:
     """The daily points ``backfill`` records for each of ``kr_ids`` that can be
-    rebuilt, without recording them."""
+    rebuilt, without recording them. ``read``: timelines of queries an evaluation of
+    the same store has read already (``Snapshot.kept_timelines``), not read again."""
     tz = project.timezone
     at = (as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=tz)).astimezone(UTC)
     wanted: dict[str, list[datetime]] = {}
@@ -91,7 +93,7 @@ def rebuild_points(
             for instant in wanted[kr_id]:
                 needing.setdefault(instant, set()).add(kr_id)
         view = CachedView(StoreDataView(store))
-        timelines = Timelines()
+        timelines = Timelines() if read is None else read
         pruned: dict[frozenset[str], list[MappingFile]] = {}
         for instant in sorted(needing):
             ids = frozenset(needing[instant])
@@ -100,7 +102,9 @@ def rebuild_points(
                 pruned[ids] = only_key_results(project.evaluated_files(), ids)
             instant_utc = instant.astimezone(UTC)
             snapshot = Snapshot(view.at(instant), instant_utc, timelines)
-            evaluation = evaluate_snapshot(pruned[ids], snapshot, tz, project.margins)
+            evaluation = evaluate_snapshot(
+                pruned[ids], snapshot, tz, project.margins, with_evidence=False
+            )
             for result in evaluation.key_results:
                 points[result.id].append((instant, point_of(result)))
     return points

@@ -210,7 +210,7 @@ def _evaluate_from_store(
     previous = selection_sizes(r.data for r in store.latest_results(at, kr_ids)[1])
     view = StoreDataView(store, at)
     snapshot = Snapshot(view, at)
-    series = store_series(project, store, at)
+    series = store_series(project, store, at, snapshot)
 
     def check(unit: Evaluation, mapping: MappingFile) -> None:
         add_quality_warnings(

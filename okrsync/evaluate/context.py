@@ -106,6 +106,10 @@ class MeasureContext:
     snapshot: Snapshot
     cycle: Cycle
     tz: ZoneInfo
+    # Whether measures list what each item contributes. A value alone (a back-filled
+    # point, a plan's ended cycle) skips it: building the entries was most of the cost
+    # of rebuilding a trend day by day, and the point dropped them.
+    with_evidence: bool = True
 
     @property
     def at(self) -> datetime:

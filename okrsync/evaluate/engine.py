@@ -64,6 +64,7 @@ def evaluate_snapshot(
     failed: Collection[str] = (),
     *,
     check: UnitCheck | None = None,
+    with_evidence: bool = True,
 ) -> Evaluation:
     """``evaluate`` as of ``snapshot.at``, over a snapshot the caller keeps: reading the
     same items at T again afterwards (data-quality warnings) then rebuilds nothing.
@@ -75,8 +76,13 @@ def evaluate_snapshot(
     With ``check``, files are evaluated one at a time (each a sync unit): ``check``
     sees each one's results, then the snapshot forgets the items no later file reads,
     so a large store is never held in memory all at once. Without it the snapshot
-    keeps everything for the caller."""
-    return _evaluate(files, files, snapshot, tz, margins, failed, check, previous=())
+    keeps everything for the caller.
+
+    Without ``with_evidence`` the KRs' evidence lists no items (its counts stay): what
+    a back-filled point keeps."""
+    return _evaluate(
+        files, files, snapshot, tz, margins, failed, check, previous=(), with_evidence=with_evidence
+    )
 
 
 def rescore(
@@ -98,7 +104,9 @@ def rescore(
     again = _kr_ids(units)
     kept = [result for result in previous.key_results if result.id not in again]
     touched = [mapping for mapping in files if id(mapping) in chosen]
-    return _evaluate(files, touched, snapshot, tz, margins, failed, check, previous=kept)
+    return _evaluate(
+        files, touched, snapshot, tz, margins, failed, check, previous=kept, with_evidence=True
+    )
 
 
 def _kr_ids(files: Iterable[MappingFile]) -> set[str]:
@@ -114,6 +122,7 @@ def _evaluate(
     failed: Collection[str],
     check: UnitCheck | None,
     previous: Iterable[KrResult],
+    with_evidence: bool,
 ) -> Evaluation:
     if snapshot.at.tzinfo is None:
         raise ValueError("a snapshot's instant must be timezone-aware")
@@ -132,7 +141,7 @@ def _evaluate(
             unit: list[KrResult] = []
             for objective in mapping.objectives:
                 where = placed[objective.id]
-                ctx = MeasureContext(snapshot, where.cycle, tz)
+                ctx = MeasureContext(snapshot, where.cycle, tz, with_evidence)
                 unit.extend(
                     evaluate_key_result(kr, objective.id, ctx, where.default_source, margins)
                     for kr in objective.key_results

@@ -73,7 +73,8 @@ def throughput(spec: MeasureSpec, items: list[ItemAt], ctx: MeasureContext) -> M
         result.warnings.append("the throughput window must be longer than 0 days")
         return result
     finished = _in_window(items, _window_start(ctx, settings.window))
-    result.items = [evidence(i, 1.0, f"done {ctx.local_date(at)}") for i, at in finished]
+    if ctx.with_evidence:
+        result.items = [evidence(i, 1.0, f"done {ctx.local_date(at)}") for i, at in finished]
     result.counts["in_window"] = len(finished)
     result.value = len(finished) / (settings.window / PER_DAYS[settings.per])
     return result
@@ -90,17 +91,21 @@ def _durations(
     durations: list[float] = []
     never_started: list[ItemAt] = []
     finished = _in_window(items, _window_start(ctx, window))
+    listed = ctx.with_evidence
     for item, done_at in finished:
-        done = f"done {ctx.local_date(done_at)}"
         begin = begin_of(item)
         if begin is None:
             never_started.append(item)
-            result.items.append(evidence(item, None, f"{done}, never in progress: excluded"))
+            if listed:
+                done = f"done {ctx.local_date(done_at)}"
+                result.items.append(evidence(item, None, f"{done}, never in progress: excluded"))
             continue
         days = max(0.0, (done_at - begin).total_seconds() / _DAY)
         durations.append(days)
-        note = f"from {ctx.local_date(begin)}, {done}: {number_text(days)} d"
-        result.items.append(evidence(item, days, note))
+        if listed:
+            done = f"done {ctx.local_date(done_at)}"
+            note = f"from {ctx.local_date(begin)}, {done}: {number_text(days)} d"
+            result.items.append(evidence(item, days, note))
     result.counts["in_window"] = len(finished)
     result.counts["excluded"] = len(never_started)
     if never_started:
@@ -177,7 +182,9 @@ def velocity(spec: MeasureSpec, items: list[ItemAt], ctx: MeasureContext) -> Mea
     for sprint, closed, members in chosen:
         label = f"{sprint.name} (closed {ctx.local_date(closed)})"
         for member in members:
-            result.items.append(_velocity_entry(member, label, unestimated))
+            entry = _velocity_entry(member, label, unestimated)
+            if ctx.with_evidence:
+                result.items.append(entry)
             if member.done and member.estimate is not None:
                 total += member.estimate
     result.counts["sprints"] = len(chosen)

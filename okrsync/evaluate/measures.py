@@ -45,12 +45,16 @@ from okrsync.mapping.models import (
 
 
 def _count(spec: MeasureSpec, items: list[ItemAt], ctx: MeasureContext) -> MeasureResult:
-    entries = [evidence(i, 1.0, "exists") for i in items]
+    entries = [evidence(i, 1.0, "exists") for i in items] if ctx.with_evidence else []
     return MeasureResult(float(len(items)), "items", items=entries)
 
 
 def _done(spec: MeasureSpec, items: list[ItemAt], ctx: MeasureContext) -> MeasureResult:
-    entries = [evidence(i, 1.0 if i.done else 0.0, _done_note(i, ctx)) for i in items]
+    entries = (
+        [evidence(i, 1.0 if i.done else 0.0, _done_note(i, ctx)) for i in items]
+        if ctx.with_evidence
+        else []
+    )
     return MeasureResult(float(sum(i.done for i in items)), "items", items=entries)
 
 
@@ -74,13 +78,17 @@ def _completion(spec: MeasureSpec, items: list[ItemAt], ctx: MeasureContext) -> 
     weights = weigh(items, spec, word)
     total = done_total = 0.0
     entries: list[ItemEvidence] = []
+    listed = ctx.with_evidence
     for item, weight, why in weights.entries:
         if weight is None:
-            entries.append(evidence(item, None, why or ""))
+            if listed:
+                entries.append(evidence(item, None, why or ""))
             continue
         total += weight
         if item.done:
             done_total += weight
+        if not listed:
+            continue
         note = why or f"{number_text(weight)} {word}"
         status = _done_note(item, ctx)
         entries.append(evidence(item, weight if item.done else 0.0, f"{note}, {status}"))
@@ -100,14 +108,17 @@ def _field_measure(spec: MeasureSpec, items: list[ItemAt], ctx: MeasureContext) 
     values: list[float] = []
     lacking: list[ItemAt] = []
     entries: list[ItemEvidence] = []
+    listed = ctx.with_evidence
     for item in items:
         value = read(item)
         if value is None:
             lacking.append(item)
-            entries.append(evidence(item, None, f"no {fieldname}: excluded"))
+            if listed:
+                entries.append(evidence(item, None, f"no {fieldname}: excluded"))
         else:
             values.append(value)
-            entries.append(evidence(item, value, f"{fieldname} {number_text(value)}"))
+            if listed:
+                entries.append(evidence(item, value, f"{fieldname} {number_text(value)}"))
     result = MeasureResult(None, field_unit(fieldname), items=entries)
     result.counts["excluded"] = len(lacking)
     if lacking:
@@ -151,7 +162,11 @@ def _scope_added(spec: MeasureSpec, items: list[ItemAt], ctx: MeasureContext) ->
     since = since_instant(spec.measure.scope_added.since, ctx)
     added = [i for i in items if i.created > since]
     if spec.weight_by is None:
-        entries = [evidence(i, 1.0, f"created {ctx.local_date(i.created)}") for i in added]
+        entries = (
+            [evidence(i, 1.0, f"created {ctx.local_date(i.created)}") for i in added]
+            if ctx.with_evidence
+            else []
+        )
         result = MeasureResult(float(len(added)), "items", items=entries)
         result.counts["added"] = len(added)
         return result
@@ -160,9 +175,11 @@ def _scope_added(spec: MeasureSpec, items: list[ItemAt], ctx: MeasureContext) ->
     entries = []
     total = 0.0
     for item, weight, why in weights.entries:
-        note = why or f"{number_text(weight or 0)} {word}"
-        entries.append(evidence(item, weight, f"created {ctx.local_date(item.created)}, {note}"))
         total += weight or 0.0
+        if ctx.with_evidence:
+            note = why or f"{number_text(weight or 0)} {word}"
+            created = ctx.local_date(item.created)
+            entries.append(evidence(item, weight, f"created {created}, {note}"))
     result = MeasureResult(total, field_unit(spec.weight_by), items=entries)
     result.warnings.extend(weights.warnings)
     result.counts["added"] = len(added)

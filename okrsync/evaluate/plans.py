@@ -78,7 +78,7 @@ def score_key_results(
             value: float | None
             progress: float | None
             if part.label in at_ends:
-                ctx = MeasureContext(at_ends[part.label], plan, tz)
+                ctx = MeasureContext(at_ends[part.label], plan, tz, with_evidence=False)
                 value = compute(spec, ctx).value
                 progress = scoring.progress(value, kr.effective_baseline, target, kr.stretch)
             elif part.start(tz) <= at:

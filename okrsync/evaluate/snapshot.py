@@ -80,6 +80,10 @@ class Snapshot:
         self._queries: dict[tuple[str, str], _QueryAt] = {}
         self._shared = shared
         self._timelines: dict[_Key, Timeline] = {} if shared is None else shared.by_key
+        # Each query's timelines in the order the view returned its items.
+        self._lines: dict[tuple[str, str], list[Timeline]] = (
+            {} if shared is None else shared.by_query
+        )
         self._states: dict[_Key, ItemAt | None] = {}
         self._sprints: dict[str, list[Sprint]] = {}
         self._metrics: dict[tuple[str, str], float | None] = {}
@@ -117,8 +121,7 @@ class Snapshot:
             else:
                 existing.append(state)
         result = self._queries[(source, query)] = _QueryAt(existing, later, withdrawn)
-        if shared is not None:
-            shared.by_query[(source, query)] = [timelines[(source, i.key)] for i in items]
+        self._lines[(source, query)] = [timelines[(source, i.key)] for i in items]
         return result
 
     def _query_again(self, source: str, query: str, lines: list[Timeline]) -> _QueryAt:
@@ -151,7 +154,15 @@ class Snapshot:
             live.update((source, key) for key in part.later)
             live.update((source, key) for key in part.withdrawn)
         self._timelines = {key: t for key, t in self._timelines.items() if key in live}
+        self._lines = {key: lines for key, lines in self._lines.items() if key in queries}
         self._states = {key: state for key, state in self._states.items() if key in live}
+
+    def kept_timelines(self) -> Timelines:
+        """The timelines of the queries read so far, for snapshots of the same view at
+        other instants (a trend's days, rebuilt while the unit's items are at hand):
+        they read none of these items again. A copy: what those snapshots read is
+        not added to this one."""
+        return Timelines(by_key=dict(self._timelines), by_query=dict(self._lines))
 
     def timeline(self, source: str, key: str) -> Timeline | None:
         return self._timelines.get((source, key))

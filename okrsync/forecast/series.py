@@ -16,11 +16,17 @@ from okrsync.forecast.forecasts import SeriesReader
 from okrsync.forecast.history import SIMULATED_MEASURES, days_left
 
 if TYPE_CHECKING:
+    from okrsync.evaluate.snapshot import Snapshot
     from okrsync.project import Project
     from okrsync.store import Store
 
 
-def store_series(project: Project, store: Store, at: datetime) -> SeriesReader:
+def store_series(
+    project: Project, store: Store, at: datetime, snapshot: Snapshot | None = None
+) -> SeriesReader:
+    """The reader of every KR's points as of ``at``. ``snapshot``: the evaluation's
+    own, which holds the unit's items when its forecasts are made (their points are
+    then rebuilt from those, not read from the store again)."""
     # Rebuilt points by KR id, and the mapping files (sync units) already rebuilt.
     rebuilt: dict[str, list[tuple[datetime, float | None]]] = {}
     units: set[int] = set()
@@ -38,7 +44,9 @@ def store_series(project: Project, store: Store, at: datetime) -> SeriesReader:
             and (ref.kr.measure_name not in SIMULATED_MEASURES or not ref.kr.selections())
             and days_left(ref.cycle, project.timezone, at) > 0
         ]
-        points = rebuild_points(project, store, at, needs_backfill(store, trend), False)
+        missing = needs_backfill(store, trend)
+        read = None if snapshot is None else snapshot.kept_timelines()
+        points = rebuild_points(project, store, at, missing, False, read)
         rebuilt.update((kr, [(i, data["value"]) for i, data in p]) for kr, p in points.items())
 
     def read(kr_id: str) -> list[tuple[datetime, float | None]]:

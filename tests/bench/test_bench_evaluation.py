@@ -21,6 +21,9 @@ def test_the_benchmark_measures_plan_and_a_units_rescore(tmp_path: Path) -> None
 
     assert (backend.items, backend.key_results, backend.unit_krs) == (1200, 12, 10)
     assert backend.same_results
+    # Recorded daily points change no forecast: the plan over them is the same.
+    assert backend.recorded_same
+    assert backend.recorded_plan.cpu_seconds > 0 and backend.backfill.cpu_seconds > 0
     assert backend.plan.peak_mb > 0 and backend.plan.seconds > 0
     document = json.loads((tmp_path / "plan.json").read_text())
     results = {kr["id"]: kr for kr in document["key_results"]}
