@@ -76,14 +76,19 @@ class GitHubConnector(HttpConnector):
     ) -> None:
         super().__init__(instance, settings, **options)
         self._pusher: Pusher | None = None
+        # GitHub's answer about the project, and what this connector made of it.
+        self._info: tuple[Mapping[str, Any], ProjectInfo] | None = None
 
     async def project(self) -> ProjectInfo | None:
         """The configured project, read once (or by an earlier run: its iterations'
-        states are worked out again as of now)."""
+        states are worked out again, as of the first use here)."""
         found = await self.metadata("project", partial(read_project, self.client, self.settings))
         if found is None:
             return None
-        return project_info(found, self.settings, self.instance, kept=self.reused("project"))
+        if self._info is None or self._info[0] is not found:
+            kept = self.reused("project")
+            self._info = (found, project_info(found, self.settings, self.instance, kept=kept))
+        return self._info[1]
 
     async def pull_events(self, request: PullRequest) -> AsyncIterator[PullBatch | PullDone]:
         project = await self.project()
