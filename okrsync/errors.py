@@ -125,6 +125,11 @@ class ConnectionFailed(TransientError):
     """The host could not be reached, or the connection dropped."""
 
 
+class StaleMetadata(TransientError):
+    """The tool answered something the kept copy of its structure does not know (a
+    status, an option, a sprint): read the structure again, then try again."""
+
+
 # --- give up -----------------------------------------------------------------------------
 
 

@@ -26,6 +26,8 @@ client opened and closed, each pull's requests counted): a subclass names its
 ``write``; ``SecretHeader`` sends a credential header kept out of reprs. A tool that
 keeps a pushed value in a form of its own (a whole number) says so with ``WritesAs``;
 ``SeenAnswer`` is a GET answer kept for conditional re-reads across runs.
+``HttpConnector.metadata`` reads what the tool's set-up is once, kept across the runs
+of a long-lived process; ``StaleMetadata`` says a kept answer missed something.
 
 Its HTTP goes through ``make_client`` (retries, rate limits, bounds), pages are followed
 with a paginator, failures become the error classes below through
@@ -69,6 +71,7 @@ from okrsync.errors import (
     ServerError,
     SourceConfigError,
     SourceError,
+    StaleMetadata,
     TransientError,
 )
 from okrsync.http import IDEMPOTENT, HttpStats, KeyedPacer, RateWindow, RetryPolicy, make_client
@@ -120,6 +123,7 @@ __all__ = [
     "SourceConfigError",
     "SourceError",
     "Sprint",
+    "StaleMetadata",
     "StatusCategory",
     "ToolWords",
     "TrackedField",

@@ -46,19 +46,48 @@ def unit_names(project: Project) -> list[str]:
     return list(names)
 
 
+_PATHS: WeakKeyDictionary[Project, list[Path]] = WeakKeyDictionary()
+
+
 def find_unit(project: Project, given: str) -> str:
     """The unit a user named, by its path from the current directory or its unit name;
     ``ConfigError`` (with close matches) when no loaded mapping file is that file."""
     names = unit_names(project)
+    paths = _PATHS.get(project)
+    if paths is None:
+        paths = _PATHS[project] = [Path(file).resolve() for file in project.file_names]
     wanted = Path(given).resolve()
-    for file, name in zip(project.file_names, names, strict=True):
-        if given == name or Path(file).resolve() == wanted:
+    for path, name in zip(paths, names, strict=True):
+        if given == name or path == wanted:
             return name
     hint = did_you_mean(given, names)
     raise ConfigError(
         f"'{given}' is not one of the mapping files {project.config_file} loads{hint}; "
         f"the units are: {', '.join(names)}"
     )
+
+
+# Every objective's alignment root, worked out once per loaded project.
+_TOPS: WeakKeyDictionary[Project, dict[str, str]] = WeakKeyDictionary()
+
+
+def _alignment_tops(project: Project) -> dict[str, str]:
+    """Each objective's id → the id of the top of the alignment tree it is in."""
+    tops = _TOPS.get(project)
+    if tops is not None:
+        return tops
+    objectives = project._objectives
+
+    def top(objective_id: str) -> str:
+        seen = [objective_id]
+        parent = objectives[objective_id].objective.aligns_to
+        while parent is not None and parent in objectives and parent not in seen:
+            seen.append(parent)
+            parent = objectives[parent].objective.aligns_to
+        return seen[-1]
+
+    tops = _TOPS[project] = {ref.id: top(ref.id) for ref in project.objectives()}
+    return tops
 
 
 class UnitProject(Project):
@@ -82,18 +111,7 @@ class UnitProject(Project):
         """The unit's file and the files of every objective in the alignment trees its
         objectives belong to (an objective's score rolls up all it aligns below it):
         a unit run evaluates only what its recorded results depend on."""
-        tops: dict[str, str] = {}
-
-        def top(objective_id: str) -> str:
-            seen = [objective_id]
-            parent = self._objectives[objective_id].objective.aligns_to
-            while parent is not None and parent in self._objectives and parent not in seen:
-                seen.append(parent)
-                parent = self._objectives[parent].objective.aligns_to
-            return seen[-1]
-
-        for ref in self.objectives():
-            tops[ref.id] = top(ref.id)
+        tops = _alignment_tops(self.whole)
         roots = {tops[ref.id] for ref in self.objectives() if ref.file == self.unit_file}
         needed = {self.unit_file} | {r.file for r in self.objectives() if tops[r.id] in roots}
         return [m for m, name in zip(self.files, self.file_names, strict=True) if name in needed]

@@ -2,13 +2,13 @@
 
 Built from the instance name and its settings; owns one ``GitHubClient``. The configured
 project (fields, Status options, iterations) is read once, on first use, and shared by
-pulls and pushes.
+pulls and pushes; a long-lived process keeps it across runs (``HttpConnector.metadata``).
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Mapping
+from functools import partial
 from typing import Any, Unpack
 
 from okrsync.connector import (
@@ -24,7 +24,7 @@ from okrsync.items import TrackedField
 from okrsync.links import item_link
 from okrsync_github import verify
 from okrsync_github.client import GitHubClient
-from okrsync_github.project import ESTIMATE_NAMES, ProjectInfo, load_project
+from okrsync_github.project import ESTIMATE_NAMES, ProjectInfo, project_info, read_project
 from okrsync_github.pull import pull_query
 from okrsync_github.push import Pusher
 from okrsync_github.settings import GITHUB_COM, GitHubSettings, web_root
@@ -75,17 +75,20 @@ class GitHubConnector(HttpConnector):
         **options: Unpack[ClientOptions],
     ) -> None:
         super().__init__(instance, settings, **options)
-        self._project: ProjectInfo | None = None
-        self._project_read = False
-        self._lock = asyncio.Lock()
         self._pusher: Pusher | None = None
+        # GitHub's answer about the project, and what this connector made of it.
+        self._info: tuple[Mapping[str, Any], ProjectInfo] | None = None
 
     async def project(self) -> ProjectInfo | None:
-        async with self._lock:
-            if not self._project_read:
-                self._project = await load_project(self.client, self.settings)
-                self._project_read = True
-            return self._project
+        """The configured project, read once (or by an earlier run: its iterations'
+        states are worked out again, as of the first use here)."""
+        found = await self.metadata("project", partial(read_project, self.client, self.settings))
+        if found is None:
+            return None
+        if self._info is None or self._info[0] is not found:
+            kept = self.reused("project")
+            self._info = (found, project_info(found, self.settings, self.instance, kept=kept))
+        return self._info[1]
 
     async def pull_events(self, request: PullRequest) -> AsyncIterator[PullBatch | PullDone]:
         project = await self.project()
@@ -108,12 +111,21 @@ class GitHubConnector(HttpConnector):
         await verify.check_issue(self.client, issue)
 
     async def _push(self) -> Pusher:
+        project = await self.project()
         if self._pusher is None:
-            self._pusher = Pusher(self.client, await self.project())
+            self._pusher = Pusher(self.client, project)
+        # The project read again after a kept one missed something.
+        self._pusher.project = project
         return self._pusher
 
     async def read(self, target: PushTarget) -> Any:
-        return await (await self._push()).read(target)
+        return await self.refreshing(lambda: self._reading(target))
 
     async def write(self, target: PushTarget, value: Any) -> WriteReceipt:
+        return await self.refreshing(lambda: self._writing(target, value))
+
+    async def _reading(self, target: PushTarget) -> Any:
+        return await (await self._push()).read(target)
+
+    async def _writing(self, target: PushTarget, value: Any) -> WriteReceipt:
         return await (await self._push()).write(target, value)

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from okrsync.errors import FieldNotFound, ProtocolError
+from okrsync.errors import FieldNotFound, ProtocolError, StaleMetadata
 from okrsync.items import Sprint
 from okrsync_github import queries
 from okrsync_github.client import GitHubClient
 from okrsync_github.settings import GitHubSettings
 
-__all__ = ["ProjectInfo", "load_project"]
+__all__ = ["ProjectInfo", "load_project", "project_info", "read_project"]
 
 # Contract 6.1: the estimate is the first of these number fields that exists.
 ESTIMATE_NAMES = ("Estimate", "Story Points", "Points", "Size")
@@ -30,10 +30,35 @@ class ProjectInfo:
     iteration_field: str | None
     in_progress: frozenset[str]
     sprints: tuple[Sprint, ...]
+    # Read by an earlier run: an option or iteration unknown here may be a new one.
+    kept: bool = False
+
+    def check_known(self, status: str | None, iteration: str | None, *, source: str) -> None:
+        """``StaleMetadata`` when a kept project does not know an item's Status option
+        or iteration (an answer read just now is taken as it is)."""
+        if not self.kept:
+            return
+        if status is not None and status not in self.status_options:
+            unknown = f"Status option {status!r}"
+        elif iteration is not None and all(s.id != iteration for s in self.sprints):
+            unknown = f"iteration {iteration}"
+        else:
+            return
+        raise StaleMetadata(
+            f"project {self.ref}'s {unknown} is not among those read earlier",
+            source=source,
+        )
 
 
 async def load_project(client: GitHubClient, settings: GitHubSettings) -> ProjectInfo | None:
     """The project of ``settings.project`` (one GraphQL request), or None without one."""
+    found = await read_project(client, settings)
+    return None if found is None else project_info(found, settings, client.source)
+
+
+async def read_project(client: GitHubClient, settings: GitHubSettings) -> Mapping[str, Any] | None:
+    """GitHub's answer about the project of ``settings.project`` (one GraphQL request),
+    or None without one: what ``project_info`` makes sense of, at any later time."""
     ref = settings.project_ref
     if ref is None:
         return None
@@ -43,14 +68,21 @@ async def load_project(client: GitHubClient, settings: GitHubSettings) -> Projec
         raise ProtocolError(
             f"GitHub answered without project {settings.project}", source=client.source
         )
+    return project
+
+
+def project_info(
+    project: Mapping[str, Any], settings: GitHubSettings, source: str, *, kept: bool = False
+) -> ProjectInfo:
+    """The project as ``read_project`` answered; its iterations' states as of now."""
     fields = [f for f in (project.get("fields") or {}).get("nodes") or [] if isinstance(f, Mapping)]
     numbers = {f["name"]: f["id"] for f in fields if f.get("dataType") == "NUMBER"}
     iteration_fields = [f for f in fields if f.get("dataType") == "ITERATION"]
     status = next((f for f in fields if f.get("name") == "Status"), None)
     options = tuple(o["name"] for o in (status or {}).get("options") or [])
     where = f"project {settings.project}"
-    estimate = _estimate_field(settings, numbers, where, client.source)
-    iteration = _iteration_field(settings, iteration_fields, where, client.source)
+    estimate = _estimate_field(settings, numbers, where, source)
+    iteration = _iteration_field(settings, iteration_fields, where, source)
     chosen = next((f for f in iteration_fields if f["name"] == iteration), None)
     return ProjectInfo(
         id=str(project["id"]),
@@ -59,8 +91,9 @@ async def load_project(client: GitHubClient, settings: GitHubSettings) -> Projec
         status_options=options,
         estimate_field=estimate,
         iteration_field=iteration,
-        in_progress=_in_progress(settings, options, where, client.source),
-        sprints=tuple(_sprints(chosen, client.source)) if chosen else (),
+        in_progress=_in_progress(settings, options, where, source),
+        sprints=tuple(_sprints(chosen, source)) if chosen else (),
+        kept=kept,
     )
 
 

@@ -208,6 +208,7 @@ def _normalize(
             sprints = (str(values[project.iteration_field]["iterationId"]),)
         if "Status" in values:
             shape.project_status = values["Status"].get("name")
+        project.check_known(shape.project_status, sprints[0] if sprints else None, source=source)
     parent = node.get("parent")
     closed_at = node.get("closedAt")
     item = Item(

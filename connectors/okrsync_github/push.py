@@ -58,6 +58,9 @@ class Pusher:
         self.client = client
         self.project = project
         self._me: str | None = None
+        # Project item ids by (project id, issue), found by reading the field: the write
+        # that follows a read in the same run needs no second look.
+        self._items: dict[tuple[str, str], str] = {}
 
     async def me(self) -> str:
         """The token's own login (one request, the first time)."""
@@ -127,13 +130,12 @@ class Pusher:
         for item in (found.get("projectItems") or {}).get("nodes") or []:
             if (item.get("project") or {}).get("id") != project.id:
                 continue
+            item_id = self._items[(project.id, issue)] = str(item["id"])
             for value in (item.get("fieldValues") or {}).get("nodes") or []:
                 if ((value or {}).get("field") or {}).get("name") == target.field:
                     number_value = value.get("number")
-                    return str(item["id"]), float(
-                        number_value
-                    ) if number_value is not None else None
-            return str(item["id"]), None
+                    return item_id, float(number_value) if number_value is not None else None
+            return item_id, None
         raise FieldNotFound(
             f"{issue} is not in project {project.ref}: add it to the project so that okrsync "
             f"can set {target.field!r} on it",
@@ -142,7 +144,7 @@ class Pusher:
 
     async def _write_field(self, target: PushTarget, issue: str, value: Any) -> WriteReceipt:
         project, field_id = self._number_field(target)
-        item_id, _ = await self._field(target, issue)
+        item_id = self._items.get((project.id, issue)) or (await self._field(target, issue))[0]
         await self.client.graphql(
             queries.SET_NUMBER,
             {"project": project.id, "item": item_id, "field": field_id, "number": float(value)},

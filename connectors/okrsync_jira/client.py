@@ -127,6 +127,10 @@ class JiraClient:
     def api_root(self) -> str:
         return "/rest/api/3" if self.is_cloud else "/rest/api/2"
 
+    def settle_deployment(self, is_cloud: bool) -> None:
+        """What an earlier ``detect_deployment`` of the same site found."""
+        self._detected = is_cloud
+
     async def detect_deployment(self) -> bool:
         """Whether the site is Jira Cloud; asks ``/serverInfo`` once when the settings
         cannot tell (``deployment: auto`` and a token alone on a non-Atlassian host)."""

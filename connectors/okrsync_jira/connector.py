@@ -3,16 +3,18 @@
 Built from the instance name and its settings mapping; owns one ``JiraClient``. The field
 catalog is loaded once, on first use, and shared by pulls and pushes; loading it settles
 whether the site is Jira Cloud or Data Center (asking ``/serverInfo`` if the settings
-cannot tell). Sprints are read once per project per connector lifetime.
+cannot tell). Sprints are read once per project per connector lifetime. The catalog and
+each project's boards are what the site's set-up is: a long-lived process keeps them
+across runs (``HttpConnector.metadata``).
 ``read``/``write`` are the push side's (``okrsync_jira.push``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any, Unpack
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from functools import partial
+from typing import Any, TypeVar, Unpack
 
 from okrsync.connector import (
     Capabilities,
@@ -28,12 +30,14 @@ from okrsync.items import Sprint, TrackedField
 from okrsync.links import item_link
 from okrsync_jira.client import JiraClient
 from okrsync_jira.fields import FieldCatalog
-from okrsync_jira.pull import fetch_sprints, pull_query
+from okrsync_jira.pull import fetch_board_sprints, fetch_boards, project_keys, pull_query
 from okrsync_jira.settings import JiraSettings
 
 __all__ = ["JiraConnector"]
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 
 class JiraConnector(HttpConnector):
@@ -67,22 +71,26 @@ class JiraConnector(HttpConnector):
         **options: Unpack[ClientOptions],
     ) -> None:
         super().__init__(instance, settings, **options)
-        self._catalog: FieldCatalog | None = None
-        self._catalog_lock = asyncio.Lock()
         self._sprints: dict[str, list[Sprint]] = {}
 
     async def catalog(self) -> FieldCatalog:
         """The site's fields and statuses (two requests, the first time only; three when
-        the deployment must be detected)."""
-        async with self._catalog_lock:
-            if self._catalog is None:
-                self._catalog = await FieldCatalog.load(self.client)
-            return self._catalog
+        the deployment must be detected), or those an earlier run read."""
+        is_cloud, catalog = await self.metadata("catalog", self._read_catalog)
+        if not self.reused("catalog"):
+            return catalog
+        self.client.settle_deployment(is_cloud)
+        return catalog.kept_view()
+
+    async def _read_catalog(self) -> tuple[bool, FieldCatalog]:
+        catalog = await FieldCatalog.load(self.client)
+        return self.client.is_cloud, catalog
 
     async def pull_events(self, request: PullRequest) -> AsyncIterator[PullBatch | PullDone]:
         # Loading the catalog settles Cloud or Data Center, which the pull depends on;
         # its requests belong to the first pull that needed it.
         catalog = await self.catalog()
+        sprints: set[str] = set()
         async for event in pull_query(
             self.client,
             catalog,
@@ -91,6 +99,12 @@ class JiraConnector(HttpConnector):
             page_size=self.settings.page_size,
             sprints=self.fetch_sprints,
         ):
+            if isinstance(event, PullBatch):
+                sprints.update(s for item in event.items for s in item.sprints)
+            elif sprints - {s.id for s in event.sprints} and self._forget_boards():
+                # An item is in a sprint of none of the boards read earlier: a board
+                # may be new.
+                event.sprints = await self.fetch_sprints(project_keys(event.members))
             yield event
 
     async def fetch_sprints(self, project_keys: Sequence[str]) -> list[Sprint]:
@@ -98,7 +112,10 @@ class JiraConnector(HttpConnector):
         missing = [key for key in project_keys if key not in self._sprints]
         for key in missing:
             try:
-                self._sprints[key] = await fetch_sprints(self.client, [key])
+                boards = await self.metadata(
+                    f"boards:{key}", partial(fetch_boards, self.client, key)
+                )
+                self._sprints[key] = await fetch_board_sprints(self.client, boards)
             except AuthError:
                 raise
             except SourceConfigError as error:
@@ -108,6 +125,13 @@ class JiraConnector(HttpConnector):
                 self._sprints[key] = []
         unique = {s.id: s for key in project_keys for s in self._sprints.get(key, [])}
         return list(unique.values())
+
+    def _forget_boards(self) -> bool:
+        """Read the projects' boards again; False when none came from an earlier run."""
+        if not self.forget_reused(lambda what: what.startswith("boards:")):
+            return False
+        self._sprints.clear()
+        return True
 
     async def check_query(self, query: str) -> None:
         from okrsync_jira.verify import check_query
@@ -129,9 +153,18 @@ class JiraConnector(HttpConnector):
     async def read(self, target: PushTarget) -> Any:
         from okrsync_jira.push import read_target
 
-        return await read_target(self.client, await self.catalog(), target)
+        return await self.refreshing(
+            lambda: self._with_catalog(lambda catalog: read_target(self.client, catalog, target))
+        )
 
     async def write(self, target: PushTarget, value: Any) -> WriteReceipt:
         from okrsync_jira.push import write_target
 
-        return await write_target(self.client, await self.catalog(), target, value)
+        return await self.refreshing(
+            lambda: self._with_catalog(
+                lambda catalog: write_target(self.client, catalog, target, value)
+            )
+        )
+
+    async def _with_catalog(self, use: Callable[[FieldCatalog], Awaitable[_T]]) -> _T:
+        return await use(await self.catalog())

@@ -8,6 +8,7 @@ API (stable; the push side builds on it)::
     field = catalog.find("customfield_10100")      # JiraField | None
     catalog.story_points / .sprint / .epic_link    # JiraField | None
     catalog.status_category("10001")               # StatusCategory | None
+    catalog.kept_view()                            # the same, for a later run (below)
     catalog.tracked_field_ids()                    # changelog filter, <= 10 ids
 
 Names resolve case-insensitively; ids (``customfield_10016``, ``summary``) and the
@@ -15,15 +16,21 @@ aliases ``story_points``, ``sprint`` and ``epic_link`` work too. A name several 
 share is an error that lists their ids, so a mapping never silently reads the wrong one.
 Agile fields are found by their schema type, never by (localized) name, except the
 "Story Points" number field that older company-managed projects use.
+
+A catalog kept for later runs (``okrsync.kept_metadata``) is used through
+``kept_view()``: a status id it has never heard of raises ``StaleMetadata`` there (the
+status may be new, so the pull is made again with a fresh catalog), where a catalog
+just read answers None (a status deleted since an old change was made).
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from okrsync.errors import FieldNotFound, ProtocolError, SourceConfigError
+from okrsync.errors import FieldNotFound, ProtocolError, SourceConfigError, StaleMetadata
 from okrsync.items import StatusCategory
 
 if TYPE_CHECKING:
@@ -110,6 +117,8 @@ class FieldCatalog:
     sprint: JiraField | None = None
     epic_link: JiraField | None = None
     source: str = ""
+    # Whether a status id unknown here may be a new one (see ``kept_view``).
+    kept: bool = False
 
     def __post_init__(self) -> None:
         self._by_id = {f.id.lower(): f for f in self.fields}
@@ -120,6 +129,15 @@ class FieldCatalog:
         for f in self.fields:
             self._by_name.setdefault(f.name.strip().lower(), []).append(f)
         self._statuses = {s.id: s for s in self.statuses}
+        # Status ids this catalog's site did not know when it was read: their changes
+        # predate a deleted status, not the catalog. Shared with its kept views.
+        self._absent: set[str] = set()
+
+    def kept_view(self) -> FieldCatalog:
+        """This catalog for a run later than the one that read it."""
+        view = copy.copy(self)
+        view.kept = True
+        return view
 
     @classmethod
     def from_json(
@@ -216,7 +234,17 @@ class FieldCatalog:
         return found
 
     def status(self, status_id: str | None) -> JiraStatus | None:
-        return self._statuses.get(str(status_id)) if status_id is not None else None
+        if status_id is None:
+            return None
+        found = self._statuses.get(str(status_id))
+        if found is None and str(status_id) not in self._absent:
+            if self.kept:
+                raise StaleMetadata(
+                    f"Jira status {status_id} is not among the statuses read earlier",
+                    source=self.source,
+                )
+            self._absent.add(str(status_id))
+        return found
 
     def status_category(self, status_id: str | None) -> StatusCategory | None:
         status = self.status(status_id)

@@ -91,6 +91,8 @@ __all__ = [
     "ISSUES_PER_CHANGELOG",
     "ISSUES_PER_FETCH",
     "SWEEP_MAX_AGE",
+    "fetch_board_sprints",
+    "fetch_boards",
     "fetch_changelogs",
     "fetch_issues",
     "fetch_sprints",
@@ -631,18 +633,29 @@ BOARDS_PATH = "/rest/agile/1.0/board"
 async def fetch_sprints(client: JiraClient, projects: Sequence[str]) -> list[Sprint]:
     """Every sprint of the scrum boards of some projects (a board shared by several
     projects is read once). Kanban boards have no sprints and are skipped."""
-    boards: dict[str, dict[str, Any]] = {}
-    for project in projects:
+    boards = [board for project in projects for board in await fetch_boards(client, project)]
+    return await fetch_board_sprints(client, boards)
 
-        async def board_page(start: int, size: int, project: str = project) -> dict[str, Any]:
-            params = {"projectKeyOrId": project, "startAt": start, "maxResults": size}
-            page: dict[str, Any] = await client.get(BOARDS_PATH, params)
-            return page
 
-        async for page in OffsetPaging("values", 50).pages(board_page, source=client.source):
-            for board in page.get("values") or []:
-                if board.get("type", "scrum") == "scrum" and board.get("id") is not None:
-                    boards.setdefault(str(board["id"]), board)
+async def fetch_boards(client: JiraClient, project: str) -> list[str]:
+    """The ids of a project's scrum boards: how the site is set up, where the sprints
+    (``fetch_board_sprints``) are its data."""
+    boards: list[str] = []
+
+    async def board_page(start: int, size: int) -> dict[str, Any]:
+        params = {"projectKeyOrId": project, "startAt": start, "maxResults": size}
+        page: dict[str, Any] = await client.get(BOARDS_PATH, params)
+        return page
+
+    async for page in OffsetPaging("values", 50).pages(board_page, source=client.source):
+        for board in page.get("values") or []:
+            if board.get("type", "scrum") == "scrum" and board.get("id") is not None:
+                boards.append(str(board["id"]))
+    return list(dict.fromkeys(boards))
+
+
+async def fetch_board_sprints(client: JiraClient, boards: Sequence[str]) -> list[Sprint]:
+    """Every sprint of some boards, each board read once, by sprint id."""
 
     async def sprints_of(board_id: str) -> list[Sprint]:
         async def sprint_page(start: int, size: int) -> dict[str, Any]:
@@ -658,7 +671,7 @@ async def fetch_sprints(client: JiraClient, projects: Sequence[str]) -> list[Spr
             ]
         return found
 
-    per_board = await together(sprints_of(board_id) for board_id in sorted(boards))
+    per_board = await together(sprints_of(board_id) for board_id in sorted(set(boards)))
     unique = {sprint.id: sprint for sprints in per_board for sprint in sprints}
     return [unique[sprint_id] for sprint_id in sorted(unique, key=_numeric_first)]
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -48,13 +49,20 @@ class Outcome:
     probability_of_target: float | None
 
 
+@lru_cache(maxsize=4)
 def day_counts(days: int, draws: int, settings: ForecastSettings) -> NDArray[np.float64]:
-    """How often each of ``days`` past days is drawn in ``draws`` draws, per trial."""
+    """How often each of ``days`` past days is drawn in ``draws`` draws, per trial.
+
+    Kept for the next calls (read-only): it depends on its arguments alone, and the
+    units a service runs one after another share a cycle, so their KRs mostly have as
+    many history days and days left. Each is trials × days floats (a few MB)."""
     generator = np.random.default_rng([settings.seed, days, draws])
     drawn = generator.integers(0, days, size=(settings.trials, draws))
     rows = np.arange(settings.trials)[:, None] * days
     flat = np.bincount((drawn + rows).ravel(), minlength=settings.trials * days)
-    return flat.reshape(settings.trials, days).astype(np.float64)
+    counts = flat.reshape(settings.trials, days).astype(np.float64)
+    counts.flags.writeable = False
+    return counts
 
 
 def simulate(cases: Sequence[Case], settings: ForecastSettings) -> list[Outcome]:

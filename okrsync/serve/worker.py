@@ -6,17 +6,21 @@ The project is loaded again for a run whenever a file it was loaded from changed
 a mapping file was added or removed), so an edited mapping file is synced as it reads
 now; a file that became invalid fails its own unit's runs only. Loading every file
 for every run would cost more than the run itself once there are hundreds of units.
-A runner that has a ``worker`` name (an ``okrsync worker`` process) records it with
-the run and in its log lines.
+What the connectors read about the tools' set-up (Jira's fields, a GitHub project) is
+kept across the runs (``okrsync.kept_metadata`` says for how long). A runner that has a
+``worker`` name (an ``okrsync worker`` process) records it with the run and in its log
+lines.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +28,7 @@ from pathlib import Path
 from okrsync import runs
 from okrsync.errors import OkrsyncError, RunInProgress, ValidationFailed
 from okrsync.http import observe_attempts
+from okrsync.kept_metadata import KeptMetadata, keep_metadata
 from okrsync.project import Project, load_project
 from okrsync.run_record import RunRecorder
 from okrsync.secrets import redact
@@ -71,23 +76,33 @@ Stamp = tuple[tuple[str, int, int], ...]
 def _stamp(project: Project) -> Stamp:
     """Each file the project was loaded from, and each file its mapping folders and
     patterns hold now, with its modification time and size."""
-    paths = [project.config_path]
+    # Plain strings and ``os.scandir``: comparing and sorting ``Path`` objects cost more
+    # than every ``stat`` of a few hundred files together, and this runs before every run.
+    paths = [str(project.config_path)]
     for entry in project.config.mappings:
-        path = Path(entry)
         if any(ch in entry for ch in "*?["):
-            paths.extend(Path(p) for p in sorted(Path("/").glob(entry.lstrip("/"))))
-        elif path.is_dir():
-            paths.extend(sorted(path.rglob("*")))
+            paths.extend(sorted(str(p) for p in Path("/").glob(entry.lstrip("/"))))
+        elif os.path.isdir(entry):
+            paths.extend(sorted(_folder_entries(entry)))
         else:
-            paths.append(path)
+            paths.append(entry)
     found = []
     for path in paths:
         try:
-            stat = path.stat()
+            stat = os.stat(path)
         except OSError:
             continue
-        found.append((str(path), stat.st_mtime_ns, stat.st_size))
+        found.append((path, stat.st_mtime_ns, stat.st_size))
     return tuple(found)
+
+
+def _folder_entries(folder: str) -> Iterator[str]:
+    """Every file and folder under ``folder``, at any depth (as ``Path.rglob("*")``)."""
+    with os.scandir(folder) as listing:
+        for entry in listing:
+            yield entry.path
+            if entry.is_dir(follow_symlinks=False):
+                yield from _folder_entries(entry.path)
 
 
 class ProjectFiles:
@@ -130,6 +145,8 @@ class UnitRunner:
         self.metrics = metrics
         self.worker = worker
         self.files = ProjectFiles(config)
+        # Every run's connectors share what earlier runs read about the tools' set-up.
+        self.kept = KeptMetadata()
 
     def __call__(self, request: RunRequest) -> RunOutcome:
         """Run it; ``UnitBusy`` when another process holds the unit's lock."""
@@ -143,7 +160,7 @@ class UnitRunner:
             self.metrics.answered(instance, status)
 
         try:
-            with observe_attempts(answered):
+            with observe_attempts(answered), keep_metadata(self.kept):
                 self._run(request, outcome)
         except RunInProgress:
             log.info("%s is being synced by another process: trying again", request.unit)
