@@ -1,6 +1,6 @@
 """``python -m bench_serve [--units N] [--deliveries N] [--seconds S] [--duplicates F]
-[--forged F] [--latency S] [--workers N] [--debounce D] [--store URL] [--broker URL]
-[--results FILE] [--no-write] [--strict]``."""
+[--forged F] [--latency S] [--workers N] [--concurrency N] [--debounce D] [--store URL]
+[--broker URL] [--results FILE] [--no-write] [--strict]``."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     add("--forged", type=float, default=d.forged, help="share with a wrong or no signature")
     add("--latency", type=float, default=d.latency, help="seconds added to each sandbox request")
     add("--workers", type=int, default=d.workers, help="worker threads (or processes: --broker)")
+    add("--concurrency", type=int, default=d.concurrency, help="each worker's threads (--broker)")
     add("--debounce", default=d.debounce, help="serve.debounce, such as 2s")
     add("--store", default=None, help="an empty store's URL (default: a new SQLite file)")
     add("--broker", default=None, help="run the runs on `okrsync worker` processes over it")
@@ -45,15 +46,15 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if (
-        min(args.units, args.deliveries, args.workers) < 1
+        min(args.units, args.deliveries, args.workers, args.concurrency) < 1
         or args.seconds <= 0
         or args.latency < 0
         or not 0 <= args.duplicates < 1
         or not 0 <= args.forged < 1
     ):
         print(
-            "error: --units, --deliveries and --workers must be positive, --seconds too, "
-            "--latency not negative and --duplicates, --forged shares in [0, 1)",
+            "error: --units, --deliveries, --workers and --concurrency must be positive, "
+            "--seconds too, --latency not negative and --duplicates, --forged shares in [0, 1)",
             file=sys.stderr,
         )
         return 2

@@ -144,8 +144,8 @@ class Serve(Logged):
         return super().stop(timeout)
 
 
-def start_workers(workspace: Workspace, count: int) -> list[Logged]:
-    arguments = ["worker", "--concurrency", "1", "--log-format", "json"]
+def start_workers(workspace: Workspace, count: int, concurrency: int) -> list[Logged]:
+    arguments = ["worker", "--concurrency", str(concurrency), "--log-format", "json"]
     return [Logged(workspace, f"worker-{n}", arguments) for n in range(count)]
 
 

@@ -30,9 +30,10 @@ def _mb(value: float | None) -> str:
     return "—" if value is None else f"{value:.0f} MB"
 
 
-def _cpu(outcome: Outcome) -> str:
-    """Serve's CPU time, the share of one core it had, and the CPU time per run."""
-    cpu, wall, runs = outcome.serve_cpu_seconds, outcome.serve_wall_seconds, outcome.measured.runs
+def _cpu(outcome: Outcome, cpu: float | None) -> str:
+    """``cpu`` seconds of CPU time (serve's, or the workers'), the share of one core it
+    was over the load and settling, and the CPU time per run."""
+    wall, runs = outcome.serve_wall_seconds, outcome.measured.runs
     if cpu is None:
         return "—"
     share = f", {cpu / wall:.0%} of one core over {wall:.0f} s" if wall > 0 else ""
@@ -116,7 +117,12 @@ def figures(outcome: Outcome) -> list[tuple[str, str]]:
         ("last delivery to the last result landing", _seconds(outcome.settle_seconds)),
         ("serve's peak memory (VmHWM)", _mb(outcome.serve_peak_mb)),
         ("workers' peak memory", workers),
-        ("serve's CPU time, load and settling", _cpu(outcome)),
+        ("serve's CPU time, load and settling", _cpu(outcome, outcome.serve_cpu_seconds)),
+        *(
+            [("workers' CPU time, together", _cpu(outcome, outcome.workers_cpu_seconds))]
+            if s.broker
+            else []
+        ),
         (
             "requests to the sandboxes (load and settling)",
             ", ".join(f"{k} {v:,}" for k, v in sorted(outcome.requests.items())),
@@ -133,6 +139,11 @@ def table(rows: list[tuple[str, str]]) -> str:
 def section(outcome: Outcome, machine: Machine, command: str, notes: str = "") -> str:
     s = outcome.settings
     one, five, fifteen = outcome.load_after
+    runners = (
+        f"{s.workers} worker processes of {s.concurrency} threads"
+        if s.broker
+        else f"{s.workers} worker threads"
+    )
     lines = [
         f"## {variant(outcome).capitalize()} {'workers' if s.broker else 'queue'}",
         "",
@@ -140,8 +151,7 @@ def section(outcome: Outcome, machine: Machine, command: str, notes: str = "") -
         "",
         f"{s.units} units ({s.units - s.units // 2} on Jira, {s.units // 2} on GitHub), "
         f"{s.deliveries:,} deliveries over {s.seconds:g} s ({s.duplicates:.0%} duplicates, "
-        f"{s.forged:.0%} forged), {s.latency * 1000:g} ms latency, "
-        f"{s.workers} {'worker processes' if s.broker else 'worker threads'}, debounce "
+        f"{s.forged:.0%} forged), {s.latency * 1000:g} ms latency, {runners}, debounce "
         f"{s.debounce}, store {s.store or 'SQLite (a file)'}"
         + (f", broker {s.broker}" if s.broker else "")
         + ".",

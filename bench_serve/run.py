@@ -24,6 +24,7 @@ from bench_serve.processes import (
     start_workers,
 )
 from bench_serve.workspace import write_workspace
+from okrsync.serve.celery_app import DEFAULT_CONCURRENCY
 
 # After the last delivery, the results have this long to land.
 SETTLE_SECONDS = 600.0
@@ -40,6 +41,7 @@ class Settings:
     forged: float = 0.1
     latency: float = 0.02
     workers: int = 2
+    concurrency: int = DEFAULT_CONCURRENCY  # each worker process's threads (--broker)
     debounce: str = "2s"
     store: str | None = None  # default: a SQLite file in the workspace
     broker: str | None = None
@@ -55,6 +57,7 @@ class Outcome:
     worker_peak_mb: list[float | None]
     serve_cpu_seconds: float | None  # during the load and until it settled
     serve_wall_seconds: float  # how long that was
+    workers_cpu_seconds: float | None  # the worker processes' together, over the same time
     requests: dict[str, int]
     run_seconds: list[float] = field(default_factory=list)
     load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
@@ -117,7 +120,7 @@ def run(settings: Settings, progress: Callable[[str], None] = lambda _: None) ->
             serve = Serve(workspace, None if settings.broker else settings.workers)
             started.append(serve)
             if settings.broker:
-                started.extend(start_workers(workspace, settings.workers))
+                started.extend(start_workers(workspace, settings.workers, settings.concurrency))
             outcome = _measure(settings, the_plan, host, serve, started[1:], targets, progress)
             outcome.load_before, outcome.load_after = load_before, os.getloadavg()
             return outcome
@@ -151,6 +154,7 @@ def _measure(
     runners = workers or [serve]
     offsets = [runner.log_size() for runner in runners]
     cpu_mark, wall_mark = cpu_seconds(serve.pid), time.monotonic()
+    workers_mark = _cpu_together(workers)
     progress(
         f"sending {settings.deliveries} deliveries over {settings.seconds:g} s ({the_plan.counts})"
     )
@@ -179,6 +183,7 @@ def _measure(
     _wait(serve.idle, SETTLE_SECONDS, "serve's queue emptying")
     lines = [line for r, o in zip(runners, offsets, strict=True) for line in r.log_lines(o)]
     cpu_end, wall = cpu_seconds(serve.pid), time.monotonic() - wall_mark
+    workers_end = _cpu_together(workers)
     measured = measure(deliveries, _writes(host), targets, lines)
     return Outcome(
         settings=settings,
@@ -189,9 +194,20 @@ def _measure(
         worker_peak_mb=[_tree_peak_mb(w.pid) for w in workers],
         serve_cpu_seconds=None if cpu_mark is None or cpu_end is None else cpu_end - cpu_mark,
         serve_wall_seconds=wall,
+        workers_cpu_seconds=None
+        if workers_mark is None or workers_end is None
+        else workers_end - workers_mark,
         requests=dict(host.ask({"cmd": "requests"})),
         run_seconds=[float(x["duration"]) for x in lines if x.get("event") == "run"],
     )
+
+
+def _cpu_together(workers: list[Logged]) -> float | None:
+    """The worker processes' CPU time so far, added up; None without workers."""
+    times = [cpu_seconds(w.pid) for w in workers]
+    if not times or None in times:
+        return None
+    return sum(t for t in times if t is not None)
 
 
 __all__ = ["Outcome", "Settings", "Unit", "run"]

@@ -12,6 +12,7 @@ import typer
 from okrsync.cli.app import command
 from okrsync.cli.shell import handle_errors
 from okrsync.errors import ConfigError
+from okrsync.serve.celery_app import DEFAULT_CONCURRENCY
 
 log = logging.getLogger("okrsync.worker")
 
@@ -22,7 +23,7 @@ def worker(
     concurrency: Annotated[
         int,
         typer.Option("--concurrency", metavar="N", min=1, max=64, help="units synced at once"),
-    ] = 4,
+    ] = DEFAULT_CONCURRENCY,
     log_format: Annotated[
         str,
         typer.Option("--log-format", metavar="FORMAT", help="text, or json: one object a line"),

@@ -13,7 +13,10 @@ survive its worker:
 - on Redis, a message not acknowledged within the visibility timeout is delivered
   again: it is the run timeout and a margin, so a live run is never handed out twice,
   and a dead worker's is within seconds of the run timeout. RabbitMQ delivers a dead
-  worker's messages again as soon as its connection drops.
+  worker's messages again as soon as its connection drops;
+- a run handed out that no worker starts or finishes within ``lost_after`` (its
+  message lost with a broker restarted, say) is counted failed by ``okrsync serve``
+  and asked for again, so its unit never stays "running" for good.
 
 Results go back in Redis (with a Redis broker) or over RabbitMQ (``rpc://``): only the
 ``okrsync serve`` that queued a run waits for its result.
@@ -35,7 +38,8 @@ if TYPE_CHECKING:
 
 TASK = "okrsync.run_unit"
 # A message may stay unacknowledged this much longer than a run may last: loading the
-# project, taking the unit's lock and recording the run.
+# project, taking the unit's lock and recording the run. A run timeout shorter than
+# this (seconds: tests, tiny projects) is its own margin.
 VISIBILITY_MARGIN = 10.0
 # Without a run timeout, a run is handed out again after this long.
 UNBOUNDED_RUN = 6 * 3600.0
@@ -68,10 +72,30 @@ def shown_broker(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
+# Threads of one ``okrsync worker``: a run mostly waits for the tools' answers, so a
+# few at once keep one process busy without making it compete with itself for a core.
+DEFAULT_CONCURRENCY = 4
+
+
+def _run_seconds(run_timeout_days: float | None) -> float:
+    return run_timeout_days * 86400 if run_timeout_days is not None else UNBOUNDED_RUN
+
+
+def _margin(run_timeout_days: float | None) -> float:
+    return min(VISIBILITY_MARGIN, _run_seconds(run_timeout_days))
+
+
 def visibility_timeout(run_timeout_days: float | None) -> float:
     """Seconds a delivered run may go unacknowledged before Redis hands it out again."""
-    run = run_timeout_days * 86400 if run_timeout_days is not None else UNBOUNDED_RUN
-    return run + VISIBILITY_MARGIN
+    return _run_seconds(run_timeout_days) + _margin(run_timeout_days)
+
+
+def lost_after(run_timeout_days: float | None) -> float:
+    """Seconds a handed-out run may go without being started or finished before
+    ``okrsync serve`` counts it lost. A run that started ends within the visibility
+    timeout; a dead worker's is delivered again by then and started again within one
+    more margin, which counts from that start anew."""
+    return visibility_timeout(run_timeout_days) + _margin(run_timeout_days)
 
 
 def queue_name(store_id: str) -> str:

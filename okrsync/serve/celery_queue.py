@@ -10,12 +10,20 @@ from cron, or a run delivered again while it still runs) answers "busy", and the
 asked for again after ``BUSY_RETRY``, as in-process.
 
 Everything that talks to the broker and the result backend happens on one thread (the
-dispatcher), which sends the runs and polls their results: Celery's clients are not
-meant to be shared between threads.
+dispatcher), which sends the runs and takes in what the workers report: Celery's
+clients are not meant to be shared between threads. The workers' reports (a run
+started, a run over) arrive through the backend's result consumer (Redis's pub/sub, or
+RabbitMQ's reply queue) as they are made, so the dispatcher never asks for the state of
+each run handed out.
+
+A run handed out that no worker reports started or over within ``lost_after`` (its
+message lost with the broker restarted, or never delivered) is counted failed, logged,
+and asked for again: its unit does not stay "running" until serve restarts.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -34,7 +42,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("okrsync.serve")
 
-# How often the dispatcher asks for the results of the runs handed out (seconds).
+# How long the dispatcher waits for the workers' reports before looking for runs to
+# hand out again (seconds); with no run handed out, how long it waits for one.
+DRAIN = 0.05
 POLL = 0.2
 
 
@@ -44,17 +54,30 @@ class _Handoff:
     done: threading.Event = field(default_factory=threading.Event)
     result: dict[str, Any] | None = None
     error: str | None = None
+    lost: bool = False
+
+
+@dataclass
+class _Sent:
+    handoff: _Handoff
+    result: AsyncResult
+    # When it was handed out or a worker last reported it started (monotonic).
+    heard: float
 
 
 class CeleryQueue(InProcessQueue):
     """Hands every run to the workers; ``waiting()`` includes the runs handed out that
-    no worker has started yet, ``running()`` those a worker runs now."""
+    no worker has started yet, ``running()`` those a worker runs now. A run handed
+    out and not heard of for ``lost_after`` seconds is counted failed."""
 
-    def __init__(self, app: Celery, metrics: ServeMetrics, *, units: int) -> None:
+    def __init__(
+        self, app: Celery, metrics: ServeMetrics, *, units: int, lost_after: float
+    ) -> None:
         self._app = app
         self._metrics = metrics
+        self._lost_after = lost_after
         self._outbox: queue.SimpleQueue[_Handoff] = queue.SimpleQueue()
-        self._sent: dict[str, tuple[_Handoff, AsyncResult]] = {}
+        self._sent: dict[str, _Sent] = {}
         self._started: set[str] = set()
         self._seen = threading.Lock()
         self._stopping = threading.Event()
@@ -103,6 +126,10 @@ class CeleryQueue(InProcessQueue):
         if handoff.error is not None:
             log.warning("the run of %s was not handed out: %s", request.unit, handoff.error)
             raise UnitBusy(request.unit)
+        if handoff.lost:
+            self._metrics.run_ended(request.unit, "failed", 0.0, time.time())
+            # Asked for again as a busy unit's run is: what asked for it still counts.
+            raise UnitBusy(request.unit)
         result = handoff.result or {}
         if result.get("busy"):
             raise UnitBusy(request.unit)
@@ -115,18 +142,29 @@ class CeleryQueue(InProcessQueue):
         )
 
     def _dispatch(self) -> None:
+        # Every state a worker reports, "started" included, passes through here.
+        self._app.backend.result_consumer.on_message = self._reported
         while not self._stopping.is_set():
             try:
-                handoff = self._outbox.get(timeout=POLL)
-            except queue.Empty:
-                handoff = None
-            try:
-                if handoff is not None:
-                    self._send(handoff)
-                self._collect()
-            except Exception:
-                # The dispatcher never dies of one run: every other unit waits on it.
-                log.exception("handing out runs failed unexpectedly")
+                self._send_handed_over(wait=POLL if not self._sent else 0.0)
+                if self._sent:
+                    self._take_reports()
+                self._give_up_lost(time.monotonic())
+            except Exception as error:
+                # The dispatcher never dies of one run (every other unit waits on it),
+                # nor spins on an unreachable backend.
+                log.warning("handing out runs failed: %s", redact(str(error)), exc_info=True)
+                self._stopping.wait(POLL)
+
+    def _send_handed_over(self, wait: float) -> None:
+        """Send the runs handed over since the last call, waiting ``wait`` for one."""
+        try:
+            handoff = self._outbox.get(timeout=wait) if wait else self._outbox.get_nowait()
+            while True:
+                self._send(handoff)
+                handoff = self._outbox.get_nowait()
+        except queue.Empty:
+            return
 
     def _send(self, handoff: _Handoff) -> None:
         request = handoff.request
@@ -138,34 +176,62 @@ class CeleryQueue(InProcessQueue):
             handoff.error = redact(str(error))
             handoff.done.set()
             return
-        self._sent[request.id] = (handoff, result)
+        self._sent[request.id] = _Sent(handoff, result, heard=time.monotonic())
+        result.then(self._finished)
 
-    def _collect(self) -> None:
-        for task_id, (handoff, result) in list(self._sent.items()):
-            try:
-                state = result.state
-                if state == "STARTED":
-                    with self._seen:
-                        self._started.add(task_id)
-                if state not in ("SUCCESS", "FAILURE", "REVOKED"):
-                    continue
-                if state == "SUCCESS" and isinstance(result.result, dict):
-                    handoff.result = result.result
-                else:
-                    handoff.result = {"outcome": "failed"}
-                    log.warning(
-                        "the run of %s failed on its worker: %s",
-                        handoff.request.unit,
-                        redact(str(result.result)),
-                    )
-            except Exception as error:  # the backend is unreachable: ask again later
-                log.debug("no result yet for %s: %s", task_id, redact(str(error)))
-                continue
-            try:
-                result.forget()
-            except Exception:  # the result expires by itself
-                log.debug("could not forget the result of %s", task_id)
-            del self._sent[task_id]
+    def _take_reports(self) -> None:
+        # RabbitMQ's consumer raises TimeoutError when nothing came.
+        with contextlib.suppress(TimeoutError):
+            self._app.backend.result_consumer.drain_events(timeout=DRAIN)
+
+    def _reported(self, meta: dict[str, Any]) -> None:
+        sent = self._sent.get(str(meta.get("task_id")))
+        if sent is not None and meta.get("status") == "STARTED":
+            sent.heard = time.monotonic()
             with self._seen:
-                self._started.discard(task_id)
-            handoff.done.set()
+                self._started.add(sent.handoff.request.id)
+
+    def _finished(self, result: AsyncResult) -> None:
+        sent = self._sent.get(result.id)
+        if sent is None:  # counted lost already
+            return
+        handoff = sent.handoff
+        if result.state == "SUCCESS" and isinstance(result.result, dict):
+            handoff.result = result.result
+        else:
+            handoff.result = {"outcome": "failed"}
+            log.warning(
+                "the run of %s failed on its worker: %s",
+                handoff.request.unit,
+                redact(str(result.result)),
+            )
+        try:
+            result.forget()
+        except Exception:  # the result expires by itself
+            log.debug("could not forget the result of %s", result.id)
+        self._settle(result.id)
+
+    def _give_up_lost(self, now: float) -> None:
+        for task_id, sent in list(self._sent.items()):
+            silent = now - sent.heard
+            if silent < self._lost_after:
+                continue
+            request = sent.handoff.request
+            log.warning(
+                "the run of %s was not heard of for %.0fs after it was handed out or "
+                "started (its message lost, a broker restarted?): counted failed and asked "
+                "for again",
+                request.unit,
+                silent,
+                extra={"fields": {"event": "run_lost", "unit": request.unit, "request": task_id}},
+            )
+            sent.handoff.lost = True
+            # No more waiting for its report (a late one is ignored).
+            self._app.backend.remove_pending_result(sent.result)
+            self._settle(task_id)
+
+    def _settle(self, task_id: str) -> None:
+        sent = self._sent.pop(task_id)
+        with self._seen:
+            self._started.discard(task_id)
+        sent.handoff.done.set()

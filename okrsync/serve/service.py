@@ -141,12 +141,13 @@ def build_service(config: str | None, *, workers: int = 4) -> Service:
     if broker is None:
         queue = InProcessQueue(UnitRunner(config, store, metrics), workers=workers)
     else:
-        from okrsync.serve.celery_app import celery_app, queue_name
+        from okrsync.serve.celery_app import celery_app, lost_after, queue_name
         from okrsync.serve.celery_queue import CeleryQueue
 
         queue_of_store = queue_name(store.identity()[0])
-        app = celery_app(broker, run_timeout_days=project.config.run_timeout, queue=queue_of_store)
-        queue = CeleryQueue(app, metrics, units=len(units))
+        run_timeout = project.config.run_timeout
+        app = celery_app(broker, run_timeout_days=run_timeout, queue=queue_of_store)
+        queue = CeleryQueue(app, metrics, units=len(units), lost_after=lost_after(run_timeout))
     return Service(
         project=project,
         settings=settings,

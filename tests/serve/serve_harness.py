@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 from okrsync_sandbox import API_TOKEN, BOT_EMAIL
+from prometheus_client.parser import text_string_to_metric_families
 
 SERVE_TOKEN = "serve-token-for-tests-5e1f"
 WEBHOOK_SECRET = "jira-webhook-secret-for-tests-9a7c"
@@ -188,3 +189,15 @@ class ServeProcess:
             self.api.close()
             self._log.close()
         return code
+
+
+def samples(serve: ServeProcess) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Every sample of /metrics, by name and labels, as prometheus_client parses it."""
+    answer = serve.http.get("/metrics")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/plain")
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(answer.text)
+        for s in family.samples
+    }

@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 from okrsync_sandbox import API_TOKEN, SandboxServer
-from prometheus_client.parser import text_string_to_metric_families
 from serve_harness import (
     SERVE_TOKEN,
     UNITS,
     WEBHOOK_SECRET,
     ServeProcess,
     issue_event,
+    samples,
     signed,
     wait_for,
     write_workspace,
@@ -42,18 +42,6 @@ def serve(site: SandboxServer, tmp_path_factory: pytest.TempPathFactory) -> Iter
         yield process
     finally:
         process.stop()
-
-
-def samples(serve: ServeProcess) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    """Every sample of /metrics, by name and labels, as prometheus_client parses it."""
-    answer = serve.http.get("/metrics")
-    assert answer.status_code == 200
-    assert answer.headers["content-type"].startswith("text/plain")
-    return {
-        (s.name, tuple(sorted(s.labels.items()))): s.value
-        for family in text_string_to_metric_families(answer.text)
-        for s in family.samples
-    }
 
 
 def jira_writes(site: SandboxServer) -> list[tuple[str, str]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
@@ -19,10 +20,20 @@ from typing import Any
 import httpx
 import pytest
 from okrsync_sandbox import SandboxServer
-from serve_harness import ENV, ServeProcess, free_port, unit_file, wait_for, write_workspace
+from serve_harness import (
+    ENV,
+    ServeProcess,
+    free_port,
+    samples,
+    unit_file,
+    wait_for,
+    write_workspace,
+)
 from workers_harness import (
     AMQP_URL,
     REDIS_URL,
+    Cluster,
+    WorkerProcess,
     cluster,
     fresh_schema,
     require_services,
@@ -53,6 +64,21 @@ def workspace(folder: Path, site: SandboxServer, database: str, broker: str, **m
     extra = "".join(f"{key}: {value}\n" for key, value in more.items())
     use_broker(config, database=database, broker=broker, extra=extra)
     return config
+
+
+@contextmanager
+def on_redis(
+    site: SandboxServer, folder: Path, *, run_timeout: str, workers: int
+) -> Iterator[Cluster]:
+    """The workspace with ``run_timeout``, over a fresh schema and Redis: serve and
+    ``workers`` workers of one thread each."""
+    require_services(broker=REDIS_URL)
+    with fresh_schema() as database:
+        config = workspace(folder, site, database, REDIS_URL, run_timeout=run_timeout)
+        with cluster(
+            config, database=database, broker=REDIS_URL, workers=workers, concurrency=1
+        ) as running:
+            yield running
 
 
 async def ask(app: Any, path: str) -> httpx.Response:
@@ -136,38 +162,87 @@ def test_runs_spread_across_workers_never_overlap_and_keep_one_budget(
 def test_a_killed_workers_run_completes_on_another_with_one_write(
     site: SandboxServer, tmp_path: Path
 ) -> None:
-    require_services(broker=REDIS_URL)
-    with fresh_schema() as database:
-        # A run timeout of 6 s (0.00007 days) makes Redis hand out a dead worker's run
-        # again 16 s after it was delivered (the run timeout and a 10 s margin).
-        config = workspace(tmp_path, site, database, REDIS_URL, run_timeout="0.00007")
-        started = cluster(config, database=database, broker=REDIS_URL, workers=2, concurrency=1)
-        with started as running:
-            serve, workers = running.serve, running.workers
-            site.reset_log()
-            # The push to OKR-12 is written, then its answer held back: the worker that
-            # sent it is killed while it waits, after the write and before its run ends.
-            stall = site.faults.stall("/rest/api/3/issue/OKR-12", method="PUT", seconds=60)
-            request = serve.api.post("/api/sync", json={"unit": "mappings/shop.yaml"}).json()
-            wait_for(lambda: any(e.method == "PUT" for e in site.writes), timeout=30)
-            doomed = next(w for w in workers if w.started("mappings/shop.yaml"))
-            doomed.kill()
-            stall.release()
-            done = wait_for(lambda: serve.finished_runs(request["run_id"]), timeout=60, step=0.5)
+    # A run timeout of 6 s (0.00007 days) makes Redis hand out a dead worker's run
+    # again 12 s after it was delivered (the run timeout and a margin as long).
+    with on_redis(site, tmp_path, run_timeout="0.00007", workers=2) as running:
+        serve, workers = running.serve, running.workers
+        site.reset_log()
+        # The push to OKR-12 is written, then its answer held back: the worker that
+        # sent it is killed while it waits, after the write and before its run ends.
+        stall = site.faults.stall("/rest/api/3/issue/OKR-12", method="PUT", seconds=60)
+        request = serve.api.post("/api/sync", json={"unit": "mappings/shop.yaml"}).json()
+        wait_for(lambda: any(e.method == "PUT" for e in site.writes), timeout=30)
+        doomed = next(w for w in workers if w.started("mappings/shop.yaml"))
+        doomed.kill()
+        stall.release()
+        done = wait_for(lambda: serve.finished_runs(request["run_id"]), timeout=60, step=0.5)
+        wait_for(serve.idle, timeout=30)
+    survivor = next(w for w in workers if w is not doomed)
+    assert [worker_of(r, workers) for r in done] == [survivor]
+    assert [r["status"] for r in done] == ["ok"]
+    # One set of writes: the killed run's first PUT was made (its answer never came),
+    # and the run on the survivor, finding that value in place, did not make it
+    # again; it made only what the killed run had not come to (the push's other
+    # PUT, if the stalled one was not the last). No request was written twice.
+    written = [e.path for e in site.writes]
+    assert len(written) == len(set(written)), written
+    assert len(written) >= 1
+    lines = [line for line in survivor.log_lines() if line.get("event") == "run"]
+    assert [line["unit"] for line in lines] == ["mappings/shop.yaml"]
+    assert lines[0]["writes"] == len(written) - 1
+
+
+def test_a_run_whose_message_is_lost_is_counted_failed_and_asked_for_again(
+    site: SandboxServer, tmp_path: Path
+) -> None:
+    from redis import Redis
+
+    # A run timeout of 3 s (0.05m): a run handed out that no worker reports started or
+    # over within 9 s (its visibility timeout of 6 s and a margin of 3 s) is lost.
+    with (
+        on_redis(site, tmp_path, run_timeout="0.05m", workers=0) as running,
+        Redis.from_url(REDIS_URL) as redis,
+    ):
+        serve = running.serve
+        first = serve.api.post("/api/sync", json={"unit": "mappings/shop.yaml"}).json()
+        # No worker is there to take it: its message waits in the broker's queue,
+        # which then loses it, as a Redis restarted without its data would.
+        wait_for(lambda: redis.llen(running.queue) == 1)
+        assert redis.delete(running.queue) == 1
+        handed_out = serve.runs()["queue"]
+        # A worker comes (in time for the run asked for again, not for the lost one).
+        worker = WorkerProcess(serve.config)
+        try:
+            lost = wait_for(
+                lambda: [e for e in serve.log_lines() if e.get("event") == "run_lost"],
+                timeout=30,
+            )
+            # Asked for again: waiting as a busy unit's run waits, BUSY_RETRY later.
+            after = wait_for(lambda: (queue := serve.runs()["queue"])["waiting"] and queue)
+            failed = samples(serve).get(
+                ("okrsync_runs_total", (("outcome", "failed"), ("unit", "mappings/shop.yaml")))
+            )
+            wait_for(worker.ready, timeout=60)
+            (again,) = after["waiting"]
+            done = wait_for(lambda: serve.finished_runs(again["id"]), timeout=60, step=0.5)
             wait_for(serve.idle, timeout=30)
-        survivor = next(w for w in workers if w is not doomed)
-        assert [worker_of(r, workers) for r in done] == [survivor]
-        assert [r["status"] for r in done] == ["ok"]
-        # One set of writes: the killed run's first PUT was made (its answer never came),
-        # and the run on the survivor, finding that value in place, did not make it
-        # again; it made only what the killed run had not come to (the push's other
-        # PUT, if the stalled one was not the last). No request was written twice.
-        written = [e.path for e in site.writes]
-        assert len(written) == len(set(written)), written
-        assert len(written) >= 1
-        lines = [line for line in survivor.log_lines() if line.get("event") == "run"]
-        assert [line["unit"] for line in lines] == ["mappings/shop.yaml"]
-        assert lines[0]["writes"] == len(written) - 1
+            recorded = serve.runs()["runs"]
+        finally:
+            worker.stop()
+    assert [r["id"] for r in handed_out["waiting"]] == [first["run_id"]]
+    assert handed_out["running"] == []
+    assert [(e["unit"], e["request"], e["level"]) for e in lost] == [
+        ("mappings/shop.yaml", first["run_id"], "warning")
+    ]
+    # Counted failed, and no longer shown as waiting or running: what asked for the
+    # run asked for another, with its reasons.
+    assert failed == 1.0
+    assert after["running"] == []
+    assert again["unit"] == "mappings/shop.yaml" and again["id"] != first["run_id"]
+    assert again["reasons"] == handed_out["waiting"][0]["reasons"]
+    assert [(r["unit"], r["status"]) for r in done] == [("mappings/shop.yaml", "ok")]
+    # The lost run never ran anywhere.
+    assert [r for r in recorded if r["request"] == first["run_id"]] == []
 
 
 def test_rabbitmq_carries_runs_to_workers_which_stop_gracefully(

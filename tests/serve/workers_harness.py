@@ -163,7 +163,7 @@ def cluster(
         serve = ServeProcess(config)
         for worker in started:
             wait_for(worker.ready, timeout=60)
-        yield Cluster(serve, started)
+        yield Cluster(serve, started, queue)
     finally:
         for worker in started:
             if worker.process.poll() is None:
@@ -179,6 +179,7 @@ def cluster(
 class Cluster:
     serve: ServeProcess
     workers: list[WorkerProcess]
+    queue: str  # the broker's queue of the runs
 
 
 def worker_of(run: dict[str, Any], workers: list[WorkerProcess]) -> WorkerProcess:
