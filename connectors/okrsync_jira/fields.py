@@ -120,6 +120,8 @@ class FieldCatalog:
         for f in self.fields:
             self._by_name.setdefault(f.name.strip().lower(), []).append(f)
         self._statuses = {s.id: s for s in self.statuses}
+        # Read twice for every status change of a pull's changelogs.
+        self._categories = {s.id: s.category for s in self.statuses}
 
     @classmethod
     def from_json(
@@ -219,8 +221,7 @@ class FieldCatalog:
         return self._statuses.get(str(status_id)) if status_id is not None else None
 
     def status_category(self, status_id: str | None) -> StatusCategory | None:
-        status = self.status(status_id)
-        return status.category if status else None
+        return self._categories.get(str(status_id)) if status_id is not None else None
 
     def tracked_field_ids(self) -> list[str]:
         """Field ids whose history okrsync keeps (Jira allows 10 per changelog fetch)."""
