@@ -129,6 +129,8 @@ class FieldCatalog:
         for f in self.fields:
             self._by_name.setdefault(f.name.strip().lower(), []).append(f)
         self._statuses = {s.id: s for s in self.statuses}
+        # Read twice for every status change of a pull's changelogs.
+        self._categories = {s.id: s.category for s in self.statuses}
         # Status ids this catalog's site did not know when it was read: their changes
         # predate a deleted status, not the catalog. Shared with its kept views.
         self._absent: set[str] = set()
@@ -247,8 +249,12 @@ class FieldCatalog:
         return found
 
     def status_category(self, status_id: str | None) -> StatusCategory | None:
-        status = self.status(status_id)
-        return status.category if status else None
+        if status_id is None:
+            return None
+        found = self._categories.get(str(status_id))
+        if found is None:
+            self.status(status_id)  # an unknown status: stale set-up, or a deleted one
+        return found
 
     def tracked_field_ids(self) -> list[str]:
         """Field ids whose history okrsync keeps (Jira allows 10 per changelog fetch)."""

@@ -51,6 +51,10 @@ _TYPES = {
 }
 # Data Center serializes sprints as "com.atlassian.greenhopper...Sprint@1a[id=3,...]".
 _AT = attrgetter("at")
+# The members a changelog's entries become, read once: on Python 3.11 reading a member
+# from its class, and a member's ``.value``, go through descriptors (``_value_`` does
+# not), for each of a pull's 100,000s of changes.
+_STATUS, _STATUS_CATEGORY = TrackedField.STATUS, TrackedField.STATUS_CATEGORY
 _LEGACY_SPRINT_ID = re.compile(r"\bid=(\d+)")
 _ISSUE_KEY = re.compile(r"^[A-Z][A-Z0-9_]*-\d+$")
 
@@ -244,16 +248,16 @@ def _tracked(
     name = str(entry.get("field") or "")
     if field_id == "status" or (field_id is None and name.lower() == "status"):
         found: list[tuple[TrackedField, str | None, str | None]] = [
-            (TrackedField.STATUS, entry.get("fromString"), entry.get("toString"))
+            (_STATUS, entry.get("fromString"), entry.get("toString"))
         ]
         old_category = catalog.status_category(entry.get("from"))
         new_category = catalog.status_category(entry.get("to"))
         if old_category != new_category:
             found.append(
                 (
-                    TrackedField.STATUS_CATEGORY,
-                    old_category.value if old_category else None,
-                    new_category.value if new_category else None,
+                    _STATUS_CATEGORY,
+                    old_category._value_ if old_category else None,
+                    new_category._value_ if new_category else None,
                 )
             )
         return found
