@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from heapq import heapify, heappop, heappush
 from typing import Protocol
 
 from okrsync.errors import ConfigError
@@ -59,12 +60,46 @@ class _QueryAt:
 
 
 @dataclass
+class _Walk:
+    """One query's items at the latest instant it was seen at, in the view's order, and
+    when each item's state next changes: the earliest first (a heap of (instant,
+    index)). Walking on to a later instant rebuilds only the items that changed since."""
+
+    at: datetime
+    states: list[ItemAt | None]
+    upcoming: list[tuple[datetime, int]]
+
+    @classmethod
+    def start(cls, lines: Sequence[Timeline], at: datetime) -> _Walk:
+        states = [timeline.state_at(at) for timeline in lines]
+        upcoming = [(t.held_until, n) for n, t in enumerate(lines) if t.held_until < _NEVER]
+        heapify(upcoming)
+        return cls(at, states, upcoming)
+
+    def walk_to(self, lines: Sequence[Timeline], at: datetime) -> None:
+        """Move on to ``at`` (not earlier than ``self.at``)."""
+        upcoming, states = self.upcoming, self.states
+        while upcoming and upcoming[0][0] <= at:
+            _, n = heappop(upcoming)
+            timeline = lines[n]
+            states[n] = timeline.state_at(at)
+            if timeline.held_until < _NEVER:
+                heappush(upcoming, (timeline.held_until, n))
+        self.at = at
+
+
+_NEVER = datetime.max.replace(tzinfo=UTC)
+
+
+@dataclass
 class Timelines:
     """Timelines kept across the snapshots of one view at several instants: by item,
-    and each query's in the order the view returned its items."""
+    and each query's in the order the view returned its items, with how far each
+    query's items were walked in time."""
 
     by_key: dict[_Key, Timeline] = field(default_factory=dict)
     by_query: dict[tuple[str, str], list[Timeline]] = field(default_factory=dict)
+    walks: dict[tuple[str, str], _Walk] = field(default_factory=dict)
 
 
 class Snapshot:
@@ -125,19 +160,20 @@ class Snapshot:
         return result
 
     def _query_again(self, source: str, query: str, lines: list[Timeline]) -> _QueryAt:
-        """A query read at an earlier instant, its items' states at this one."""
+        """A query read at an earlier instant, its items' states at this one. Day after
+        day, only the items that changed since the day before are rebuilt."""
         at = self.at
-        existing: list[ItemAt] = []
-        later: list[str] = []
-        withdrawn: list[str] = []
-        for timeline in lines:
-            state = timeline.state_at(at)
-            if state is None:
-                later.append(timeline.item.key)
-            elif state.withdrawn:
-                withdrawn.append(timeline.item.key)
-            else:
-                existing.append(state)
+        assert self._shared is not None  # only a shared query is read again
+        walks = self._shared.walks
+        walk = walks.get((source, query))
+        if walk is None or at < walk.at:
+            walk = walks[(source, query)] = _Walk.start(lines, at)
+        else:
+            walk.walk_to(lines, at)
+        states = walk.states
+        existing = [s for s in states if s is not None and not s.withdrawn]
+        later = [t.item.key for t, s in zip(lines, states, strict=True) if s is None]
+        withdrawn = [s.key for s in states if s is not None and s.withdrawn]
         result = self._queries[(source, query)] = _QueryAt(existing, later, withdrawn)
         return result
 

@@ -9,6 +9,7 @@ other fields) is the current value: only tracked fields have a history. An item
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -114,7 +115,7 @@ class Timeline:
     at one instant only.
     """
 
-    __slots__ = ("_after", "_held", "_since", "changes", "item", "key")
+    __slots__ = ("_after", "_held", "_moments", "_since", "changes", "item", "key")
 
     def __init__(self, item: Item, changes: Iterable[Change] = ()) -> None:
         self.item = item
@@ -126,6 +127,8 @@ class Timeline:
         self._held: ItemAt | None = None
         self._since = _LAST
         self._after = _LAST
+        # The instants the state can change at, sorted: made on the first ``state_at``.
+        self._moments: list[datetime] | None = None
 
     def state_at(self, instant: datetime) -> ItemAt | None:
         """``at(instant)``, the very same object as for any earlier instant it is equal
@@ -134,13 +137,24 @@ class Timeline:
         so it is rebuilt only when ``instant`` passed one of these since."""
         if self._since <= instant < self._after:
             return self._held
-        item = self.item
-        moments = [item.created] if item.resolved is None else [item.created, item.resolved]
-        moments.extend(map(_at, self.changes))
-        self._since = max((m for m in moments if m <= instant), default=_FIRST)
-        self._after = min((m for m in moments if m > instant), default=_LAST)
+        moments = self._moments
+        if moments is None:
+            item = self.item
+            found = {item.created, *map(_at, self.changes)}
+            if item.resolved is not None:
+                found.add(item.resolved)
+            moments = self._moments = sorted(found)
+        index = bisect_right(moments, instant)
+        self._since = moments[index - 1] if index else _FIRST
+        self._after = moments[index] if index < len(moments) else _LAST
         self._held = self.at(instant)
         return self._held
+
+    @property
+    def held_until(self) -> datetime:
+        """The first instant after the last ``state_at`` at which the state may differ
+        (``datetime.max`` when it never will)."""
+        return self._after
 
     def sprint_ids_ever(self) -> set[str]:
         """Every sprint the item belonged to at some point (for velocity's candidates)."""
