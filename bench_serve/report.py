@@ -31,8 +31,8 @@ def _mb(value: float | None) -> str:
 
 
 def _cpu(outcome: Outcome, cpu: float | None) -> str:
-    """``cpu`` seconds of CPU time (serve's, or the workers'), the share of one core it
-    was over the load and settling, and the CPU time per run."""
+    """``cpu`` seconds of CPU time (serve's, the workers' or the sandboxes'), the share
+    of one core it was over the load and settling, and the CPU time per run."""
     wall, runs = outcome.serve_wall_seconds, outcome.measured.runs
     if cpu is None:
         return "—"
@@ -123,6 +123,7 @@ def figures(outcome: Outcome) -> list[tuple[str, str]]:
             if s.broker
             else []
         ),
+        ("the sandboxes' CPU time", _cpu(outcome, outcome.sandboxes_cpu_seconds)),
         (
             "requests to the sandboxes (load and settling)",
             ", ".join(f"{k} {v:,}" for k, v in sorted(outcome.requests.items())),

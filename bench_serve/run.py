@@ -58,6 +58,7 @@ class Outcome:
     serve_cpu_seconds: float | None  # during the load and until it settled
     serve_wall_seconds: float  # how long that was
     workers_cpu_seconds: float | None  # the worker processes' together, over the same time
+    sandboxes_cpu_seconds: float | None  # the sandbox host's, over the same time
     requests: dict[str, int]
     run_seconds: list[float] = field(default_factory=list)
     load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
@@ -154,7 +155,7 @@ def _measure(
     runners = workers or [serve]
     offsets = [runner.log_size() for runner in runners]
     cpu_mark, wall_mark = cpu_seconds(serve.pid), time.monotonic()
-    workers_mark = _cpu_together(workers)
+    workers_mark, host_mark = _cpu_together(workers), cpu_seconds(host.process.pid)
     progress(
         f"sending {settings.deliveries} deliveries over {settings.seconds:g} s ({the_plan.counts})"
     )
@@ -183,7 +184,7 @@ def _measure(
     _wait(serve.idle, SETTLE_SECONDS, "serve's queue emptying")
     lines = [line for r, o in zip(runners, offsets, strict=True) for line in r.log_lines(o)]
     cpu_end, wall = cpu_seconds(serve.pid), time.monotonic() - wall_mark
-    workers_end = _cpu_together(workers)
+    workers_end, host_end = _cpu_together(workers), cpu_seconds(host.process.pid)
     measured = measure(deliveries, _writes(host), targets, lines)
     return Outcome(
         settings=settings,
@@ -192,14 +193,17 @@ def _measure(
         settle_seconds=settle,
         serve_peak_mb=peak_rss_mb(serve.pid),
         worker_peak_mb=[_tree_peak_mb(w.pid) for w in workers],
-        serve_cpu_seconds=None if cpu_mark is None or cpu_end is None else cpu_end - cpu_mark,
+        serve_cpu_seconds=_spent(cpu_mark, cpu_end),
         serve_wall_seconds=wall,
-        workers_cpu_seconds=None
-        if workers_mark is None or workers_end is None
-        else workers_end - workers_mark,
+        workers_cpu_seconds=_spent(workers_mark, workers_end),
+        sandboxes_cpu_seconds=_spent(host_mark, host_end),
         requests=dict(host.ask({"cmd": "requests"})),
         run_seconds=[float(x["duration"]) for x in lines if x.get("event") == "run"],
     )
+
+
+def _spent(mark: float | None, end: float | None) -> float | None:
+    return None if mark is None or end is None else end - mark
 
 
 def _cpu_together(workers: list[Logged]) -> float | None:
