@@ -65,6 +65,35 @@ def day_counts(days: int, draws: int, settings: ForecastSettings) -> NDArray[np.
     return counts
 
 
+@lru_cache(maxsize=4)
+def day_columns(days: int, draws: int, settings: ForecastSettings) -> NDArray[np.int64]:
+    """``day_counts`` as whole numbers, transposed (days × trials) and laid out row by
+    row, for ``_exact_product``."""
+    columns = np.ascontiguousarray(day_counts(days, draws, settings).T).astype(np.int64)
+    columns.flags.writeable = False
+    return columns
+
+
+def _whole_numbers(daily: NDArray[np.float64], draws: int) -> bool:
+    """Whether the daily numbers are whole and small enough that every product with
+    the draw counts, and every sum of those, is a whole number below 2**53."""
+    whole = bool(np.all(np.mod(daily, 1.0) == 0.0))
+    return whole and float(np.abs(daily).sum(initial=0.0)) * max(draws, 1) < 2.0**53
+
+
+def _exact_product(
+    daily: NDArray[np.float64], days: int, draws: int, settings: ForecastSettings
+) -> NDArray[np.float64]:
+    """``daily @ day_counts(...).T``. For whole numbers (counted items), in integers:
+    exact, so the very same numbers, without the floating-point product's BLAS call,
+    whose threads cost more CPU than the product itself at these sizes. Other
+    numbers (sums of estimates) keep the floating-point product and its rounding."""
+    if _whole_numbers(daily, draws):
+        exact = daily.astype(np.int64) @ day_columns(days, draws, settings)
+        return exact.astype(np.float64)
+    return daily @ day_counts(days, draws, settings).T
+
+
 def simulate(cases: Sequence[Case], settings: ForecastSettings) -> list[Outcome]:
     """The outcome of every case, in order. Each case has history days and days left."""
     outcomes: list[Outcome | None] = [None] * len(cases)
@@ -76,9 +105,10 @@ def simulate(cases: Sequence[Case], settings: ForecastSettings) -> list[Outcome]
         members = sorted(grouped, key=lambda n: _BLOCKS.index(cases[n].measure))
         chosen = [cases[n] for n in members]
         # One row per KR, one column per trial: each KR's trials lie side by side.
-        counts = day_counts(days, left, settings).T
-        finished = np.array([c.history.completed for c in chosen]) @ counts
-        added = np.array([c.history.added for c in chosen]) @ counts
+        completed = np.array([c.history.completed for c in chosen], dtype=np.float64)
+        finished = _exact_product(completed, days, left, settings)
+        daily_added = np.array([c.history.added for c in chosen], dtype=np.float64)
+        added = _exact_product(daily_added, days, left, settings)
         finals = final_values(chosen, finished, added)
         bands = row_percentiles(finals, PERCENTILES)
         chances = reach_probabilities(finals, chosen)

@@ -95,3 +95,26 @@ def test_a_falling_target_is_reached_at_or_below_it() -> None:
     steady = history([0.0] * 5, added=[1.0] * 5, done=0, total=3, days_left=2)
     (outcome,) = simulate([Case("count", steady, 3, 5, rising=False)], ForecastSettings())
     assert (outcome.p50, outcome.probability_of_target) == (5.0, 1.0)
+
+
+def test_whole_daily_numbers_are_multiplied_exactly_in_integers() -> None:
+    import numpy as np
+
+    from okrsync.forecast.simulate import _exact_product, _whole_numbers, day_counts
+
+    settings = ForecastSettings(trials=500)
+    counts = day_counts(5, 7, settings)
+    # Each trial draws 7 of the 5 past days: its counts add up to 7.
+    assert counts.sum(axis=1).tolist() == [7.0] * 500
+    whole = np.array([[3.0, 0.0, 1.0, 2.0, 5.0]])
+    assert _whole_numbers(whole, 7) and not _whole_numbers(whole + 0.1, 7)
+    # The integer product is the floating-point one's very numbers: each trial's total
+    # is what it finished on the days it drew, as often as it drew them.
+    product = _exact_product(whole, 5, 7, settings)
+    assert product.dtype == np.float64
+    assert np.array_equal(product, whole @ counts.T)
+    first = [int(n) for n in counts[0]]
+    assert product[0, 0] == 3 * first[0] + 1 * first[2] + 2 * first[3] + 5 * first[4]
+    # Sums of estimates keep the floating-point product.
+    estimates = whole + 0.1
+    assert np.array_equal(_exact_product(estimates, 5, 7, settings), estimates @ counts.T)
