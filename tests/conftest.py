@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,3 +28,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "redmine_template" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.timeout(REDMINE_SETUP_TIMEOUT))
+
+
+@pytest.fixture(autouse=True)
+def _root_logging_kept() -> Iterator[None]:
+    """``serve`` and ``worker`` run in-process by a test point the root logger at that
+    test's captured stderr, which is closed once it ends: a later test's log line (the
+    store's migrations log at INFO) would fail on it. Each test leaves the root logger
+    as it found it."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
