@@ -15,20 +15,19 @@ another address or into markup.
 
 Each evaluated item then carries its ``url`` in the evidence (``plan --json``,
 ``status --json``, ``explain --json``, the report), and each warning the items it names
-(``warning_items``, parallel to ``warnings``)."""
+(``warning_items``, parallel to ``warnings``): those its writer named
+(okrsync.evaluate.warning), whether or not they are in the evidence."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 if TYPE_CHECKING:
     from okrsync.config import ConnectorInstance
-    from okrsync.evaluate import Evaluation, ItemEvidence
-
-_MORE = re.compile(r" and \d+ more( \(see the evidence\))?$")
+    from okrsync.evaluate import Evaluation
+    from okrsync.evaluate.warning import Warns
 
 
 def item_link(base: Any, *segments: str) -> str | None:
@@ -83,30 +82,16 @@ class ItemLinks:
         return item_url_of(instance.connector_type, instance.settings, key)
 
 
-def named_keys(warning: str) -> list[str]:
-    """The item keys a warning lists after its last colon (``…: A-1, A-2 and 3 more``)."""
-    if ": " not in warning:
-        return []
-    listed = _MORE.sub("", warning.rsplit(": ", 1)[1].rstrip("."))
-    return [key.strip() for key in listed.split(", ") if key.strip()]
-
-
-def warning_items(
-    warnings: Sequence[str], items: Sequence[ItemEvidence]
-) -> list[list[dict[str, str]]]:
-    """For each warning, the evidence items whose keys it lists: source, key and url
-    (each source's item when several sources hold the same key)."""
-    by_key: dict[str, list[ItemEvidence]] = {}
-    for item in items:
-        by_key.setdefault(item["key"], []).append(item)
+def warning_items(result: Warns, links: ItemLinks) -> list[list[dict[str, str]]]:
+    """For each of the result's warnings, the items it names (as its writer handed them
+    over): source, key and, when the tool has one, url."""
     named: list[list[dict[str, str]]] = []
-    for warning in warnings:
-        found = [
-            {"source": item["source"], "key": key, "url": item.get("url") or ""}
-            for key in named_keys(warning)
-            for item in by_key.get(key, [])
+    for warning in result.named_warnings():
+        entries = [
+            {"source": source, "key": key, "url": links.url(source, key) or ""}
+            for source, key in warning.items
         ]
-        named.append([{k: v for k, v in entry.items() if v} for entry in found])
+        named.append([{k: v for k, v in entry.items() if v} for entry in entries])
     return named
 
 
@@ -120,4 +105,4 @@ def link_evaluation(evaluation: Evaluation, links: ItemLinks) -> None:
                 url = links.url(item["source"], item["key"])
                 if url is not None:
                     item["url"] = url
-        result.warning_items = warning_items(result.warnings, items)
+        result.warning_items = warning_items(result, links)

@@ -186,8 +186,8 @@ def _linked(text: str, url: str | None) -> str | Text:
 
 
 def _link_keys(text: Text, items: list[dict[str, str]]) -> None:
-    """Make each key a warning lists (after its last colon, see
-    okrsync.links.named_keys) a hyperlink to its item."""
+    """Make each key a warning lists after its last colon a hyperlink to its item (one
+    of ``items``, those the warning names)."""
     urls = {item["key"]: item["url"] for item in items if item.get("url")}
     listed = text.plain.rfind(": ")
     if not urls or listed < 0:

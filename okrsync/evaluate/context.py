@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from okrsync.evaluate.results import ItemEvidence
 from okrsync.evaluate.snapshot import Snapshot
 from okrsync.evaluate.state import ItemAt
+from okrsync.evaluate.warning import ItemRef, KrWarning, Warns
 from okrsync.items import StatusCategory, is_estimate_field
 from okrsync.mapping.cycle import Cycle
 from okrsync.mapping.models import (
@@ -101,6 +102,43 @@ def queries_read(mapping: MappingFile) -> set[tuple[str, str]]:
     return found
 
 
+class NoteTexts:
+    """The texts of one evaluation's evidence notes, each formatted once.
+
+    Notes name the same instants and numbers again and again (an item's done date in
+    every KR that lists it, a handful of estimates), and formatting a date in a zone
+    costs more than looking it up. The texts belong to the evaluation that made them:
+    they go when it does, and two evaluations (threads of a service) never share them.
+    Bounded all the same: one over millions of items has about as many distinct
+    instants and durations, and keeping a text of each would grow the evaluation's
+    memory by a good part for few repeats; past the bound they are formatted anew."""
+
+    KEPT = 200_000
+
+    __slots__ = ("_dates", "_numbers")
+
+    def __init__(self) -> None:
+        self._dates: dict[tuple[datetime, ZoneInfo], str] = {}
+        self._numbers: dict[float, str] = {}
+
+    def local_date(self, instant: datetime, tz: ZoneInfo) -> str:
+        key = (instant, tz)
+        text = self._dates.get(key)
+        if text is None:
+            text = instant.astimezone(tz).date().isoformat()
+            if len(self._dates) < self.KEPT:
+                self._dates[key] = text
+        return text
+
+    def number(self, value: float) -> str:
+        text = self._numbers.get(value)
+        if text is None:
+            text = number_text(value)
+            if len(self._numbers) < self.KEPT:
+                self._numbers[value] = text
+        return text
+
+
 @dataclass(frozen=True)
 class MeasureContext:
     snapshot: Snapshot
@@ -110,6 +148,8 @@ class MeasureContext:
     # point, a plan's ended cycle) skips it: building the entries was most of the cost
     # of rebuilding a trend day by day, and the point dropped them.
     with_evidence: bool = True
+    # One evaluation's contexts share it (see NoteTexts); a context made alone has its own.
+    texts: NoteTexts = field(default_factory=NoteTexts, compare=False, repr=False)
 
     @property
     def at(self) -> datetime:
@@ -120,30 +160,22 @@ class MeasureContext:
         return self.cycle.start(self.tz)
 
     def local_date(self, instant: datetime) -> str:
-        key = (instant, self.tz)
-        text = _LOCAL_DATES.get(key)
-        if text is None:
-            if len(_LOCAL_DATES) >= _TEXTS_KEPT:
-                _LOCAL_DATES.clear()
-            text = _LOCAL_DATES[key] = instant.astimezone(self.tz).date().isoformat()
-        return text
+        """The instant's day in the project's zone, ``2027-01-05``."""
+        return self.texts.local_date(instant, self.tz)
 
-
-# Evidence notes name the same instants and numbers again and again (each item's done
-# date in every KR and on every day a trend is rebuilt, a handful of estimates): their
-# texts are kept, up to a bound, instead of formatted anew each time.
-_TEXTS_KEPT = 200_000
-_LOCAL_DATES: dict[tuple[datetime, ZoneInfo], str] = {}
-_NUMBER_TEXTS: dict[float, str] = {}
+    def number_text(self, value: float) -> str:
+        """``number_text(value)``, for a note of the evidence."""
+        return self.texts.number(value)
 
 
 @dataclass
-class MeasureResult:
+class MeasureResult(Warns):
     value: float | None
     unit: str = ""
     counts: dict[str, int] = field(default_factory=dict)
     items: list[ItemEvidence] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    warned_items: list[tuple[ItemRef, ...]] = field(default_factory=list)
 
 
 # Plain strings in the evidence; a dict lookup is much cheaper than ``Enum.value``.
@@ -168,21 +200,17 @@ def keys_text(items: Sequence[ItemAt] | Sequence[str]) -> str:
     return ", ".join(keys) + (f" and {more} more (see the evidence)" if more else "")
 
 
+def listing(items: Sequence[ItemAt]) -> tuple[ItemRef, ...]:
+    """The items ``keys_text`` names, in its order."""
+    return tuple((i.source, i.key) for i in items[:KEYS_IN_WARNING])
+
+
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def number_text(value: float) -> str:
     """At most two decimals, no trailing zeros: 3, 4.2, 6.67."""
-    text = _NUMBER_TEXTS.get(value)
-    if text is None:
-        if len(_NUMBER_TEXTS) >= _TEXTS_KEPT:
-            _NUMBER_TEXTS.clear()
-        text = _NUMBER_TEXTS[value] = _number_text(value)
-    return text
-
-
-def _number_text(value: float) -> str:
     if value.is_integer():
         return str(int(value))
     return f"{value:.2f}".rstrip("0").rstrip(".")
@@ -228,7 +256,7 @@ class Weights:
     # (item, weight or None when left out, why an unestimated item weighs what it does)
     entries: list[_Weighed]
     excluded: int
-    warnings: list[str]
+    warnings: list[KrWarning]
 
 
 def weigh(items: Sequence[ItemAt], spec: MeasureSpec, word: str) -> Weights:
@@ -241,9 +269,10 @@ def weigh(items: Sequence[ItemAt], spec: MeasureSpec, word: str) -> Weights:
         return Weights([(item, w, None) for item, w in raw], 0, [])
     if spec.unestimated == "average" and known:
         fill = sum(known) / len(known)
-        warning = (
+        warning = KrWarning(
             f"{plural(len(missing), 'unestimated item')} counted at the average "
-            f"{spec.weight_by} of {number_text(fill)}: {keys_text(missing)}"
+            f"{spec.weight_by} of {number_text(fill)}: {keys_text(missing)}",
+            listing(missing),
         )
         note = f"unestimated: counted at the average {number_text(fill)} {word}"
         entries: list[_Weighed] = [
@@ -251,6 +280,9 @@ def weigh(items: Sequence[ItemAt], spec: MeasureSpec, word: str) -> Weights:
         ]
         return Weights(entries, 0, [warning])
     why = " (no estimated item to average)" if spec.unestimated == "average" else ""
-    warning = f"{plural(len(missing), 'unestimated item')} excluded{why}: {keys_text(missing)}"
+    warning = KrWarning(
+        f"{plural(len(missing), 'unestimated item')} excluded{why}: {keys_text(missing)}",
+        listing(missing),
+    )
     entries = [(item, w, None if w is not None else "unestimated: excluded") for item, w in raw]
     return Weights(entries, len(missing), [warning])

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from okrsync.errors import ConfigError
 from okrsync.evaluate import plans, scoring
-from okrsync.evaluate.context import MeasureContext, MeasureSpec, queries_read
+from okrsync.evaluate.context import MeasureContext, MeasureSpec, NoteTexts, queries_read
 from okrsync.evaluate.measures import compute
 from okrsync.evaluate.results import (
     Evaluation,
@@ -136,12 +136,14 @@ def _evaluate(
         for mapping in reversed(evaluated[1:]):
             read_later.append(read_later[-1] | queries_read(mapping))
         read_later.reverse()
+    # The evaluation's own: its notes' texts go with it (see NoteTexts).
+    texts = NoteTexts()
     with collector_paused():
         for index, mapping in enumerate(evaluated):
             unit: list[KrResult] = []
             for objective in mapping.objectives:
                 where = placed[objective.id]
-                ctx = MeasureContext(snapshot, where.cycle, tz, with_evidence)
+                ctx = MeasureContext(snapshot, where.cycle, tz, with_evidence, texts)
                 unit.extend(
                     evaluate_key_result(kr, objective.id, ctx, where.default_source, margins)
                     for kr in objective.key_results
@@ -218,6 +220,7 @@ def evaluate_key_result(
         override=override,
         evidence={"counts": measured.counts, "items": measured.items},
         warnings=measured.warnings,
+        warned_items=measured.warned_items,
         weight=kr.weight,
         cycle=cycle.label,
         stretch=kr.stretch,

@@ -19,6 +19,7 @@ from okrsync.evaluate.context import (
     MeasureSpec,
     evidence,
     keys_text,
+    listing,
     number_text,
     plural,
 )
@@ -70,7 +71,7 @@ def throughput(spec: MeasureSpec, items: list[ItemAt], ctx: MeasureContext) -> M
     settings = spec.measure.throughput
     result = MeasureResult(None, f"items/{settings.per}")
     if settings.window <= 0:
-        result.warnings.append("the throughput window must be longer than 0 days")
+        result.warn("the throughput window must be longer than 0 days")
         return result
     finished = _in_window(items, _window_start(ctx, settings.window))
     if ctx.with_evidence:
@@ -104,20 +105,21 @@ def _durations(
         durations.append(days)
         if listed:
             done = f"done {ctx.local_date(done_at)}"
-            note = f"from {ctx.local_date(begin)}, {done}: {number_text(days)} d"
+            note = f"from {ctx.local_date(begin)}, {done}: {ctx.number_text(days)} d"
             result.items.append(evidence(item, days, note))
     result.counts["in_window"] = len(finished)
     result.counts["excluded"] = len(never_started)
     if never_started:
-        result.warnings.append(
+        result.warn(
             f"{plural(len(never_started), 'item')} done in the window never went through an "
             f"in-progress status and {'is' if len(never_started) == 1 else 'are'} excluded: "
-            f"{keys_text(never_started)}"
+            f"{keys_text(never_started)}",
+            listing(never_started),
         )
     if durations:
         result.value = percentile(durations, percentile_of)
     else:
-        result.warnings.append(f"no selected item was done in the {number_text(window)}-day window")
+        result.warn(f"no selected item was done in the {number_text(window)}-day window")
     return result
 
 
@@ -182,7 +184,7 @@ def velocity(spec: MeasureSpec, items: list[ItemAt], ctx: MeasureContext) -> Mea
     for sprint, closed, members in chosen:
         label = f"{sprint.name} (closed {ctx.local_date(closed)})"
         for member in members:
-            entry = _velocity_entry(member, label, unestimated)
+            entry = _velocity_entry(member, label, unestimated, ctx)
             if ctx.with_evidence:
                 result.items.append(entry)
             if member.done and member.estimate is not None:
@@ -191,15 +193,16 @@ def velocity(spec: MeasureSpec, items: list[ItemAt], ctx: MeasureContext) -> Mea
     result.counts["sprint_items_done"] = sum(m.done for _, _, ms in chosen for m in ms)
     result.counts["excluded"] = len(unestimated)
     if unestimated:
-        result.warnings.append(
+        result.warn(
             f"{plural(len(unestimated), 'done item')} without an estimate counted as 0 points: "
-            f"{keys_text(unestimated)}"
+            f"{keys_text(unestimated)}",
+            listing(unestimated),
         )
     if not chosen:
-        result.warnings.append("no sprint with selected items has closed yet: no velocity")
+        result.warn("no sprint with selected items has closed yet: no velocity")
         return result
     if len(chosen) < wanted:
-        result.warnings.append(
+        result.warn(
             f"only {plural(len(chosen), 'sprint')} closed so far; velocity averages "
             f"{'it' if len(chosen) == 1 else 'them'} instead of the last {wanted}"
         )
@@ -207,10 +210,13 @@ def velocity(spec: MeasureSpec, items: list[ItemAt], ctx: MeasureContext) -> Mea
     return result
 
 
-def _velocity_entry(member: ItemAt, label: str, unestimated: list[ItemAt]) -> ItemEvidence:
+def _velocity_entry(
+    member: ItemAt, label: str, unestimated: list[ItemAt], ctx: MeasureContext
+) -> ItemEvidence:
     if not member.done:
         return evidence(member, 0.0, f"{label}: not done at the close")
     if member.estimate is None:
         unestimated.append(member)
         return evidence(member, 0.0, f"{label}: done, unestimated (0 points)")
-    return evidence(member, member.estimate, f"{label}: done, {number_text(member.estimate)} pts")
+    points = ctx.number_text(member.estimate)
+    return evidence(member, member.estimate, f"{label}: done, {points} pts")

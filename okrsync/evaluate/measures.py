@@ -13,6 +13,7 @@ from typing import Any
 
 from okrsync.evaluate import flow
 from okrsync.evaluate.context import (
+    KEYS_IN_WARNING,
     ItemMeasure,
     MeasureContext,
     MeasureResult,
@@ -21,7 +22,7 @@ from okrsync.evaluate.context import (
     field_reader,
     field_unit,
     keys_text,
-    number_text,
+    listing,
     plural,
     weigh,
 )
@@ -70,7 +71,7 @@ def _completion(spec: MeasureSpec, items: list[ItemAt], ctx: MeasureContext) -> 
         result.unit = "%"
         if not items:
             result.value = None
-            result.warnings.append("no items selected at this instant: completion is undefined")
+            result.warn("no items selected at this instant: completion is undefined")
         elif result.value is not None:
             result.value = 100.0 * result.value / len(items)
         return result
@@ -89,15 +90,16 @@ def _completion(spec: MeasureSpec, items: list[ItemAt], ctx: MeasureContext) -> 
             done_total += weight
         if not listed:
             continue
-        note = why or f"{number_text(weight)} {word}"
+        note = why or f"{ctx.number_text(weight)} {word}"
         status = _done_note(item, ctx)
         entries.append(evidence(item, weight if item.done else 0.0, f"{note}, {status}"))
-    result = MeasureResult(None, "%", items=entries, warnings=weights.warnings)
+    result = MeasureResult(None, "%", items=entries)
+    result.add_warnings(weights.warnings)
     result.counts["excluded"] = weights.excluded
     if total > 0:
         result.value = 100.0 * done_total / total
     else:
-        result.warnings.append(f"the {spec.weight_by} total is 0: completion is undefined")
+        result.warn(f"the {spec.weight_by} total is 0: completion is undefined")
     return result
 
 
@@ -118,18 +120,19 @@ def _field_measure(spec: MeasureSpec, items: list[ItemAt], ctx: MeasureContext) 
         else:
             values.append(value)
             if listed:
-                entries.append(evidence(item, value, f"{fieldname} {number_text(value)}"))
+                entries.append(evidence(item, value, f"{fieldname} {ctx.number_text(value)}"))
     result = MeasureResult(None, field_unit(fieldname), items=entries)
     result.counts["excluded"] = len(lacking)
     if lacking:
-        result.warnings.append(
+        result.warn(
             f"{plural(len(lacking), 'item')} without a number in {fieldname} excluded: "
-            f"{keys_text(lacking)}"
+            f"{keys_text(lacking)}",
+            listing(lacking),
         )
     if name == "sum":
         result.value = sum(values)
     elif not values:
-        result.warnings.append(f"no item has a number in {fieldname}: {name} is undefined")
+        result.warn(f"no item has a number in {fieldname}: {name} is undefined")
     elif name == "average":
         result.value = sum(values) / len(values)
     elif name == "min":
@@ -177,11 +180,11 @@ def _scope_added(spec: MeasureSpec, items: list[ItemAt], ctx: MeasureContext) ->
     for item, weight, why in weights.entries:
         total += weight or 0.0
         if ctx.with_evidence:
-            note = why or f"{number_text(weight or 0)} {word}"
+            note = why or f"{ctx.number_text(weight or 0)} {word}"
             created = ctx.local_date(item.created)
             entries.append(evidence(item, weight, f"created {created}, {note}"))
     result = MeasureResult(total, field_unit(spec.weight_by), items=entries)
-    result.warnings.extend(weights.warnings)
+    result.add_warnings(weights.warnings)
     result.counts["added"] = len(added)
     result.counts["excluded"] = weights.excluded
     return result
@@ -196,7 +199,7 @@ def _metric(spec: MeasureSpec, ctx: MeasureContext) -> MeasureResult:
     value = ctx.snapshot.metric(metric.source, metric.name)
     result = MeasureResult(value)
     if value is None:
-        result.warnings.append(
+        result.warn(
             f"metric {metric.name!r} of source {metric.source!r} has no value: "
             "check the source's settings and run a pull"
         )
@@ -210,7 +213,7 @@ def _formula(spec: MeasureSpec, ctx: MeasureContext) -> MeasureResult:
         expr = parse_formula(spec.measure.formula)
         check_names(expr, spec.inputs)
     except FormulaError as error:
-        result.warnings.append(str(error))
+        result.warn(str(error))
         return result
     used = expr.names()
     values: dict[str, float] = {}
@@ -222,16 +225,16 @@ def _formula(spec: MeasureSpec, ctx: MeasureContext) -> MeasureResult:
             result.counts[f"{name}.{count}"] = number
         for entry in sub.items:
             result.items.append({**entry, "note": f"{name}: {entry['note']}"})
-        result.warnings.extend(f"{name}: {w}" for w in sub.warnings)
+        result.add_warnings(w.prefixed(f"{name}: ") for w in sub.named_warnings())
         if sub.value is None:
-            result.warnings.append(f"input {name!r} has no value, so the formula has none")
+            result.warn(f"input {name!r} has no value, so the formula has none")
         else:
             values[name] = sub.value
     if len(values) == len(used):
         try:
             result.value = expr.evaluate(values)
         except FormulaUndefined as error:
-            result.warnings.append(f"the formula has no value: {error}")
+            result.warn(f"the formula has no value: {error}")
     return result
 
 
@@ -269,8 +272,9 @@ def compute(spec: MeasureSpec, ctx: MeasureContext) -> MeasureResult:
     if name == "formula":
         return _formula(spec, ctx)
     if not spec.selections:
-        needs = f"measure '{name}' needs 'select': which items to measure"
-        return MeasureResult(None, warnings=[needs])
+        result = MeasureResult(None)
+        result.warn(f"measure '{name}' needs 'select': which items to measure")
+        return result
     committed = ctx.cycle_start if spec.scope == "committed" else None
     selected = select_items(spec, ctx)
     result = _ITEM_MEASURES[name](spec, selected.items, ctx)
@@ -280,13 +284,14 @@ def compute(spec: MeasureSpec, ctx: MeasureContext) -> MeasureResult:
     result.counts = counts
     if selected.withdrawn:
         count = len(selected.withdrawn)
-        result.warnings.append(
+        result.warn(
             f"{plural(count, 'item')} closed as not planned or duplicate "
             f"{'is' if count == 1 else 'are'} not in the selection at this instant: "
-            f"{keys_text(selected.withdrawn)}"
+            f"{keys_text([key for _, key in selected.withdrawn])}",
+            tuple(selected.withdrawn[:KEYS_IN_WARNING]),
         )
     if committed is not None and counts.get("scope_added"):
-        result.warnings.append(
+        result.warn(
             f"scope: committed leaves out {plural(counts['scope_added'], 'item')} "
             "created after the cycle start (counted as scope_added)"
         )

@@ -37,6 +37,7 @@ from okrsync.evaluate.engine import collector_paused
 from okrsync.evaluate.results import Evaluation, KrResult
 from okrsync.evaluate.snapshot import DataView, Snapshot
 from okrsync.evaluate.state import ItemAt, Timeline, parse_category
+from okrsync.evaluate.warning import KrWarning
 from okrsync.items import ItemType, StatusCategory, TrackedField
 from okrsync.mapping.cycle import Cycle
 from okrsync.mapping.models import (
@@ -82,7 +83,7 @@ def add_quality_warnings(
         snapshot = Snapshot(data.data if isinstance(data, Snapshot) else data, evaluation.as_of)
     results = {result.id: result for result in evaluation.key_results}
     placed = _place(files)
-    found: dict[str, list[str]] = {kr_id: [] for kr_id in placed}
+    found: dict[str, list[KrWarning]] = {kr_id: [] for kr_id in placed}
     with collector_paused():
         for kr_id, where in placed.items():
             result = results.get(kr_id)
@@ -95,7 +96,8 @@ def add_quality_warnings(
     for kr_id, warnings in found.items():
         result = results.get(kr_id)
         if result is not None:
-            result.warnings.extend(w for w in _unique(warnings) if w not in result.warnings)
+            present = set(result.warnings)
+            result.add_warnings(w for w in _unique(warnings) if w.text not in present)
 
 
 def selection_sizes(key_results: Iterable[Mapping[str, Any]]) -> dict[str, int]:
@@ -128,6 +130,11 @@ def keys_text(keys: Sequence[str]) -> str:
     return f"{', '.join(keys[:KEYS_SHOWN])}, … and {len(keys) - KEYS_SHOWN} more"
 
 
+def _named(items: Sequence[_Key]) -> tuple[_Key, ...]:
+    """The items ``keys_text`` shows."""
+    return tuple(items[:KEYS_SHOWN])
+
+
 # --- where each KR is and what it selects ---------------------------------------------
 
 
@@ -148,8 +155,13 @@ def _place(files: Sequence[MappingFile]) -> dict[str, _Placed]:
     }
 
 
-def _unique(texts: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(texts))
+def _unique(warnings: Iterable[KrWarning]) -> list[KrWarning]:
+    """The first of the warnings with the same text (the same query under two formula
+    inputs, say)."""
+    first: dict[str, KrWarning] = {}
+    for warning in warnings:
+        first.setdefault(warning.text, warning)
+    return list(first.values())
 
 
 # --- checks on the items at T ---------------------------------------------------------
@@ -157,8 +169,8 @@ def _unique(texts: Iterable[str]) -> list[str]:
 
 def _item_warnings(
     where: _Placed, snapshot: Snapshot, tz: ZoneInfo, in_progress_age: timedelta
-) -> list[str]:
-    warnings: list[str] = []
+) -> list[KrWarning]:
+    warnings: list[KrWarning] = []
     measured: dict[_Key, ItemAt] = {}
     for label, spec in selecting_leaves(MeasureSpec.of_key_result(where.kr, where.default_source)):
         # The query is named: the same one under two formula inputs is said once.
@@ -169,21 +181,22 @@ def _item_warnings(
             measured.setdefault((item.source, item.key), item)
         weighed = _weighed_field(spec)
         if weighed is not None:
-            warnings += [label + w for w in _missing_field(selected.items, weighed)]
+            warnings += [KrWarning(label + w) for w in _missing_field(selected.items, weighed)]
     stale = _in_progress_since(measured.values(), snapshot, in_progress_age)
     if stale:
-        shown = [f"{key} ({plural(days, 'day')})" for key, days in stale]
+        shown = [f"{item.key} ({plural(days, 'day')})" for item, days in stale]
         days = round(in_progress_age.total_seconds() / _DAY, 2)
-        warnings.append(
+        text = (
             f"{plural(len(stale), 'item')} in progress for more than {days:g} days, "
             f"oldest first: {keys_text(shown)}; "
             f"{'is it' if len(stale) == 1 else 'are they'} stuck, or done but not closed?"
         )
+        warnings.append(KrWarning(text, _named([(i.source, i.key) for i, _ in stale])))
     return warnings
 
 
-def _empty_queries(spec: MeasureSpec, snapshot: Snapshot) -> list[str]:
-    warnings = []
+def _empty_queries(spec: MeasureSpec, snapshot: Snapshot) -> list[KrWarning]:
+    warnings: list[str] = []
     for selection in spec.selections:
         source = selection.source or spec.default_source
         if source is None:
@@ -206,7 +219,7 @@ def _empty_queries(spec: MeasureSpec, snapshot: Snapshot) -> list[str]:
                 f"the query {selection.query!r} of {source!r} matches no item: check it in "
                 "the tool, and that a pull has run since it was written"
             )
-    return warnings
+    return [KrWarning(text) for text in warnings]
 
 
 def _weighed_field(spec: MeasureSpec) -> str | None:
@@ -248,11 +261,11 @@ def _missing_field(items: Sequence[ItemAt], name: str) -> list[str]:
 
 def _in_progress_since(
     items: Iterable[ItemAt], snapshot: Snapshot, age: timedelta
-) -> list[tuple[str, int]]:
-    """(key, whole days) of items in progress at T that entered that category more than
+) -> list[tuple[ItemAt, int]]:
+    """(item, whole days) of items in progress at T that entered that category more than
     ``age`` before T, the longest first."""
     at = snapshot.at
-    stale: list[tuple[float, str]] = []
+    stale: list[tuple[float, str, ItemAt]] = []
     for item in items:
         # An epic is in progress for as long as its stories are: that is no warning.
         if item.status_category is not StatusCategory.IN_PROGRESS or item.type is ItemType.EPIC:
@@ -263,9 +276,9 @@ def _in_progress_since(
         timeline = snapshot.timeline(item.source, item.key)
         entered = item.created if timeline is None else _entered_in_progress(timeline, at)
         if entered is not None and at - entered > age:
-            stale.append(((at - entered).total_seconds(), item.key))
-    stale.sort(key=lambda pair: (-pair[0], pair[1]))
-    return [(key, int(seconds // _DAY)) for seconds, key in stale]
+            stale.append(((at - entered).total_seconds(), item.key, item))
+    stale.sort(key=lambda entry: (-entry[0], entry[1]))
+    return [(item, int(seconds // _DAY)) for seconds, _, item in stale]
 
 
 def _entered_in_progress(timeline: Timeline, at: datetime) -> datetime | None:
@@ -293,15 +306,17 @@ def _entered_in_progress(timeline: Timeline, at: datetime) -> datetime | None:
 _SINCE_LAST_RUN = "since the last recorded run"
 
 
-def _size_change(result: KrResult, previous: int | None) -> list[str]:
+def _size_change(result: KrResult, previous: int | None) -> list[KrWarning]:
     size = selection_size(result.evidence["counts"])
     if previous is None or size is None or previous == 0 or abs(size - previous) * 2 <= previous:
         return []
     way = "grew" if size > previous else "shrank"
     return [
-        f"the selection {way} from {previous} to {plural(size, 'item')} {_SINCE_LAST_RUN}: "
-        "check that its query still matches what it should (an edited query, a moved "
-        "project, lost permissions?)"
+        KrWarning(
+            f"the selection {way} from {previous} to {plural(size, 'item')} {_SINCE_LAST_RUN}: "
+            "check that its query still matches what it should (an edited query, a moved "
+            "project, lost permissions?)"
+        )
     ]
 
 
@@ -315,7 +330,9 @@ def compares_runs(warning: str) -> bool:
     return warning.startswith("the selection ") and _SINCE_LAST_RUN in warning
 
 
-def _overlaps(results: Sequence[KrResult], placed: Mapping[str, _Placed]) -> dict[str, list[str]]:
+def _overlaps(
+    results: Sequence[KrResult], placed: Mapping[str, _Placed]
+) -> dict[str, list[KrWarning]]:
     """For each counting KR, the items another counting KR of its objective counts too."""
     counting = [r for r in results if r.id in placed and placed[r.id].kr.measure_name in _COUNTING]
     shared_objectives = Counter(placed[r.id].objective for r in counting)
@@ -328,19 +345,20 @@ def _overlaps(results: Sequence[KrResult], placed: Mapping[str, _Placed]) -> dic
         counted[result.id] = list(dict.fromkeys(pairs))
     # Each KR's set is built once, not once for every other KR of its objective.
     sets = {kr_id: set(keys) for kr_id, keys in counted.items()}
-    warnings: dict[str, list[str]] = {}
+    warnings: dict[str, list[KrWarning]] = {}
     for kr_id, mine in counted.items():
         objective = placed[kr_id].objective
         for other, theirs in sets.items():
             if other == kr_id or placed[other].objective != objective:
                 continue
-            shared = [key for source, key in mine if (source, key) in theirs]
+            shared = [pair for pair in mine if pair in theirs]
             if shared:
-                warnings.setdefault(kr_id, []).append(
+                text = (
                     f"{plural(len(shared), 'item')} also counted by KR {other} of objective "
                     f"{objective}, so {'it moves' if len(shared) == 1 else 'they move'} the "
-                    f"objective twice: {keys_text(shared)}"
+                    f"objective twice: {keys_text([key for _, key in shared])}"
                 )
+                warnings.setdefault(kr_id, []).append(KrWarning(text, _named(shared)))
     return warnings
 
 

@@ -11,6 +11,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, NotRequired, TypedDict
 
+from okrsync.evaluate.warning import ItemRef, Warns
+
 
 class Status(StrEnum):
     NOT_STARTED = "not_started"
@@ -62,7 +64,7 @@ class OverrideInfo(TypedDict):
 
 
 @dataclass
-class KrResult:
+class KrResult(Warns):
     id: str
     objective: str
     title: str
@@ -90,6 +92,9 @@ class KrResult:
     cycles: list[CycleScore] | None = None
     # For each warning, the items it names with their source and link (okrsync.links).
     warning_items: list[list[dict[str, str]]] = field(default_factory=list)
+    # For each warning, the (source, key) of the items it names: what those links are
+    # made from. Not an output of its own.
+    warned_items: list[tuple[ItemRef, ...]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {

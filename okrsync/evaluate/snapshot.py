@@ -38,8 +38,8 @@ class Selected:
 
     items: list[ItemAt]
     counts: dict[str, int] = field(default_factory=dict)
-    # Keys of the items the tool's rules took out of the selection at T.
-    withdrawn: list[str] = field(default_factory=list)
+    # (source, key) of the items the tool's rules took out of the selection at T, by key.
+    withdrawn: list[tuple[str, str]] = field(default_factory=list)
 
 
 _Key = tuple[str, str]
@@ -240,10 +240,10 @@ class Snapshot:
             parts.append((source, self.query(source, selection.query), keep))
 
         if len(parts) == 1:
-            _, only, keep = parts[0]
+            source, only, keep = parts[0]
             returned, existing = only.returned, len(only.states)
             chosen = only.states if keep is None else [s for s in only.states if keep(s)]
-            withdrawn = sorted(only.withdrawn)
+            withdrawn = [(source, key) for key in sorted(only.withdrawn)]
         else:
             returned, existing, chosen, withdrawn = self._union(parts)
         counts = {"selected": returned, "existing": existing}
@@ -261,7 +261,7 @@ class Snapshot:
     @staticmethod
     def _union(
         parts: list[tuple[str, _QueryAt, Predicate | None]],
-    ) -> tuple[int, int, list[ItemAt], list[str]]:
+    ) -> tuple[int, int, list[ItemAt], list[_Key]]:
         """Items returned by several queries count once; an item one selection filters
         out may still come in through another."""
         kept: set[_Key] = set()
@@ -278,5 +278,5 @@ class Snapshot:
                 if key not in kept and (keep is None or keep(state)):
                     kept.add(key)
                     chosen.append(state)
-        shown = sorted(key for _, key in withdrawn)
+        shown = sorted(withdrawn, key=lambda pair: (pair[1], pair[0]))
         return len(existing) + len(later) + len(withdrawn), len(existing), chosen, shown

@@ -80,6 +80,8 @@ def test_completion_weighted_by_story_points_at_t() -> None:
     result = run(T4, measure="completion", weight_by="story_points")
     assert result.value == pytest.approx(100 * 15 / 21)
     assert result.warnings == ["1 unestimated item excluded: SHOP-4"]
+    # The warning hands over the item it names, not just its key in the text.
+    assert result.warned_items == [(("jira", "SHOP-4"),)]
     assert result.evidence["counts"]["excluded"] == 1
     assert contributions(result)["SHOP-4"] is None
 

@@ -83,6 +83,12 @@ def test_an_item_in_progress_longer_than_the_age_is_named_with_its_days() -> Non
     )
 
 
+def test_a_long_in_progress_warning_names_its_item() -> None:
+    # The text lists "SHOP-5 (20 days)": the item itself is handed over with it.
+    result = checked([one_kr(measure="count", target=100)], T4).key_results[0]
+    assert [w.items for w in result.named_warnings()] == [((SOURCE, "SHOP-5"),)]
+
+
 def test_the_age_counts_from_the_last_entry_into_in_progress() -> None:
     # T3: SHOP-2 first started 01-05 09:00 (15 d 15 h before) but re-entered in progress
     # 01-20 09:00, 15 h before: not stale. SHOP-5 is still todo.

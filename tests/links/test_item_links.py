@@ -16,7 +16,8 @@ from rich.text import Text
 
 from okrsync.cli.explain import _link_keys
 from okrsync.config import ConnectorInstance
-from okrsync.links import ItemLinks, item_link, item_url_of, named_keys, warning_items
+from okrsync.evaluate.context import MeasureResult
+from okrsync.links import ItemLinks, item_link, item_url_of, warning_items
 
 
 @pytest.mark.parametrize(
@@ -113,27 +114,30 @@ def test_links_are_found_by_source() -> None:
     assert links.url("unknown", "A-1") is None
 
 
-def test_warnings_name_the_items_they_list() -> None:
-    assert named_keys("2 unestimated items excluded: A-1, B#2") == ["A-1", "B#2"]
-    assert named_keys("items never in progress: 7, 8 and 12 more (see the evidence)") == [
-        "7",
-        "8",
-    ]
-    assert named_keys("nothing listed here") == []
-    items: list[Any] = [
-        {"key": "7", "source": "redmine", "url": "https://r.example.com/issues/7"},
-        {"key": "7", "source": "redmine-old"},  # the same key on another source, no link
-        {"key": "8", "source": "redmine", "url": "https://r.example.com/issues/8"},
-    ]
-    # "8 items" is a count, not item 8: only the list after the colon names items.
-    named = warning_items(["8 items unestimated: 7", "no list"], items)
-    assert named == [
-        [
-            {"source": "redmine", "key": "7", "url": "https://r.example.com/issues/7"},
-            {"source": "redmine-old", "key": "7"},
-        ],
+def test_warnings_name_the_items_their_writer_handed_over() -> None:
+    settings = {"url": "https://r.example.com"}
+    redmine = ConnectorInstance("redmine", "redmine", settings, RedmineConnector)
+    old = ConnectorInstance("redmine-old", "x", {}, _NoLinks)
+    links = ItemLinks({"redmine": redmine, "redmine-old": old})
+    result = MeasureResult(None)
+    # "8 items" is a count, and the text names "7" of both sources: only the item the
+    # warning was written about is named, with its link.
+    result.warn("8 items unestimated: 7", (("redmine", "7"),))
+    result.warn("no list")
+    result.warn("1 item of an older tracker: 7", (("redmine-old", "7"),))
+    assert warning_items(result, links) == [
+        [{"source": "redmine", "key": "7", "url": "https://r.example.com/issues/7"}],
         [],
+        [{"source": "redmine-old", "key": "7"}],
     ]
+
+
+def test_warnings_without_items_handed_over_name_none() -> None:
+    # A result read back from the store: texts only.
+    result = MeasureResult(None, warnings=["1 unestimated item excluded: A-1"])
+    assert warning_items(result, ItemLinks({})) == [[]]
+    result.warn("1 item in progress for long: A-2 (20 days)", (("jira", "A-2"),))
+    assert warning_items(result, ItemLinks({})) == [[], [{"source": "jira", "key": "A-2"}]]
 
 
 def test_explain_links_the_keys_a_warning_lists() -> None:
