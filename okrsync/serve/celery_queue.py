@@ -121,6 +121,15 @@ class CeleryQueue(UnitQueue):
                 # nor spins on an unreachable backend.
                 log.warning("handing out runs failed: %s", redact(str(error)), exc_info=True)
                 self._stopping.wait(POLL)
+        # The broker's and the backend's connections go with the thread that used them
+        # (a failure to close them changes nothing: serve is stopping). The runs still
+        # out are let go first: letting one go unsubscribes from its report.
+        with contextlib.suppress(Exception):
+            for sent in self._sent.values():
+                self._app.backend.remove_pending_result(sent.result)
+            self._sent.clear()
+            self._app.backend.result_consumer.stop()
+            self._app.close()
 
     def _send(self, request: RunRequest) -> None:
         try:

@@ -292,3 +292,45 @@ def test_readyz_says_when_the_broker_is_unreachable(
             service.close(1)
         assert answer.status_code == 503
         assert answer.text.startswith(f"the broker {nobody} is unreachable: ")
+
+
+def test_serve_hands_out_fifty_units_runs_without_a_thread_for_each(
+    site: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from redis import Redis
+
+    from okrsync.serve.celery_app import queue_name
+    from okrsync.serve.service import build_service
+
+    require_services(broker=REDIS_URL)
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+    with fresh_schema() as database:
+        config = workspace(tmp_path, site, database, REDIS_URL)
+        # The workspace's 5 units and 45 more: 50, with no worker to take their runs.
+        for n in range(45):
+            (tmp_path / "mappings" / f"more-{n:02}.yaml").write_text(
+                unit_file(
+                    f"more-{n}-flow", f"more-{n}-done", "project = SHOP", source="jira", push=None
+                )
+            )
+        before = set(threading.enumerate())
+        service = build_service(str(config))
+        try:
+            assert len(service.units) == 50
+            for unit in service.units:
+                service.queue.submit(unit.unit, "api")
+            # All 50 handed out (in the broker's queue, none started): shown waiting,
+            # and the only thread serve added for them is the dispatcher.
+            queue = queue_name(service.store.identity()[0])
+            with Redis.from_url(REDIS_URL) as redis:
+                wait_for(lambda: redis.llen(queue) == 50, timeout=30)
+                redis.delete(queue)
+            assert len(service.queue.waiting()) == 50
+            added = sorted(t.name for t in set(threading.enumerate()) - before)
+        finally:
+            service.close(1)
+        assert added == ["okrsync-dispatcher"]
+        assert service.queue.running() == []
