@@ -1,17 +1,18 @@
 """``CeleryQueue``: the ``RunQueue`` of ``okrsync serve`` with a ``broker:``.
 
 ``okrsync serve`` is the only process that asks for runs (its scheduler, webhooks and
-API), so the unit rules are kept where they are asked for, by the same ``InProcessQueue``
-that runs them in-process: one run waiting and one running per unit, joining and the
-debounce delay, a failing run failing its unit only. What differs is what "running" a
-run means: it is handed to the ``okrsync worker`` processes through the broker, and the
-queue waits for its result. A worker that finds the unit's lock held (a ``okrsync sync``
+API), so the unit rules are kept where they are asked for, by the same ``UnitQueue`` as
+in-process: one run waiting and one running per unit, joining and the debounce delay, a
+failing run failing its unit only. What differs is what "running" a run means: it is
+handed to the ``okrsync worker`` processes through the broker, and it is over when its
+result arrives. A worker that finds the unit's lock held (a ``okrsync sync``
 from cron, or a run delivered again while it still runs) answers "busy", and the run is
 asked for again after ``BUSY_RETRY``, as in-process.
 
 Everything that talks to the broker and the result backend happens on one thread (the
-dispatcher), which sends the runs and takes in what the workers report: Celery's
-clients are not meant to be shared between threads. The workers' reports (a run
+dispatcher), which sends the runs, takes in what the workers report and ends the runs
+whose results came: Celery's clients are not meant to be shared between threads, and no
+thread waits for one run, however many units there are. The workers' reports (a run
 started, a run over) arrive through the backend's result consumer (Redis's pub/sub, or
 RabbitMQ's reply queue) as they are made, so the dispatcher never asks for the state of
 each run handed out.
@@ -25,16 +26,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import queue
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from okrsync.secrets import redact
 from okrsync.serve.celery_app import TASK, shown_broker
 from okrsync.serve.metrics import ServeMetrics
-from okrsync.serve.queue import InProcessQueue, RunRequest, UnitBusy
+from okrsync.serve.queue import RunRequest, UnitQueue
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -49,34 +49,23 @@ POLL = 0.2
 
 
 @dataclass
-class _Handoff:
-    request: RunRequest
-    done: threading.Event = field(default_factory=threading.Event)
-    result: dict[str, Any] | None = None
-    error: str | None = None
-    lost: bool = False
-
-
-@dataclass
 class _Sent:
-    handoff: _Handoff
+    request: RunRequest
     result: AsyncResult
     # When it was handed out or a worker last reported it started (monotonic).
     heard: float
 
 
-class CeleryQueue(InProcessQueue):
+class CeleryQueue(UnitQueue):
     """Hands every run to the workers; ``waiting()`` includes the runs handed out that
     no worker has started yet, ``running()`` those a worker runs now. A run handed
     out and not heard of for ``lost_after`` seconds is counted failed."""
 
-    def __init__(
-        self, app: Celery, metrics: ServeMetrics, *, units: int, lost_after: float
-    ) -> None:
+    def __init__(self, app: Celery, metrics: ServeMetrics, *, lost_after: float) -> None:
+        super().__init__()
         self._app = app
         self._metrics = metrics
         self._lost_after = lost_after
-        self._outbox: queue.SimpleQueue[_Handoff] = queue.SimpleQueue()
         self._sent: dict[str, _Sent] = {}
         self._started: set[str] = set()
         self._seen = threading.Lock()
@@ -85,8 +74,6 @@ class CeleryQueue(InProcessQueue):
             target=self._dispatch, name="okrsync-dispatcher", daemon=True
         )
         self._dispatcher.start()
-        # One thread per unit waits for that unit's run: every unit may be running.
-        super().__init__(self._hand_over, workers=max(units, 1))
 
     def waiting(self) -> list[RunRequest]:
         with self._seen:
@@ -119,34 +106,13 @@ class CeleryQueue(InProcessQueue):
             connection.release()
         return None
 
-    def _hand_over(self, request: RunRequest) -> None:
-        handoff = _Handoff(request)
-        self._outbox.put(handoff)
-        handoff.done.wait()
-        if handoff.error is not None:
-            log.warning("the run of %s was not handed out: %s", request.unit, handoff.error)
-            raise UnitBusy(request.unit)
-        if handoff.lost:
-            self._metrics.run_ended(request.unit, "failed", 0.0, time.time())
-            # Asked for again as a busy unit's run is: what asked for it still counts.
-            raise UnitBusy(request.unit)
-        result = handoff.result or {}
-        if result.get("busy"):
-            raise UnitBusy(request.unit)
-        self._metrics.answered_elsewhere(result.get("by_instance", {}), result.get("throttled", {}))
-        self._metrics.run_ended(
-            request.unit,
-            str(result.get("outcome", "failed")),
-            float(result.get("duration", 0.0)),
-            time.time(),
-        )
-
     def _dispatch(self) -> None:
         # Every state a worker reports, "started" included, passes through here.
         self._app.backend.result_consumer.on_message = self._reported
         while not self._stopping.is_set():
             try:
-                self._send_handed_over(wait=POLL if not self._sent else 0.0)
+                for request in self._start_ready(wait=POLL if not self._sent else 0.0):
+                    self._send(request)
                 if self._sent:
                     self._take_reports()
                 self._give_up_lost(time.monotonic())
@@ -155,28 +121,27 @@ class CeleryQueue(InProcessQueue):
                 # nor spins on an unreachable backend.
                 log.warning("handing out runs failed: %s", redact(str(error)), exc_info=True)
                 self._stopping.wait(POLL)
+        # The broker's and the backend's connections go with the thread that used them
+        # (a failure to close them changes nothing: serve is stopping). The runs still
+        # out are let go first: letting one go unsubscribes from its report.
+        with contextlib.suppress(Exception):
+            for sent in self._sent.values():
+                self._app.backend.remove_pending_result(sent.result)
+            self._sent.clear()
+            self._app.backend.result_consumer.stop()
+            self._app.close()
 
-    def _send_handed_over(self, wait: float) -> None:
-        """Send the runs handed over since the last call, waiting ``wait`` for one."""
-        try:
-            handoff = self._outbox.get(timeout=wait) if wait else self._outbox.get_nowait()
-            while True:
-                self._send(handoff)
-                handoff = self._outbox.get_nowait()
-        except queue.Empty:
-            return
-
-    def _send(self, handoff: _Handoff) -> None:
-        request = handoff.request
+    def _send(self, request: RunRequest) -> None:
         try:
             result = self._app.send_task(
                 TASK, args=[request.to_dict()], task_id=request.id, retry=False
             )
         except Exception as error:
-            handoff.error = redact(str(error))
-            handoff.done.set()
+            log.warning("the run of %s was not handed out: %s", request.unit, redact(str(error)))
+            # Asked for again as a busy unit's run is.
+            self._ended(request, busy=True)
             return
-        self._sent[request.id] = _Sent(handoff, result, heard=time.monotonic())
+        self._sent[request.id] = _Sent(request, result, heard=time.monotonic())
         result.then(self._finished)
 
     def _take_reports(self) -> None:
@@ -189,34 +154,45 @@ class CeleryQueue(InProcessQueue):
         if sent is not None and meta.get("status") == "STARTED":
             sent.heard = time.monotonic()
             with self._seen:
-                self._started.add(sent.handoff.request.id)
+                self._started.add(sent.request.id)
 
     def _finished(self, result: AsyncResult) -> None:
         sent = self._sent.get(result.id)
         if sent is None:  # counted lost already
             return
-        handoff = sent.handoff
+        request = sent.request
         if result.state == "SUCCESS" and isinstance(result.result, dict):
-            handoff.result = result.result
+            report: dict[str, Any] = result.result
         else:
-            handoff.result = {"outcome": "failed"}
+            report = {"outcome": "failed"}
             log.warning(
-                "the run of %s failed on its worker: %s",
-                handoff.request.unit,
-                redact(str(result.result)),
+                "the run of %s failed on its worker: %s", request.unit, redact(str(result.result))
             )
         try:
             result.forget()
         except Exception:  # the result expires by itself
             log.debug("could not forget the result of %s", result.id)
-        self._settle(result.id)
+        busy = bool(report.get("busy"))
+        if not busy:  # a busy unit's run did not run: nothing to count
+            self._count(request, report)
+        self._settle(result.id, busy=busy)
+
+    def _count(self, request: RunRequest, report: dict[str, Any]) -> None:
+        """The metrics of a run a worker made, from its report."""
+        self._metrics.answered_elsewhere(report.get("by_instance", {}), report.get("throttled", {}))
+        self._metrics.run_ended(
+            request.unit,
+            str(report.get("outcome", "failed")),
+            float(report.get("duration", 0.0)),
+            time.time(),
+        )
 
     def _give_up_lost(self, now: float) -> None:
         for task_id, sent in list(self._sent.items()):
             silent = now - sent.heard
             if silent < self._lost_after:
                 continue
-            request = sent.handoff.request
+            request = sent.request
             log.warning(
                 "the run of %s was not heard of for %.0fs after it was handed out or "
                 "started (its message lost, a broker restarted?): counted failed and asked "
@@ -225,13 +201,15 @@ class CeleryQueue(InProcessQueue):
                 silent,
                 extra={"fields": {"event": "run_lost", "unit": request.unit, "request": task_id}},
             )
-            sent.handoff.lost = True
             # No more waiting for its report (a late one is ignored).
             self._app.backend.remove_pending_result(sent.result)
-            self._settle(task_id)
+            self._metrics.run_ended(request.unit, "failed", 0.0, time.time())
+            # Asked for again as a busy unit's run is: what asked for it still counts.
+            self._settle(task_id, busy=True)
 
-    def _settle(self, task_id: str) -> None:
+    def _settle(self, task_id: str, *, busy: bool) -> None:
         sent = self._sent.pop(task_id)
+        # Out of running before out of started: it is never shown waiting again.
+        self._ended(sent.request, busy=busy)
         with self._seen:
             self._started.discard(task_id)
-        sent.handoff.done.set()

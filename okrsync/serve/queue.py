@@ -1,16 +1,17 @@
 """How unit runs are queued and executed: a ``RunQueue``.
 
-``InProcessQueue`` runs them on worker threads of the serving process. Its rules are
-the service's rules, whatever executes the runs:
+``UnitQueue`` keeps the service's rules, whatever executes the runs:
 
 - a unit has at most one run waiting and one running: a request for a unit that is
   already waiting joins that run (deliveries within the debounce window make one run),
   and a request for a running unit waits until that run is over (runs never overlap);
-- different units run side by side, up to ``workers`` at once;
+- different units run side by side;
 - a run that fails fails its unit only: the next one starts regardless.
 
-With ``broker:``, ``CeleryQueue`` (``okrsync.serve.celery_queue``) keeps the same rules
-and hands each run to an ``okrsync worker`` process instead of running it here.
+``InProcessQueue`` runs them on ``workers`` threads of the serving process, which is
+also how many run at once. With ``broker:``, ``CeleryQueue``
+(``okrsync.serve.celery_queue``) hands each run to an ``okrsync worker`` process
+instead, and ends it when the worker's result arrives: no thread waits for a run.
 """
 
 from __future__ import annotations
@@ -76,23 +77,17 @@ class RunQueue(Protocol):
 Execute = Callable[[RunRequest], object]
 
 
-class InProcessQueue:
-    """Runs on ``workers`` threads of this process; ``execute`` performs one run and
-    raises ``UnitBusy`` when the unit's lock is held elsewhere."""
+class UnitQueue:
+    """The unit rules, whatever executes the runs: ``_start_ready`` hands out the runs
+    that may start now (each then counts as running), and ``_ended`` is told when one
+    is over. ``InProcessQueue`` and ``CeleryQueue`` differ only in what happens between."""
 
-    def __init__(self, execute: Execute, workers: int = 4) -> None:
-        self._execute = execute
+    def __init__(self) -> None:
         self._changed = threading.Condition()
         self._waiting: dict[str, RunRequest] = {}
         self._due: dict[str, float] = {}  # unit -> when its waiting run may start
         self._running: dict[str, RunRequest] = {}
         self._closing = False
-        self._threads = [
-            threading.Thread(target=self._work, name=f"okrsync-worker-{n}", daemon=True)
-            for n in range(workers)
-        ]
-        for thread in self._threads:
-            thread.start()
 
     def submit(self, unit: str, reason: str, delay: float = 0.0) -> RunRequest:
         with self._changed:
@@ -128,24 +123,58 @@ class InProcessQueue:
                 self._changed.wait(left)
             return not self._running
 
-    def _next(self) -> RunRequest | None:
-        """The waiting run to start now, or None after closing; waits for one."""
+    def _start_ready(self, wait: float | None, most: int | None = None) -> list[RunRequest]:
+        """Start the waiting runs that may start now, earliest due first, up to ``most``;
+        waits up to ``wait`` seconds (None: for as long as it takes) for one. None
+        started once closing."""
+        deadline = None if wait is None else time.monotonic() + wait
         with self._changed:
             while not self._closing:
                 now = time.monotonic()
-                ready = [u for u in self._waiting if u not in self._running and self._due[u] <= now]
-                if ready:
-                    unit = min(ready, key=self._due.__getitem__)
-                    request = self._waiting.pop(unit)
-                    del self._due[unit]
-                    self._running[unit] = request
-                    return request
-                later = [self._due[u] for u in self._waiting if u not in self._running]
-                self._changed.wait(max(0.0, min(later) - now) if later else None)
-            return None
+                free = [u for u in self._waiting if u not in self._running]
+                ready = sorted((u for u in free if self._due[u] <= now), key=self._due.__getitem__)
+                if ready or (deadline is not None and now >= deadline):
+                    return [self._start(unit) for unit in ready[:most]]
+                until = [self._due[u] for u in free]
+                if deadline is not None:
+                    until.append(deadline)
+                self._changed.wait(max(0.0, min(until) - now) if until else None)
+            return []
+
+    def _start(self, unit: str) -> RunRequest:
+        request = self._waiting.pop(unit)
+        del self._due[unit]
+        self._running[unit] = request
+        return request
+
+    def _ended(self, request: RunRequest, *, busy: bool) -> None:
+        """The run is over; a ``busy`` one did not run and is asked for again, with what
+        asked for it, after ``BUSY_RETRY``."""
+        with self._changed:
+            del self._running[request.unit]
+            self._changed.notify_all()
+            if busy and not self._closing:
+                for reason in request.reasons:
+                    self.submit(request.unit, reason, BUSY_RETRY)
+
+
+class InProcessQueue(UnitQueue):
+    """Runs on ``workers`` threads of this process; ``execute`` performs one run and
+    raises ``UnitBusy`` when the unit's lock is held elsewhere."""
+
+    def __init__(self, execute: Execute, workers: int = 4) -> None:
+        super().__init__()
+        self._execute = execute
+        self._threads = [
+            threading.Thread(target=self._work, name=f"okrsync-worker-{n}", daemon=True)
+            for n in range(workers)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def _work(self) -> None:
-        while (request := self._next()) is not None:
+        while started := self._start_ready(wait=None, most=1):
+            (request,) = started
             busy = False
             try:
                 self._execute(request)
@@ -155,9 +184,4 @@ class InProcessQueue:
                 # ``execute`` records and logs what failed; a worker never dies of it.
                 log.exception("the run of %s failed unexpectedly", request.unit)
             finally:
-                with self._changed:
-                    del self._running[request.unit]
-                    self._changed.notify_all()
-            if busy and not self._closing:
-                for reason in request.reasons:
-                    self.submit(request.unit, reason, BUSY_RETRY)
+                self._ended(request, busy=busy)

@@ -147,7 +147,7 @@ def build_service(config: str | None, *, workers: int = 4) -> Service:
         queue_of_store = queue_name(store.identity()[0])
         run_timeout = project.config.run_timeout
         app = celery_app(broker, run_timeout_days=run_timeout, queue=queue_of_store)
-        queue = CeleryQueue(app, metrics, units=len(units), lost_after=lost_after(run_timeout))
+        queue = CeleryQueue(app, metrics, lost_after=lost_after(run_timeout))
     return Service(
         project=project,
         settings=settings,

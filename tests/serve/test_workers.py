@@ -274,21 +274,69 @@ def test_rabbitmq_carries_runs_to_workers_which_stop_gracefully(
         assert [(worker_of(r, workers), r["status"]) for r in last] == [(busy, "ok")]
 
 
-def test_readyz_says_when_the_broker_is_unreachable(
-    site: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from okrsync.serve.app import build_app
+@contextmanager
+def serve_in_process(
+    site: SandboxServer,
+    folder: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    broker: str,
+    *,
+    more: int = 0,
+) -> Iterator[Any]:
+    """The service of ``okrsync serve`` in this process, over a fresh schema and
+    ``broker``, with ``more`` units reading SHOP beside the workspace's five."""
     from okrsync.serve.service import build_service
 
     require_services(broker=REDIS_URL)
     for name, value in ENV.items():
         monkeypatch.setenv(name, value)
     with fresh_schema() as database:
-        nobody = f"redis://127.0.0.1:{free_port()}/0"
-        service = build_service(str(workspace(tmp_path, site, database, nobody)))
+        config = workspace(folder, site, database, broker)
+        for n in range(more):
+            (folder / "mappings" / f"more-{n:02}.yaml").write_text(
+                unit_file(f"more-{n}", f"more-{n}-done", "project = SHOP", source="jira", push=None)
+            )
+        service = build_service(str(config))
         try:
-            answer = asyncio.run(ask(build_app(service, grace=1), "/readyz"))
+            yield service
         finally:
             service.close(1)
-        assert answer.status_code == 503
-        assert answer.text.startswith(f"the broker {nobody} is unreachable: ")
+
+
+def test_readyz_says_when_the_broker_is_unreachable(
+    site: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from okrsync.serve.app import build_app
+
+    nobody = f"redis://127.0.0.1:{free_port()}/0"
+    with serve_in_process(site, tmp_path, monkeypatch, nobody) as service:
+        answer = asyncio.run(ask(build_app(service, grace=1), "/readyz"))
+    assert answer.status_code == 503
+    assert answer.text.startswith(f"the broker {nobody} is unreachable: ")
+
+
+def test_serve_hands_out_fifty_units_runs_without_a_thread_for_each(
+    site: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from redis import Redis
+
+    from okrsync.serve.celery_app import queue_name
+
+    before = set(threading.enumerate())
+    # The workspace's 5 units and 45 more: 50, with no worker to take their runs.
+    with serve_in_process(site, tmp_path, monkeypatch, REDIS_URL, more=45) as service:
+        assert len(service.units) == 50
+        for unit in service.units:
+            service.queue.submit(unit.unit, "api")
+        # All 50 handed out (in the broker's queue, none started): shown waiting, and
+        # the only thread serve added for them is the dispatcher.
+        queue = queue_name(service.store.identity()[0])
+        with Redis.from_url(REDIS_URL) as redis:
+            wait_for(lambda: redis.llen(queue) == 50, timeout=30)
+            redis.delete(queue)
+        assert len(service.queue.waiting()) == 50
+        assert service.queue.running() == []
+        added = sorted(t.name for t in set(threading.enumerate()) - before)
+    assert added == ["okrsync-dispatcher"]
