@@ -81,6 +81,13 @@ def _whole_numbers(daily: NDArray[np.float64], draws: int) -> bool:
     return whole and float(np.abs(daily).sum(initial=0.0)) * max(draws, 1) < 2.0**53
 
 
+# NumPy's integer product runs without BLAS, one row at a time: it beats the
+# floating-point product for the few KRs of one unit run (whose BLAS threads cost more
+# than the product), not for a plan of hundreds of KRs, where it was 3x slower.
+# Either gives the very same numbers for whole numbers.
+_EXACT_ROWS_AT_MOST = 16
+
+
 def _exact_product(
     daily: NDArray[np.float64], days: int, draws: int, settings: ForecastSettings
 ) -> NDArray[np.float64]:
@@ -88,7 +95,7 @@ def _exact_product(
     exact, so the very same numbers, without the floating-point product's BLAS call,
     whose threads cost more CPU than the product itself at these sizes. Other
     numbers (sums of estimates) keep the floating-point product and its rounding."""
-    if _whole_numbers(daily, draws):
+    if len(daily) <= _EXACT_ROWS_AT_MOST and _whole_numbers(daily, draws):
         exact = daily.astype(np.int64) @ day_columns(days, draws, settings)
         return exact.astype(np.float64)
     return daily @ day_counts(days, draws, settings).T
