@@ -66,18 +66,21 @@ def test_plan_fits_the_terminal(width: int, workspace: Workspace, site: SandboxS
     matches_snapshot(f"plan-{width}.txt", planned.stdout)
 
 
-@pytest.mark.parametrize("width", [80, 120])
-def test_status_fits_the_terminal(width: int, workspace: Workspace, site: SandboxServer) -> None:
-    # The module's other tests may have synced already, or may not have run at all.
-    synced = (
+def _synced_once(workspace: Workspace) -> None:
+    """Sync the workspace unless a run is recorded: the module's other tests may have
+    synced already, or may not have run at all (a selection with -k)."""
+    recorded = (
         workspace.db.exists()
         and workspace.sql("SELECT count(*) FROM sqlite_master WHERE name = 'kr_results'")[0][0]
+        and workspace.sql("SELECT count(*) FROM kr_results WHERE NOT backfilled")[0][0]
     )
-    if (
-        not synced
-        or not workspace.sql("SELECT count(*) FROM kr_results WHERE NOT backfilled")[0][0]
-    ):
+    if not recorded:
         assert workspace.run("sync", "--as-of", AS_OF).exit_code == 0
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_status_fits_the_terminal(width: int, workspace: Workspace, site: SandboxServer) -> None:
+    _synced_once(workspace)
     shown = workspace.run("status", env={"COLUMNS": str(width)})
     assert shown.exit_code == 0, shown
     assert_fits(shown, width)
@@ -90,16 +93,7 @@ def test_status_fits_the_terminal(width: int, workspace: Workspace, site: Sandbo
 def test_runs_and_explain_fit_the_terminal(
     width: int, workspace: Workspace, site: SandboxServer
 ) -> None:
-    # The module's other tests may have synced already, or may not have run at all.
-    synced = (
-        workspace.db.exists()
-        and workspace.sql("SELECT count(*) FROM sqlite_master WHERE name = 'kr_results'")[0][0]
-    )
-    if (
-        not synced
-        or not workspace.sql("SELECT count(*) FROM kr_results WHERE NOT backfilled")[0][0]
-    ):
-        assert workspace.run("sync", "--as-of", AS_OF).exit_code == 0
+    _synced_once(workspace)
     columns = {"COLUMNS": str(width)}
     runs = workspace.run("runs", env=columns)
     explained = workspace.run("explain", "ship-one-click", env=columns)
