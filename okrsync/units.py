@@ -14,8 +14,10 @@ run lock and its recorded runs do not depend on where okrsync was started.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, TypeVar, cast
 from weakref import WeakKeyDictionary
 
 from okrsync.errors import ConfigError
@@ -24,40 +26,54 @@ from okrsync.mapping.loader import did_you_mean
 from okrsync.mapping.models import MappingFile
 from okrsync.project import Project
 
+T = TypeVar("T")
 
-def unit_name(project: Project, file: str) -> str:
-    """The unit name of one of the project's mapping files (as ``file_names`` shows it)."""
-    path = Path(file).resolve()
+
+# What depends on the loaded project alone, worked out once for it: resolving hundreds
+# of paths, or following every objective's alignment chain, costs more than a small
+# unit's run.
+_KEPT: WeakKeyDictionary[Project, dict[str, Any]] = WeakKeyDictionary()
+
+
+def _once(project: Project, what: str, work: Callable[[], T]) -> T:
+    kept = _KEPT.setdefault(project, {})
+    if what not in kept:
+        kept[what] = work()
+    return cast(T, kept[what])
+
+
+def _relative_name(project: Project, path: Path) -> str:
     try:
         return path.relative_to(project.config_path.resolve().parent).as_posix()
     except ValueError:
         return path.as_posix()
 
 
-# Resolving hundreds of paths costs more than a small unit's run: once per project.
-_NAMES: WeakKeyDictionary[Project, list[str]] = WeakKeyDictionary()
+def unit_name(project: Project, file: str) -> str:
+    """The unit name of one of the project's mapping files (as ``file_names`` shows it)."""
+    return _relative_name(project, Path(file).resolve())
+
+
+def _resolved_files(project: Project) -> list[Path]:
+    return _once(project, "paths", lambda: [Path(f).resolve() for f in project.file_names])
 
 
 def unit_names(project: Project) -> list[str]:
     """Every unit of the project, in load order."""
-    names = _NAMES.get(project)
-    if names is None:
-        names = _NAMES[project] = [unit_name(project, file) for file in project.file_names]
+    names = _once(
+        project,
+        "names",
+        lambda: [_relative_name(project, path) for path in _resolved_files(project)],
+    )
     return list(names)
-
-
-_PATHS: WeakKeyDictionary[Project, list[Path]] = WeakKeyDictionary()
 
 
 def find_unit(project: Project, given: str) -> str:
     """The unit a user named, by its path from the current directory or its unit name;
     ``ConfigError`` (with close matches) when no loaded mapping file is that file."""
     names = unit_names(project)
-    paths = _PATHS.get(project)
-    if paths is None:
-        paths = _PATHS[project] = [Path(file).resolve() for file in project.file_names]
     wanted = Path(given).resolve()
-    for path, name in zip(paths, names, strict=True):
+    for path, name in zip(_resolved_files(project), names, strict=True):
         if given == name or path == wanted:
             return name
     hint = did_you_mean(given, names)
@@ -67,15 +83,8 @@ def find_unit(project: Project, given: str) -> str:
     )
 
 
-# Every objective's alignment root, worked out once per loaded project.
-_TOPS: WeakKeyDictionary[Project, dict[str, str]] = WeakKeyDictionary()
-
-
 def _alignment_tops(project: Project) -> dict[str, str]:
     """Each objective's id → the id of the top of the alignment tree it is in."""
-    tops = _TOPS.get(project)
-    if tops is not None:
-        return tops
     objectives = project._objectives
 
     def top(objective_id: str) -> str:
@@ -86,8 +95,7 @@ def _alignment_tops(project: Project) -> dict[str, str]:
             parent = objectives[parent].objective.aligns_to
         return seen[-1]
 
-    tops = _TOPS[project] = {ref.id: top(ref.id) for ref in project.objectives()}
-    return tops
+    return _once(project, "tops", lambda: {ref.id: top(ref.id) for ref in project.objectives()})
 
 
 class UnitProject(Project):
