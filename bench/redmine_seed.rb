@@ -7,6 +7,7 @@
 # closed (done), and there are sum(k % 4) journals. Prints the counts as JSON.
 
 ActionMailer::Base.perform_deliveries = false
+ActiveJob::Base.queue_adapter = :inline  # no background threads: see tests/redmine/seed.rb
 count = Integer(ENV.fetch('OKRSYNC_BENCH_ISSUES'))
 admin = User.find_by_login('admin')
 bot = User.find_by_login('okr-bot')

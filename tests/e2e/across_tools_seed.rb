@@ -5,6 +5,7 @@
 # with details), then dated (Redmine stamps everything "now"). Instants are UTC.
 
 ActionMailer::Base.perform_deliveries = false
+ActiveJob::Base.queue_adapter = :inline  # no background threads: see tests/redmine/seed.rb
 
 def at(text)
   Time.utc(*text.split(/[-T:]/).map(&:to_i))

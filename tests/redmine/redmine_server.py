@@ -95,8 +95,15 @@ def _run(args: list[str], env: dict[str, str], log: Path) -> None:
             args, cwd=REDMINE_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=600
         )
     if done.returncode != 0:
-        tail = log.read_text(errors="replace")[-2000:]
-        raise RuntimeError(f"{' '.join(args)} failed (exit {done.returncode}):\n{tail}")
+        raise RuntimeError(f"{' '.join(args)} failed (exit {done.returncode}):\n{_failure(log)}")
+
+
+def _failure(log: Path) -> str:
+    """What a failed Rails command said: its exception's own lines (a Ruby backtrace
+    puts the message first, then dozens of frames) and the log's tail."""
+    lines = log.read_text(errors="replace").splitlines()
+    raised = [line for line in lines if "Error" in line or "Exception" in line][:5]
+    return "\n".join([*raised, "...", *lines[-15:]])[-4000:]
 
 
 def build_template(folder: Path) -> Path:
