@@ -3,15 +3,22 @@
 Statuses give each status name and whether it is closed (done); trackers give the
 default status of new issues, which is what "not started" means when ``in_progress``
 is not set; projects map ids to the identifiers ``where: project`` matches.
+
+A catalog kept for later runs (``okrsync.kept_metadata``) is used through
+``kept_view()``: a status or project it has never heard of raises ``StaleMetadata``
+there (it may be new, so the work is done again with a fresh catalog), where a catalog
+just read falls back as it always did (a status deleted since an old journal was
+written, a project the account no longer sees). What a fresh catalog met and did not
+know is remembered, so that a kept view does not take it for news every run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from okrsync.errors import ProtocolError
+from okrsync.errors import ProtocolError, StaleMetadata
 from okrsync.items import ItemType, StatusCategory
 from okrsync_redmine.client import RedmineClient
 
@@ -55,6 +62,10 @@ class Catalog:
     in_progress: frozenset[str]  # status names (lower-cased)
     projects: Mapping[int, str]  # id -> identifier
     project_ids: Mapping[str, int]  # identifier -> id
+    source: str = ""
+    kept: bool = False
+    # ("status" | "project", id) a fresh catalog was asked for and did not know.
+    absent: set[tuple[str, int]] = field(default_factory=set, compare=False)
 
     @classmethod
     async def load(cls, client: RedmineClient, in_progress: Sequence[str] | None) -> Catalog:
@@ -84,16 +95,51 @@ class Catalog:
             in_progress=frozenset(name.lower() for name in started),
             projects={int(p["id"]): str(p["identifier"]) for p in projects},
             project_ids={str(p["identifier"]): int(p["id"]) for p in projects},
+            source=client.source,
         )
+
+    def kept_view(self) -> Catalog:
+        """This catalog as a later run sees it: unknown statuses and projects are news."""
+        return replace(self, kept=True)
+
+    def _missing(self, what: str, number: int) -> None:
+        """Note a status or project this catalog does not know; a kept one may be out of
+        date, so it says so (once per id a fresh catalog has not already met)."""
+        if (what, number) in self.absent:
+            return
+        if self.kept:
+            plural = "statuses" if what == "status" else f"{what}s"
+            raise StaleMetadata(
+                f"Redmine {what} {number} is not among the {plural} read earlier",
+                source=self.source,
+            )
+        self.absent.add((what, number))
+
+    def _status(self, status_id: str | int | None) -> tuple[str, bool] | None:
+        if status_id is None or status_id == "":
+            return None
+        number = int(status_id)
+        known = self.statuses.get(number)
+        if known is None:
+            self._missing("status", number)
+        return known
+
+    def project(self, project_id: int) -> str:
+        """The project's identifier (its id, as text, when the account cannot see it)."""
+        known = self.projects.get(project_id)
+        if known is None:
+            self._missing("project", project_id)
+            return str(project_id)
+        return known
 
     def status_name(self, status_id: str | int | None) -> str | None:
         if status_id in (None, ""):
             return None
-        known = self.statuses.get(int(status_id))
+        known = self._status(status_id)
         return known[0] if known else f"status {status_id}"
 
     def category(self, status_id: str | int | None) -> StatusCategory:
-        known = self.statuses.get(int(status_id)) if status_id not in (None, "") else None
+        known = self._status(status_id)
         if known is None:
             return StatusCategory.TODO
         name, closed = known

@@ -117,7 +117,7 @@ def to_item(
         source=source,
         key=key,
         id=key,
-        project=catalog.projects.get(project_id, str(project_id)),
+        project=catalog.project(project_id),
         type=item_type(tracker),
         type_name=tracker,
         summary=str(issue.get("subject") or ""),

@@ -26,6 +26,7 @@ from okrsync.errors import (
     ProtocolError,
     ServerError,
     SourceConfigError,
+    StaleMetadata,
 )
 from okrsync_redmine.catalog import Catalog
 from okrsync_redmine.client import RedmineClient
@@ -237,13 +238,19 @@ def _create_spec(catalog: Catalog, target: PushTarget) -> tuple[int, int]:
     spec = target.create or {}
     project, tracker = str(spec.get("project") or ""), str(spec.get("type") or "")
     project_id = catalog.project_id(project)
+    tracker_id = catalog.trackers.get(tracker.lower())
+    if (project_id is None or tracker_id is None) and catalog.kept:
+        # Created since an earlier run read the catalog, maybe.
+        raise StaleMetadata(
+            f"Redmine project {project!r} or tracker {tracker!r} is not among those read earlier",
+            source=catalog.source,
+        )
     if project_id is None:
         known = ", ".join(sorted(catalog.project_ids)) or "none visible"
         raise ConfigError(
             f"KR {target.kr_id!r}: `create:` names project {project!r}, which Redmine does not "
             f"show the account (projects: {known})"
         )
-    tracker_id = catalog.trackers.get(tracker.lower())
     if tracker_id is None:
         known = ", ".join(sorted(catalog.trackers))
         raise ConfigError(
