@@ -239,22 +239,30 @@ class FieldCatalog:
         if status_id is None:
             return None
         found = self._statuses.get(str(status_id))
-        if found is None and str(status_id) not in self._absent:
-            if self.kept:
-                raise StaleMetadata(
-                    f"Jira status {status_id} is not among the statuses read earlier",
-                    source=self.source,
-                )
-            self._absent.add(str(status_id))
+        if found is None:
+            self._unknown_status(str(status_id))
         return found
 
     def status_category(self, status_id: str | None) -> StatusCategory | None:
         if status_id is None:
             return None
-        found = self._categories.get(str(status_id))
-        if found is None:
-            self.status(status_id)  # an unknown status: stale set-up, or a deleted one
-        return found
+        known = str(status_id)
+        if known not in self._categories:
+            self._unknown_status(known)
+        return self._categories.get(known)
+
+    def _unknown_status(self, status_id: str) -> None:
+        """A status this catalog does not know: raises ``StaleMetadata`` when the catalog
+        was kept from an earlier run (the status may be new); for one just read, the
+        status was deleted, and is remembered as such."""
+        if status_id in self._absent:
+            return
+        if self.kept:
+            raise StaleMetadata(
+                f"Jira status {status_id} is not among the statuses read earlier",
+                source=self.source,
+            )
+        self._absent.add(status_id)
 
     def tracked_field_ids(self) -> list[str]:
         """Field ids whose history okrsync keeps (Jira allows 10 per changelog fetch)."""
